@@ -1,0 +1,93 @@
+"""One error hierarchy for the whole service.
+
+Every error knows its HTTP status, a stable machine code, a human message and,
+where input was at fault, the problems keyed by field (marshmallow's shape:
+``{"field": ["message", ...]}``, nested for nested input).  The mapping to JSON
+lives in ``to_dict`` and is used by the single Flask error handler in
+``service.app`` and by the CLI, so a problem reads the same everywhere.
+"""
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, fields: dict | None = None, **extra):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        self.extra = extra
+
+    def to_dict(self) -> dict:
+        body = {"error": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        body.update(self.extra)
+        return body
+
+
+class InvalidInput(ServiceError):
+    status = 422
+    code = "invalid_input"
+
+
+class BadRequest(ServiceError):
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    """An action that the current state does not allow; ``extra`` carries the state."""
+
+    status = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(ServiceError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class TooManyRequests(ServiceError):
+    status = 429
+    code = "too_many_requests"
+
+
+class RulesetError(ServiceError):
+    """A curriculum or ruleset file is invalid.
+
+    ``problems`` is a list of ``Problem`` (file, line, field, message, hint); the
+    message lists them all, so a curriculum officer sees every mistake at once.
+    """
+
+    status = 422
+    code = "invalid_ruleset"
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems]
+        super().__init__(
+            f"{len(self.problems)} problem(s) in the rules:\n" + "\n".join(lines),
+            problems=[p.to_dict() for p in self.problems],
+        )

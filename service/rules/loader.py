@@ -1,0 +1,513 @@
+"""Load curricula and rulesets strictly into a ``Bundle``.
+
+Two entry points share one validator:
+- ``load_bundle(root)`` reads the YAML files (line numbers known);
+- ``bundle_from_files(files)`` rebuilds an archived version from its canonical
+  data (for replay under the version a decision was made with).
+
+Every problem is collected, not just the first, and names file, line and
+field, with a "did you mean" hint where one helps.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from pathlib import Path
+
+from ..canonical import content_hash, plain
+from ..errors import RulesetError
+from .model import (
+    KINDS,
+    LEVELS,
+    Bundle,
+    Course,
+    Equivalence,
+    Group,
+    Major,
+    Plan,
+    Policy,
+    Substitution,
+    University,
+)
+from .problems import Problem
+from .yamlsource import YamlSyntaxError, line_of, parse_yaml
+
+COURSE_CODE = re.compile(r"^\d{5}$")
+MAJOR_CODE = re.compile(r"^\d{6}[A-Z]{0,2}$")
+SLUG = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
+ID = re.compile(r"^[a-z][a-z0-9-]{0,47}$")
+DEFAULT_AREA = "shanxi"
+
+
+def bundle_paths(root: Path, area: str = DEFAULT_AREA) -> list[Path]:
+    """Every file a decision depends on (rulesets' test cases are not among them)."""
+    curricula = root / "curricula"
+    paths = [curricula / "catalogue.yaml", curricula / "universities.yaml", curricula / "majors.yaml"]
+    paths += sorted((curricula / "plans").rglob("*.yaml"))
+    rules_dir = root / "rulesets" / area
+    paths += sorted(p for p in rules_dir.glob("*.yaml"))
+    return paths
+
+
+def read_files(root: Path, area: str = DEFAULT_AREA) -> dict:
+    """Parse every bundle file; returns {relative path: line-annotated data}."""
+    problems, files = [], {}
+    for path in bundle_paths(root, area):
+        rel = path.relative_to(root).as_posix()
+        if not path.exists():
+            problems.append(Problem(rel, None, "(file)", "file is missing"))
+            continue
+        try:
+            files[rel] = parse_yaml(path.read_text(encoding="utf-8"), rel)
+        except YamlSyntaxError as exc:
+            problems.append(exc.problem)
+        except UnicodeDecodeError:
+            problems.append(Problem(rel, None, "(file)", "file is not UTF-8 text"))
+    if problems:
+        raise RulesetError(problems)
+    return files
+
+
+def load_bundle(root: Path | str, area: str = DEFAULT_AREA) -> Bundle:
+    return bundle_from_files(read_files(Path(root), area))
+
+
+def bundle_from_files(files: dict) -> Bundle:
+    """Validate parsed files and build the bundle; raises RulesetError listing every problem."""
+    return _Builder(files).build()
+
+
+class _Builder:
+    def __init__(self, files: dict):
+        self.files = files
+        self.problems: list[Problem] = []
+
+    # -- reporting -------------------------------------------------------
+    def problem(self, file, node, key, field, message, hint=None):
+        self.problems.append(Problem(file, line_of(node, key), field, message, hint))
+
+    def keys(self, file, node, field, required=(), optional=()) -> bool:
+        if not isinstance(node, dict):
+            self.problem(file, node, None, field or "(top)", f"expected a mapping, found {_kind(node)}")
+            return False
+        allowed = set(required) | set(optional)
+        for key in node:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                self.problem(
+                    file, node, key, _join(field, key), "unknown key",
+                    f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(sorted(allowed))}",
+                )
+        ok = True
+        for key in required:
+            if key not in node:
+                self.problem(file, node, None, _join(field, key), "required key is missing")
+                ok = False
+        return ok
+
+    def text(self, file, node, key, field, *, optional=False, default=""):
+        value = node.get(key) if isinstance(node, dict) else None
+        if value is None:
+            if not optional:
+                self.problem(file, node, key, _join(field, key), "must be a non-empty text")
+            return default
+        if not isinstance(value, str) or not value.strip():
+            self.problem(file, node, key, _join(field, key), f"must be a non-empty text, found {_kind(value)}")
+            return default
+        return value.strip()
+
+    def integer(self, file, node, key, field, *, minimum=1, optional=False):
+        value = node.get(key) if isinstance(node, dict) else None
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(file, node, key, _join(field, key), f"must be a whole number, found {_kind(value)}")
+            return None
+        if value < minimum:
+            what = "positive" if minimum == 1 else f"at least {minimum}"
+            self.problem(file, node, key, _join(field, key), f"must be {what}, found {value}")
+            return None
+        return value
+
+    def date(self, file, node, key, field, *, optional=False):
+        value = node.get(key) if isinstance(node, dict) else None
+        if value is None and optional:
+            return None
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.problem(file, node, key, _join(field, key), f"must be a date YYYY-MM-DD, found {_kind(value)}")
+        return None
+
+    def choice(self, file, node, key, field, allowed, *, optional=False, default=None):
+        value = node.get(key) if isinstance(node, dict) else None
+        if value is None and optional:
+            return default
+        if value not in allowed:
+            self.problem(file, node, key, _join(field, key), f"must be one of {', '.join(map(str, allowed))}, found {value!r}")
+            return default
+        return value
+
+    def code(self, file, node, key, field, *, known=None):
+        """A course code: a quoted 5-digit string, present in ``known`` when given."""
+        value = node[key] if isinstance(node, (dict, list)) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            self.problem(file, node, key, field, f"course code {value} is a number",
+                         f'quote it as a 5-digit string, e.g. "{value:05d}"' if value < 100000 else None)
+            return None
+        if not isinstance(value, str) or not COURSE_CODE.match(value):
+            self.problem(file, node, key, field, f"course code must be 5 digits, found {value!r}")
+            return None
+        if known is not None and value not in known:
+            close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+            self.problem(file, node, key, field, f"course {value} is not in the catalogue",
+                         f"did you mean {close[0]}?" if close else "add it to curricula/catalogue.yaml")
+            return None
+        return value
+
+    def code_list(self, file, node, key, field, known, *, optional=False):
+        value = node.get(key) if isinstance(node, dict) else None
+        if value is None and optional:
+            return ()
+        if not isinstance(value, list):
+            self.problem(file, node, key, _join(field, key), f"must be a list of course codes, found {_kind(value)}")
+            return ()
+        out = []
+        for i in range(len(value)):
+            code = self.code(file, value, i, f"{_join(field, key)}[{i}]", known=known)
+            if code:
+                out.append(code)
+        return tuple(out)
+
+    def source(self, file, node, key="source"):
+        """A source is required everywhere: a text, or {title, reference}, or a list of those."""
+        value = node.get(key) if isinstance(node, dict) else None
+        entries = value if isinstance(value, list) else [value]
+        texts = []
+        for i, entry in enumerate(entries):
+            where = f"{key}[{i}]" if isinstance(value, list) else key
+            if isinstance(entry, str) and entry.strip():
+                texts.append(entry.strip())
+            elif isinstance(entry, dict) and self.keys(file, entry, where, ("title",), ("reference", "note")):
+                texts.append(" - ".join(str(entry[k]) for k in ("title", "reference") if entry.get(k)))
+            elif not isinstance(entry, dict):
+                self.problem(file, node, key, where, "every file and plan names its source (title and reference)")
+        return "; ".join(texts)
+
+    # -- files ---------------------------------------------------------------
+    def build(self) -> Bundle:
+        catalogue = self.catalogue()
+        universities = self.universities()
+        majors = self.majors(universities)
+        plans = self.plans(catalogue, universities, majors)
+        policy = self.policy(catalogue, plans)
+        if self.problems:
+            raise RulesetError(self.problems)
+        canonical = {path: plain(data) for path, data in sorted(self.files.items())}
+        return Bundle(
+            version=content_hash(canonical),
+            catalogue=catalogue,
+            universities=universities,
+            majors=tuple(majors),
+            plans=tuple(plans),
+            policy=policy,
+            files=canonical,
+        )
+
+    def _file(self, path):
+        data = self.files.get(path)
+        if data is None:
+            self.problems.append(Problem(path, None, "(file)", "file is missing"))
+        return data
+
+    def catalogue(self) -> dict[str, Course]:
+        f = "curricula/catalogue.yaml"
+        data = self._file(f)
+        out: dict[str, Course] = {}
+        if data is None or not self.keys(f, data, "", ("source", "courses")):
+            return out
+        self.source(f, data)
+        courses = data["courses"]
+        if not self.keys(f, courses, "courses", (), tuple(k for k in courses if isinstance(courses, dict))):
+            return out
+        for code, entry in courses.items():
+            field = f'courses."{code}"'
+            if not isinstance(code, str) or not COURSE_CODE.match(code):
+                hint = f'quote it: "{code:05d}"' if isinstance(code, int) and code < 100000 else None
+                self.problem(f, courses, code, field, "course code must be a quoted 5-digit string", hint)
+                continue
+            if not self.keys(f, entry, field, ("name", "credits", "kind"), ("theory", "national", "note")):
+                continue
+            kind = self.choice(f, entry, "kind", field, KINDS)
+            credits = self.integer(f, entry, "credits", field, minimum=0 if kind == "thesis" else 1)
+            theory = entry.get("theory")
+            if kind == "practical" and theory is None:
+                self.problem(f, entry, "kind", _join(field, "theory"), "a practical names its theory course")
+            national = entry.get("national", True)
+            if not isinstance(national, bool):
+                self.problem(f, entry, "national", _join(field, "national"), "must be true or false")
+            out[code] = Course(code, self.text(f, entry, "name", field), credits or 0, kind or "theory",
+                               theory if isinstance(theory, str) else None, bool(national))
+        for code, course in out.items():
+            if course.theory and course.theory not in out:
+                self.problem(f, courses[code], "theory", f'courses."{code}".theory',
+                             f"theory course {course.theory} is not in the catalogue")
+        return out
+
+    def universities(self) -> dict[str, University]:
+        f = "curricula/universities.yaml"
+        data = self._file(f)
+        out: dict[str, University] = {}
+        if data is None or not self.keys(f, data, "", ("source", "universities")):
+            return out
+        self.source(f, data)
+        table = data["universities"]
+        if not isinstance(table, dict):
+            self.problem(f, data, "universities", "universities", "expected a mapping of slug to university")
+            return out
+        for slug, entry in table.items():
+            field = f"universities.{slug}"
+            if not isinstance(slug, str) or not SLUG.match(slug):
+                self.problem(f, table, slug, field, "a university slug is lowercase letters, digits and dashes")
+                continue
+            if self.keys(f, entry, field, ("name",), ("note",)):
+                out[slug] = University(slug, self.text(f, entry, "name", field))
+        return out
+
+    def majors(self, universities) -> list[Major]:
+        f = "curricula/majors.yaml"
+        data = self._file(f)
+        out: list[Major] = []
+        if data is None or not self.keys(f, data, "", ("source", "majors")):
+            return out
+        self.source(f, data)
+        seen = {}
+        for i, entry in enumerate(data["majors"] or []):
+            field = f"majors[{i}]"
+            if not self.keys(f, entry, field, ("university", "code", "name", "level"), ("status", "note")):
+                continue
+            uni = self.choice(f, entry, "university", field, sorted(universities)) if universities else None
+            code = entry.get("code")
+            if not isinstance(code, str) or not MAJOR_CODE.match(code):
+                self.problem(f, entry, "code", _join(field, "code"), f"major code must be a quoted text like \"630701\", found {code!r}")
+                continue
+            level = self.choice(f, entry, "level", field, LEVELS)
+            status = self.choice(f, entry, "status", field, ("open", "closed_to_new"), optional=True, default="open")
+            if (uni, code) in seen:
+                self.problem(f, entry, "code", _join(field, "code"), f"major {code} of {uni} is listed twice (first at majors[{seen[(uni, code)]}])")
+                continue
+            seen[(uni, code)] = i
+            out.append(Major(uni or "", code, self.text(f, entry, "name", field), level or "", status))
+        return out
+
+    def plans(self, catalogue, universities, majors) -> list[Plan]:
+        out: list[Plan] = []
+        known_majors = {(m.university, m.code): m for m in majors}
+        for f in sorted(p for p in self.files if p.startswith("curricula/plans/")):
+            plan = self.plan(f, self.files[f], catalogue, universities, known_majors)
+            if plan:
+                out.append(plan)
+        keys = {}
+        for plan in out:
+            if plan.key in keys:
+                self.problems.append(Problem(plan.path, None, "edition", f"plan {plan.key} is also defined in {keys[plan.key]}"))
+            keys[plan.key] = plan.path
+        return out
+
+    def plan(self, f, data, catalogue, universities, known_majors) -> Plan | None:
+        required_keys = ("university", "major", "name", "level", "edition", "effective", "source", "min_credits", "required")
+        if not self.keys(f, data, "", required_keys, ("groups", "thesis", "note")):
+            return None
+        before = len(self.problems)
+        uni = self.choice(f, data, "university", "", sorted(universities)) if universities else data["university"]
+        major = data["major"]
+        level = self.choice(f, data, "level", "", LEVELS)
+        if (uni, major) not in known_majors:
+            self.problem(f, data, "major", "major", f"major {major!r} of {uni} is not in curricula/majors.yaml")
+        elif level and known_majors[(uni, major)].level != level:
+            self.problem(f, data, "level", "level", f"majors.yaml lists {major} as {known_majors[(uni, major)].level}")
+        edition = data["edition"]
+        if not isinstance(edition, str) or not edition.strip():
+            self.problem(f, data, "edition", "edition", "must be a quoted text such as \"2024\"")
+        eff = data["effective"]
+        start = until = None
+        if self.keys(f, eff, "effective", ("from",), ("until",)):
+            start = self.date(f, eff, "from", "effective")
+            until = self.date(f, eff, "until", "effective", optional=True)
+            if start and until and until < start:
+                self.problem(f, eff, "until", "effective.until", "ends before it starts")
+        source = self.source(f, data)
+        min_credits = self.integer(f, data, "min_credits", "")
+        required = self.code_list(f, data, "required", "", catalogue)
+        groups = []
+        for i, g in enumerate(data.get("groups") or []):
+            field = f"groups[{i}]"
+            if not self.keys(f, g, field, ("id", "name", "courses"), ("pick", "min_credits", "note")):
+                continue
+            gid = g["id"]
+            if not isinstance(gid, str) or not ID.match(gid):
+                self.problem(f, g, "id", _join(field, "id"), "an id is lowercase letters, digits and dashes")
+            pick = self.integer(f, g, "pick", field, optional=True)
+            mc = self.integer(f, g, "min_credits", field, optional=True)
+            if (pick is None) == (mc is None) and ("pick" in g) == ("min_credits" in g):
+                self.problem(f, g, None, field, "a group has either pick or min_credits, not both or neither")
+            courses = self.code_list(f, g, "courses", field, catalogue)
+            if pick and pick > len(courses):
+                self.problem(f, g, "pick", _join(field, "pick"), f"picks {pick} of only {len(courses)} courses")
+            if mc and sum(catalogue[c].credits for c in courses if c in catalogue) < mc:
+                self.problem(f, g, "min_credits", _join(field, "min_credits"), "more credits than all its courses hold")
+            groups.append(Group(gid, self.text(f, g, "name", field), courses, pick, mc))
+        ids = [g.id for g in groups]
+        for gid in {x for x in ids if ids.count(x) > 1}:
+            self.problem(f, data, "groups", "groups", f"group id {gid!r} is used twice")
+        thesis = None
+        if data.get("thesis") is not None:
+            thesis = self.code(f, data, "thesis", "thesis", known=catalogue)
+            if thesis and catalogue[thesis].kind != "thesis":
+                self.problem(f, data, "thesis", "thesis", f"course {thesis} is not of kind thesis")
+        codes = list(required) + [c for g in groups for c in g.courses] + ([thesis] if thesis else [])
+        for code in sorted({c for c in codes if codes.count(c) > 1}):
+            self.problem(f, data, "required", "required", f"course {code} appears more than once in the plan")
+        for code in required:
+            course = catalogue.get(code)
+            if course and course.kind == "thesis":
+                self.problem(f, data, "required", "required", f"thesis {code} belongs under `thesis:`, not `required`")
+            if course and course.kind == "practical" and course.theory not in codes:
+                self.problem(f, data, "required", "required",
+                             f"practical {code} needs its theory course {course.theory} in the plan")
+        total = sum(catalogue[c].credits for c in codes if c in catalogue)
+        if min_credits and total and total < min_credits and not groups:
+            self.problem(f, data, "min_credits", "min_credits", f"the plan's courses hold only {total} credits")
+        if len(self.problems) > before:
+            return None
+        return Plan(uni, major, data["name"], level, edition.strip(), start, until, min_credits, required,
+                    tuple(groups), thesis, source, f)
+
+    def policy(self, catalogue, plans) -> Policy | None:
+        files = sorted(p for p in self.files if p.startswith("rulesets/"))
+        policy_node = policy_file = None
+        subs_nodes, eq_nodes = [], []
+        for f in files:
+            data = self.files[f]
+            if not self.keys(f, data, "", ("source",), ("id", "title", "policy", "substitutions", "equivalences", "note")):
+                continue
+            self.source(f, data)
+            if "policy" in data:
+                if policy_node is not None:
+                    self.problem(f, data, "policy", "policy", f"the policy is already defined in {policy_file}")
+                policy_node, policy_file = data["policy"], f
+            for i, node in enumerate(data.get("substitutions") or []):
+                subs_nodes.append((f, data["substitutions"], i, node))
+            for i, node in enumerate(data.get("equivalences") or []):
+                eq_nodes.append((f, data["equivalences"], i, node))
+        if policy_node is None:
+            self.problems.append(Problem("rulesets/", None, "policy", "no ruleset file defines `policy:`"))
+            return None
+        f = policy_file
+        keys = ("id", "title", "pass_mark", "practical_needs_theory", "thesis_levels", "prior_diploma")
+        if not self.keys(f, policy_node, "policy", keys, ("passing_grades", "source", "note")):
+            return None
+        pd = policy_node["prior_diploma"]
+        pd_levels, pd_match = (), ()
+        if self.keys(f, pd, "policy.prior_diploma", ("levels", "match"), ("note",)):
+            pd_levels = self._levels(f, pd, "levels", "policy.prior_diploma")
+            pd_match = tuple(pd["match"] or ())
+            for i, m in enumerate(pd_match):
+                if m not in ("name", "id_number", "gender"):
+                    self.problem(f, pd["match"], i, f"policy.prior_diploma.match[{i}]", f"unknown field {m!r}",
+                                 "allowed: name, id_number, gender")
+        subs = tuple(s for s in (self.substitution(*n, catalogue) for n in subs_nodes) if s)
+        eqs = tuple(e for e in (self.equivalence(*n, catalogue) for n in eq_nodes) if e)
+        for what, items in (("substitution", subs), ("equivalence", eqs)):
+            ids = [x.id for x in items]
+            for dup in sorted({x for x in ids if ids.count(x) > 1}):
+                self.problems.append(Problem(f, None, f"{what}s", f"{what} id {dup!r} is used twice"))
+        ptc = policy_node["practical_needs_theory"]
+        if not isinstance(ptc, bool):
+            self.problem(f, policy_node, "practical_needs_theory", "policy.practical_needs_theory", "must be true or false")
+        grades = policy_node.get("passing_grades") or ["优秀", "良好", "中等", "合格"]
+        return Policy(
+            id=self.text(f, policy_node, "id", "policy"),
+            title=self.text(f, policy_node, "title", "policy"),
+            pass_mark=self.integer(f, policy_node, "pass_mark", "policy") or 60,
+            passing_grades=tuple(grades),
+            practical_needs_theory=bool(ptc),
+            thesis_levels=self._levels(f, policy_node, "thesis_levels", "policy"),
+            prior_diploma_levels=pd_levels,
+            prior_diploma_match=pd_match,
+            substitutions=subs,
+            equivalences=eqs,
+            source=str(policy_node.get("source") or ""),
+        )
+
+    def _levels(self, f, node, key, field):
+        value = node.get(key)
+        if not isinstance(value, list) or any(v not in LEVELS for v in value):
+            self.problem(f, node, key, _join(field, key), f"must be a list drawn from {', '.join(LEVELS)}")
+            return ()
+        return tuple(value)
+
+    def substitution(self, f, parent, i, node, catalogue):
+        field = f"substitutions[{i}]"
+        if not self.keys(f, node, field, ("id", "replaces", "min_credits", "levels", "source"), ("majors", "note")):
+            return None
+        replaces = self.code(f, node, "replaces", _join(field, "replaces"), known=catalogue)
+        mc = self.integer(f, node, "min_credits", field)
+        levels = self._levels(f, node, "levels", field)
+        majors = node.get("majors") or []
+        if not isinstance(majors, list) or not all(isinstance(m, str) for m in majors):
+            self.problem(f, node, "majors", _join(field, "majors"), "must be a list of quoted major codes")
+            majors = []
+        if not (replaces and mc):
+            return None
+        return Substitution(str(node["id"]), replaces, mc, levels, tuple(majors), self.source(f, node))
+
+    def equivalence(self, f, parent, i, node, catalogue):
+        field = f"equivalences[{i}]"
+        if not self.keys(f, node, field, ("id", "old", "new", "source"),
+                         ("kind", "credits_at_least", "passed_before", "note")):
+            return None
+        kind = self.choice(f, node, "kind", field, ("one-to-one", "pool"), optional=True, default="one-to-one")
+        before = len(self.problems)
+        old = self._codes_or_one(f, node, "old", field, catalogue)
+        new = self._codes_or_one(f, node, "new", field, catalogue)
+        if kind == "one-to-one" and (len(old) != 1 or len(new) != 1) and len(self.problems) == before:
+            self.problem(f, node, "old", field, "a one-to-one equivalence maps one old course to one new course")
+        if set(old) & set(new):
+            self.problem(f, node, "new", _join(field, "new"), "a course cannot stand for itself")
+        cal = node.get("credits_at_least", False)
+        if not isinstance(cal, bool):
+            self.problem(f, node, "credits_at_least", _join(field, "credits_at_least"), "must be true or false")
+        passed_before = self.date(f, node, "passed_before", field, optional=True)
+        if len(self.problems) > before:
+            return None
+        return Equivalence(str(node["id"]), kind, old, new, bool(cal), passed_before, self.source(f, node))
+
+    def _codes_or_one(self, f, node, key, field, catalogue):
+        if isinstance(node.get(key), list):
+            return self.code_list(f, node, key, field, catalogue)
+        code = self.code(f, node, key, _join(field, key), known=catalogue)
+        return (code,) if code else ()
+
+
+def _join(field, key) -> str:
+    return f"{field}.{key}" if field else str(key)
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{value!r} (a yes/no)"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return type(value).__name__.replace("LineDict", "mapping").replace("LineList", "list")

@@ -1,0 +1,143 @@
+"""The rules as plain, immutable data: what the loader builds and the core reads."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+LEVELS = ("专科", "专升本")
+KINDS = ("theory", "practical", "thesis")
+
+
+@dataclass(frozen=True)
+class Course:
+    code: str
+    name: str
+    credits: int
+    kind: str
+    theory: str | None = None  # for a practical: the theory course that must be passed first
+    national: bool = True  # a 全国统考 course (transferable between provinces)
+
+
+@dataclass(frozen=True)
+class University:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Major:
+    university: str
+    code: str
+    name: str
+    level: str
+    status: str = "open"
+
+
+@dataclass(frozen=True)
+class Group:
+    """Pick ``pick`` courses, or courses worth at least ``min_credits``, from ``courses``."""
+
+    id: str
+    name: str
+    courses: tuple[str, ...]
+    pick: int | None = None
+    min_credits: int | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    university: str
+    major: str
+    name: str
+    level: str
+    edition: str
+    effective_from: dt.date
+    effective_until: dt.date | None
+    min_credits: int
+    required: tuple[str, ...]
+    groups: tuple[Group, ...] = ()
+    thesis: str | None = None
+    source: str = ""
+    path: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.university}/{self.major}@{self.edition}"
+
+    def in_force(self, on: dt.date) -> bool:
+        return self.effective_from <= on and (self.effective_until is None or on <= self.effective_until)
+
+    def codes(self) -> tuple[str, ...]:
+        codes = list(self.required)
+        for group in self.groups:
+            codes.extend(group.courses)
+        if self.thesis:
+            codes.append(self.thesis)
+        return tuple(codes)
+
+
+@dataclass(frozen=True)
+class Substitution:
+    """A required course that candidate-chosen passed courses may replace (英语(二))."""
+
+    id: str
+    replaces: str
+    min_credits: int
+    levels: tuple[str, ...]
+    majors: tuple[str, ...] = ()  # empty: every major whose plan requires ``replaces``
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """Old-plan courses standing for new ones (新旧课程顶替).
+
+    ``one-to-one``: a pass in ``old[0]`` stands for ``new[0]``.
+    ``pool``: each passed course of ``old`` may stand for one course of ``new``
+    (自由顶替), with no fewer credits when ``credits_at_least``.
+    """
+
+    id: str
+    kind: str
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+    credits_at_least: bool = False
+    passed_before: dt.date | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    title: str
+    pass_mark: int
+    passing_grades: tuple[str, ...]
+    practical_needs_theory: bool
+    thesis_levels: tuple[str, ...]
+    prior_diploma_levels: tuple[str, ...]
+    prior_diploma_match: tuple[str, ...]
+    substitutions: tuple[Substitution, ...] = ()
+    equivalences: tuple[Equivalence, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Everything a decision depends on, with the content hash naming this version."""
+
+    version: str
+    catalogue: dict[str, Course]
+    universities: dict[str, University]
+    majors: tuple[Major, ...]
+    plans: tuple[Plan, ...]
+    policy: Policy
+    files: dict = field(repr=False, default_factory=dict)  # path -> canonical data
+
+    def plans_for(self, university: str, major: str) -> list[Plan]:
+        return [p for p in self.plans if p.university == university and p.major == major]
+
+    def major(self, university: str, code: str) -> Major | None:
+        for m in self.majors:
+            if m.university == university and m.code == code:
+                return m
+        return None
