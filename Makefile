@@ -1,0 +1,51 @@
+# Two commands set everything up on a fresh Debian machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.11 python3.12 python3; do command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(not ((3,11) <= sys.version_info[:2] <= (3,12)))' && echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+export SXZK_DATABASE ?= $(CURDIR)/instance/sxzk.sqlite3
+
+.PHONY: run test lint bench demo sysdeps venv clean
+
+$(STAMP): requirements.txt setup.cfg
+	@test -n "$(PYTHON)" || { echo "need Python 3.11 or 3.12 (durable-rules does not import on 3.13)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . || $(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# System packages: a CJK TrueType font for the PDF form, poppler for tests that render it.
+sysdeps:
+	@missing=""; \
+	[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v gcc >/dev/null || missing="$$missing gcc"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "please install:$$missing (needs root)"; exit 1; fi; \
+	fi
+
+run: sysdeps $(STAMP)
+	$(BIN)/sxzk init-db
+	$(BIN)/sxzk credentials load fixtures/demo_credentials.yaml
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
+	  --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms' 'service.app:create_app()'
+
+test: sysdeps $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check --line-length 120 --target-version py311 --select E,F,W,I,B,UP --ignore E501,B008 service tests
+
+bench: sysdeps $(STAMP)
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

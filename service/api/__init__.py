@@ -1,0 +1,1 @@
+"""HTTP views: each blueprint translates HTTP to core calls and back, nothing more."""

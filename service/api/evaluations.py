@@ -1,0 +1,32 @@
+"""POST /v1/evaluations: decide a candidate's choices and record each decision."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from .. import auth
+from ..errors import Forbidden
+from ..evaluations import evaluate_and_record
+from ..schemas.decision import EvaluationResponseSchema
+from ..schemas.evaluation import EvaluationRequestSchema
+from ..store.db import get_db
+
+blp = Blueprint("evaluations", __name__, url_prefix="/v1", description="Graduation eligibility decisions")
+
+
+@blp.route("/evaluations", methods=["POST"])
+@blp.arguments(EvaluationRequestSchema)
+@blp.response(201, EvaluationResponseSchema)
+@auth.require("portal", "province", "county")
+def create_evaluation(data):
+    """Decide whether the candidate's passed courses satisfy each chosen major's exam plan.
+
+    One decision is stored per choice, with the ruleset version and engine
+    version it was made under; a request with any invalid part stores nothing.
+    """
+    who = auth.current()
+    if who.role == "portal" and who.candidate != data["candidate"]["exam_number"]:
+        raise Forbidden("the portal may evaluate only the candidate named in X-Candidate")
+    from ..app import rulebook
+
+    return evaluate_and_record(get_db(), rulebook(), data, db_key=current_app.config["DATABASE"])

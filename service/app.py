@@ -1,0 +1,73 @@
+"""The application factory: config, database, rules, auth, blueprints, error mapping."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, request
+from flask_smorest import Api
+
+from . import __version__, auth
+from .api import decisions, errors, evaluations, majors, system
+from .config import defaults
+from .errors import PayloadTooLarge, UnsupportedMediaType
+from .rulebook import Rulebook
+from .rules.engine import ENGINE_VERSION
+from .store import db as store_db
+
+PUBLIC = ("/v1/openapi.json", "/v1/health")
+BLUEPRINTS = [system.blp, majors.blp, evaluations.blp, decisions.blp]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(defaults())
+    app.config.update(config or {})
+    app.json.ensure_ascii = False  # Chinese stays readable in every response
+    app.json.sort_keys = False
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    store_db.init_app(app)
+    app.extensions["rulebook"] = app.config.get("RULEBOOK") or Rulebook(app.config["RULES_ROOT"])
+    app.extensions["rulebook"].current()  # fail at start, not on the first request
+
+    api = Api(app, spec_kwargs={"info": {"description": "Graduation eligibility, applications and audit for "
+                                                       "Shanxi's self-study examinations."}})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+    for blp in BLUEPRINTS + list(app.config.get("EXTRA_BLUEPRINTS", [])):
+        api.register_blueprint(blp)
+    app.extensions["smorest_api"] = api
+    errors.register(app)
+
+    @app.before_request
+    def _authenticate():
+        if request.method in ("POST", "PUT", "PATCH") and request.content_length:
+            if request.mimetype not in ("application/json", "multipart/form-data"):
+                raise UnsupportedMediaType(f"send application/json (got {request.mimetype or 'no content type'})")
+            if request.mimetype == "application/json" and request.content_length > app.config["MAX_JSON_BYTES"]:
+                raise PayloadTooLarge(f"a JSON body is at most {app.config['MAX_JSON_BYTES']} bytes")
+        if not request.path.startswith("/v1/") or request.path in PUBLIC:
+            return
+        g.principal = auth.principal_for(store_db.get_db(), request.headers.get("Authorization"),
+                                         request.headers.get("X-Candidate"))
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers["X-Service-Version"] = __version__
+        resp.headers["X-Engine-Version"] = ENGINE_VERSION
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["X-Frame-Options"] = "DENY"
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        resp.headers["Cache-Control"] = "no-store"
+        resp.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+        return resp
+
+    from . import cli
+    cli.init_app(app)
+    return app
+
+
+def rulebook() -> Rulebook:
+    from flask import current_app
+
+    return current_app.extensions["rulebook"]

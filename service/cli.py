@@ -1,0 +1,134 @@
+"""The `sxzk` command: thin commands over the library, for operators, curriculum staff and auditors.
+
+Every command is also reachable as `flask --app service.app:create_app <command>`.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .errors import ServiceError
+
+
+def _db():
+    from .store.db import connect
+
+    return connect(current_app.config["DATABASE"])
+
+
+def _rulebook():
+    return current_app.extensions["rulebook"]
+
+
+def _echo_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create or migrate the database file."""
+    from .store.migrations import migrate
+
+    db = _db()
+    applied = migrate(db)
+    click.echo(f"database {current_app.config['DATABASE']}: {len(applied)} migration(s) applied")
+
+
+@click.group("credentials")
+def credentials_group():
+    """Issue API credentials."""
+
+
+@credentials_group.command("add")
+@click.option("--role", required=True, help="portal | county | province | auditor | curriculum")
+@click.option("--actor", required=True, help="who holds it (shown in audit trails)")
+@click.option("--district", help="for county staff: their 区县")
+@with_appcontext
+def credentials_add(role, actor, district):
+    """Create a credential and print its token once."""
+    from . import auth
+
+    click.echo(auth.add_credential(_db(), role, actor, district))
+
+
+@credentials_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def credentials_load(path):
+    """Load fixed demo tokens from a YAML file (demo and test databases only)."""
+    import yaml
+
+    from . import auth
+
+    db = _db()
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))["credentials"]
+    for e in entries:
+        auth.add_credential(db, e["role"], e["actor"], e.get("district"), token=e["token"])
+    click.echo(f"{len(entries)} credential(s) loaded")
+
+
+@click.command("replay")
+@click.argument("decision_id", required=False)
+@click.option("--since", help="ISO date or time, inclusive")
+@click.option("--until", help="ISO date or time, exclusive")
+@click.option("--all", "all_", is_flag=True, help="every decision in the log")
+@with_appcontext
+def replay_command(decision_id, since, until, all_):
+    """Replay one decision, a date range or all; prints identical / differing counts."""
+    from .replay import replay_many
+    from .store import decision_log
+
+    if not (decision_id or since or until or all_):
+        raise click.UsageError("give a DECISION_ID, --since/--until, or --all")
+    db = _db()
+    rows = decision_log.select(db, since=since, until=until, ids=[decision_id] if decision_id else None)
+    summary = replay_many(db, _rulebook(), rows)
+    _echo_json(summary)
+    if summary["differing"]:
+        sys.exit(1)
+
+
+@click.command("verify-log")
+@with_appcontext
+def verify_log_command():
+    """Walk the decision log's hash chain; report the first broken link."""
+    from .store import decision_log
+
+    result = decision_log.verify(_db())
+    _echo_json(result)
+    if not result["ok"]:
+        sys.exit(1)
+
+
+COMMANDS = [init_db_command, credentials_group, replay_command, verify_log_command]
+
+
+def init_app(app) -> None:
+    for command in COMMANDS:
+        if command.name not in app.cli.commands:
+            app.cli.add_command(command)
+
+
+def _create_app():
+    from .app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
+def main():
+    """sxzk: graduation-eligibility service of Shanxi's self-study examinations."""
+
+
+def run() -> None:
+    try:
+        main()
+    except ServiceError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)

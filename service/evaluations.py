@@ -1,0 +1,33 @@
+"""Evaluate every choice of a request and record the decisions: all or nothing."""
+from __future__ import annotations
+
+from .eligibility import decide
+from .schemas.evaluation import canonical_input, request_for
+from .store import decision_log, ruleset_archive
+
+_archived: set[tuple[str, str]] = set()  # (database, version) already in the archive
+
+
+def ensure_archived(db, bundle, db_key: str) -> None:
+    if (db_key, bundle.version) not in _archived:
+        ruleset_archive.archive(db, bundle)
+        _archived.add((db_key, bundle.version))
+
+
+def evaluate_and_record(db, rulebook, data: dict, *, db_key: str = "") -> dict:
+    """Decide each choice first; only when every choice could be decided is anything stored."""
+    bundle = rulebook.current()
+    canon = canonical_input(data)
+    entries = []
+    for choice in data["choices"]:
+        choice = {k: v for k, v in sorted(choice.items()) if v is not None}
+        decision = decide(bundle, request_for(canon, choice))
+        entries.append({"exam_number": canon["candidate"]["exam_number"], "university": choice["university"],
+                        "major": choice["major"], "input": {**canon, "choice": choice}, "output": decision})
+    ensure_archived(db, bundle, db_key)
+    rows = decision_log.append(db, entries)
+    return {
+        "evaluation_id": rows[0]["evaluation_id"],
+        "decisions": [{"id": row["id"], "created_at": row["created_at"], **entry["output"]}
+                      for row, entry in zip(rows, entries)],
+    }

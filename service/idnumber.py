@@ -1,0 +1,47 @@
+"""Resident ID numbers (GB 11643-1999): 17 digits, a check character, a birth date."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+_SHAPE = re.compile(r"^\d{17}[\dX]$")
+
+
+def check_digit(first17: str) -> str:
+    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]
+
+
+def problems(value: str) -> list[str]:
+    """Why ``value`` is not a valid ID number (empty when it is)."""
+    if not isinstance(value, str) or not _SHAPE.match(value):
+        return ["must be 18 characters: 17 digits and a digit or X"]
+    out = []
+    try:
+        born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        if born > dt.date.today() or born.year < 1900:
+            out.append("birth date in the ID number is out of range")
+    except ValueError:
+        out.append("birth date in the ID number is not a real date")
+    if check_digit(value[:17]) != value[17]:
+        out.append("check digit does not match (GB 11643)")
+    return out
+
+
+def gender_of(value: str) -> str:
+    """The 17th digit is odd for men, even for women."""
+    return "男" if int(value[16]) % 2 else "女"
+
+
+def mask(value: str | None) -> str:
+    """Show the region and the last two characters only."""
+    if not value:
+        return ""
+    return value[:3] + "*" * (len(value) - 5) + value[-2:] if len(value) > 5 else "*" * len(value)
+
+
+def mask_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    return value[:3] + "****" + value[-4:] if len(value) >= 11 else "*" * len(value)

@@ -1,0 +1,292 @@
+"""The plain-Python pass before the engine: which passed course counts where.
+
+durable-rules has no aggregates (no sums, no subset choice), so this pass does
+the allocation — best record per code, equivalences, practical/theory pairing,
+claims, substitution sets, credit sums — and reduces each requirement to a few
+numbers.  The engine then compares those numbers with the thresholds compiled
+from the YAML and says what is met, pending or missing.  See
+docs/rules-semantics.md for the contract this implements.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .inputs import Record, Request
+from .model import Bundle, Plan, Substitution
+
+SOURCE_ORDER = {"exam": 0, "exemption": 1, "transfer-in": 2, "old-plan": 3}
+VERIFIED, PENDING, ABSENT = 2, 1, 0
+
+
+@dataclass
+class Held:
+    """A plan course held by a passed record (directly or through an equivalence)."""
+
+    code: str  # the record's code
+    for_code: str  # the plan course it stands for
+    credits: int
+    status: int  # VERIFIED or PENDING
+    via: str  # "direct" | "equivalence:<id>" | "substitution:<id>"
+
+    def counted(self) -> dict:
+        return {"code": self.code, "for": self.for_code, "credits": self.credits,
+                "verified": self.status == VERIFIED, "via": self.via}
+
+
+@dataclass
+class Term:
+    """One way of meeting a requirement: a status field, or a verified/all measure pair."""
+
+    name: str
+    threshold: int  # for a status term: 2 (verified) — pending is 1, absent 0
+    verified: int
+    all: int
+    is_status: bool = False
+
+
+@dataclass
+class Requirement:
+    id: str
+    kind: str
+    label: str
+    terms: list[Term]
+    counted: list[Held] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    measure: dict | None = None
+    substitution: dict | None = None
+
+
+@dataclass
+class Allocation:
+    plan: Plan
+    requirements: list[Requirement]
+    unused: list[str]
+    ignored: list[dict]
+    credits: dict
+
+
+def passed_records(bundle: Bundle, records) -> tuple[dict[str, tuple[Record, int, int]], list[dict]]:
+    """Best passing record per code → (record, credits, status); the rest are ignored with a reason."""
+    policy = bundle.policy
+    best: dict[str, tuple] = {}
+    ignored = []
+    for rec in records:
+        if not _passes(rec, policy):
+            ignored.append({"code": rec.code, "reason": "not_passed"})
+            continue
+        course = bundle.catalogue.get(rec.code)
+        credits = course.credits if course else rec.credits
+        if credits is None:
+            ignored.append({"code": rec.code, "reason": "unknown_course"})
+            continue
+        status = VERIFIED if rec.verified else PENDING
+        rank = (-status, rec.date is None, rec.date or 0, SOURCE_ORDER.get(rec.source, 9))
+        if rec.code not in best or _rank_lt(rank, best[rec.code][3]):
+            best[rec.code] = (rec, credits, status, rank)
+    return {code: v[:3] for code, v in best.items()}, ignored
+
+
+def _rank_lt(a, b) -> bool:
+    # dates and 0 do not compare; the "no date" flag already separates them
+    return (a[0], a[1], a[2] if not a[1] else 0, a[3]) < (b[0], b[1], b[2] if not b[1] else 0, b[3])
+
+
+def _passes(rec: Record, policy) -> bool:
+    if rec.source == "exemption":
+        return True
+    score = rec.score.strip()
+    if score.isdigit():
+        return int(score) >= policy.pass_mark
+    return score in policy.passing_grades
+
+
+def allocate(bundle: Bundle, plan: Plan, request: Request) -> Allocation:
+    policy, catalogue = bundle.policy, bundle.catalogue
+    passed, ignored = passed_records(bundle, request.records)
+    held = _hold_plan_courses(bundle, plan, passed)
+
+    if policy.practical_needs_theory:
+        theory_missing = set()
+        for code in plan.codes():
+            course = catalogue[code]
+            if course.kind == "practical" and code in held:
+                theory = held.get(course.theory)
+                if theory is None:
+                    del held[code]
+                    theory_missing.add(code)
+                elif theory.status < held[code].status:
+                    held[code].status = theory.status
+    else:
+        theory_missing = set()
+
+    claimed: dict[str, str] = {}  # record code -> requirement id
+    reqs: list[Requirement] = []
+    sub = _substitution_for(bundle, plan)
+    sub_active = sub is not None and (sub.replaces not in held or held[sub.replaces].status != VERIFIED)
+    chosen = set(request.substitution) if sub_active else set()
+
+    course_reqs = {}
+    for code in plan.required:
+        req = _course_requirement(f"course:{code}", "course", code, catalogue, held, claimed)
+        if code in theory_missing:
+            req.notes.append("theory_not_passed")
+        reqs.append(req)
+        course_reqs[code] = req
+
+    for group in plan.groups:
+        reqs.append(_group_requirement(group, catalogue, held, claimed, chosen))
+
+    if sub is not None and sub.replaces in course_reqs:
+        _apply_substitution(sub, course_reqs[sub.replaces], held, passed, claimed, request, sub_active)
+
+    if plan.thesis and plan.level in policy.thesis_levels:
+        reqs.append(_course_requirement(f"thesis:{plan.thesis}", "thesis", plan.thesis, catalogue, held, claimed))
+
+    if plan.level in policy.prior_diploma_levels:
+        reqs.append(_prior_diploma(request, policy.prior_diploma_match))
+
+    counted = [h for r in reqs for h in r.counted]
+    verified = sum(h.credits for h in counted if h.status == VERIFIED)
+    total = sum(h.credits for h in counted)
+    reqs.append(Requirement("credits", "credits", "最低毕业学分",
+                            [Term("credits", plan.min_credits, verified, total)],
+                            measure={"verified": verified, "all": total, "required": plan.min_credits}))
+    unused = sorted(code for code in passed if code not in claimed)
+    credits = {"earned": total, "earned_verified": verified, "required": plan.min_credits}
+    return Allocation(plan, reqs, unused, ignored, credits)
+
+
+def _hold_plan_courses(bundle: Bundle, plan: Plan, passed) -> dict[str, Held]:
+    held: dict[str, Held] = {}
+    used_old: set[str] = set()
+    for code in plan.codes():
+        if code in passed:
+            rec, credits, status = passed[code]
+            held[code] = Held(code, code, credits, status, "direct")
+    plan_codes = set(plan.codes())
+    for code in plan.codes():
+        if code in held:
+            continue
+        found = _one_to_one(bundle, code, passed, used_old, plan_codes) or _pool(bundle, code, passed, used_old)
+        if found:
+            eq, old = found
+            rec, credits, status = passed[old]
+            used_old.add(old)
+            held[code] = Held(old, code, credits, status, f"equivalence:{eq.id}")
+    return held
+
+
+def _usable_old(eq, old, passed, used_old) -> bool:
+    if old not in passed or old in used_old:
+        return False
+    if eq.passed_before is not None:
+        date = passed[old][0].date
+        return date is not None and date < eq.passed_before
+    return True
+
+
+def _one_to_one(bundle, code, passed, used_old, plan_codes):
+    for eq in bundle.policy.equivalences:
+        if eq.kind == "one-to-one" and eq.new[0] == code and _usable_old(eq, eq.old[0], passed, used_old):
+            return eq, eq.old[0]
+    return None
+
+
+def _pool(bundle, code, passed, used_old):
+    need = bundle.catalogue[code].credits
+    for eq in bundle.policy.equivalences:
+        if eq.kind != "pool" or code not in eq.new:
+            continue
+        options = [o for o in eq.old if _usable_old(eq, o, passed, used_old)
+                   and (not eq.credits_at_least or passed[o][1] >= need)]
+        if options:
+            return eq, min(options, key=lambda o: (passed[o][1], o))
+    return None
+
+
+def _course_requirement(rid, kind, code, catalogue, held, claimed) -> Requirement:
+    h = held.get(code)
+    status = h.status if h else ABSENT
+    req = Requirement(rid, kind, f"{code} {catalogue[code].name}", [Term(rid, VERIFIED, status, status, True)])
+    if h:
+        req.counted.append(h)
+        claimed[h.code] = rid
+    else:
+        req.missing.append(code)
+    return req
+
+
+def _group_requirement(group, catalogue, held, claimed, chosen) -> Requirement:
+    rid = f"group:{group.id}"
+    options = [held[c] for c in group.courses if c in held and held[c].code not in claimed and c not in chosen]
+    options.sort(key=lambda h: (-h.status, -h.credits, h.for_code))
+    taken, running = [], 0
+    for h in options:
+        if group.pick is not None and len(taken) >= group.pick:
+            break
+        if group.min_credits is not None and running >= group.min_credits:
+            break
+        taken.append(h)
+        running += h.credits
+    if group.pick is not None:
+        threshold, verified, total = group.pick, sum(h.status == VERIFIED for h in taken), len(taken)
+    else:
+        threshold = group.min_credits
+        verified, total = sum(h.credits for h in taken if h.status == VERIFIED), running
+    req = Requirement(rid, "group", group.name, [Term(rid, threshold, verified, total)], counted=taken,
+                      measure={"verified": verified, "all": total, "required": threshold})
+    for h in taken:
+        claimed[h.code] = rid
+    if total < threshold:
+        req.missing = sorted(c for c in group.courses if c not in held)
+    return req
+
+
+def _substitution_for(bundle, plan) -> Substitution | None:
+    for sub in bundle.policy.substitutions:
+        if (sub.replaces in plan.required and plan.level in sub.levels
+                and (not sub.majors or plan.major in sub.majors)):
+            return sub
+    return None
+
+
+def _apply_substitution(sub, req, held, passed, claimed, request, active) -> None:
+    accepted, rejected = [], []
+    if not active:
+        req.notes.append("substitution_not_needed")
+    else:
+        for code in sorted(set(request.substitution)):
+            if code == sub.replaces:
+                rejected.append({"code": code, "reason": "is_replaced_course"})
+            elif code not in passed:
+                rejected.append({"code": code, "reason": "not_passed"})
+            elif code in claimed:
+                rejected.append({"code": code, "reason": f"counted_elsewhere:{claimed[code]}"})
+            else:
+                rec, credits, status = passed[code]
+                accepted.append(Held(code, sub.replaces, credits, status, f"substitution:{sub.id}"))
+                claimed[code] = req.id
+    verified = sum(h.credits for h in accepted if h.status == VERIFIED)
+    total = sum(h.credits for h in accepted)
+    req.terms.append(Term(f"{req.id}:{sub.id}", sub.min_credits, verified, total))
+    req.counted.extend(accepted)
+    req.substitution = {
+        "id": sub.id,
+        "accepted": [h.code for h in accepted],
+        "rejected": rejected,
+        "measure": {"verified": verified, "all": total, "required": sub.min_credits},
+    }
+
+
+def _prior_diploma(request: Request, match_fields) -> Requirement:
+    pd, cand = request.prior_diploma, request.candidate
+    notes, missing = [], []
+    if pd is None:
+        status = ABSENT
+        missing.append("prior-diploma")
+    else:
+        notes = [f"mismatch:{f}" for f in match_fields if getattr(pd, f) != getattr(cand, f)]
+        status = ABSENT if notes else (VERIFIED if pd.verified else PENDING)
+    return Requirement("prior-diploma", "prior-diploma", "前置学历", [Term("prior-diploma", VERIFIED, status, status, True)],
+                       missing=missing, notes=notes)

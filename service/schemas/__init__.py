@@ -1,0 +1,1 @@
+"""marshmallow schemas shared by the HTTP API, the OpenAPI document and the CLI."""

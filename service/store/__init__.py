@@ -1,0 +1,1 @@
+"""Storage on one SQLite file (sqlite-utils): migrations, decision log, ruleset archive."""

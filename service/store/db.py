@@ -1,0 +1,74 @@
+"""Opening the database: one SQLite file in WAL mode, migrated on open.
+
+``init_app`` follows flaskr: one connection per request in ``g``, closed on
+teardown.  Core code receives a ``sqlite_utils.Database`` and never imports
+Flask.
+"""
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from .migrations import migrate
+
+
+def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite_utils.Database:
+    if str(path) == ":memory:":
+        db = sqlite_utils.Database(memory=True)
+    else:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+    db.conn.execute("PRAGMA foreign_keys = ON")
+    db.conn.execute("PRAGMA busy_timeout = 30000")
+    if str(path) != ":memory:":
+        db.conn.execute("PRAGMA journal_mode = WAL")
+        # WAL + NORMAL: a commit survives a process crash (what SIGKILL tests),
+        # only a power loss may drop the last transactions.
+        db.conn.execute("PRAGMA synchronous = NORMAL")
+    if migrate_schema:
+        migrate(db)
+    return db
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database):
+    """BEGIN IMMEDIATE: take the write lock first, so read-then-write never races."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def init_app(app) -> None:
+    from flask import g
+
+    def get_db():
+        if "db" not in g:
+            g.db = connect(app.config["DATABASE"], migrate_schema=False)
+        return g.db
+
+    def close_db(_exc=None):
+        db = g.pop("db", None)
+        if db is not None:
+            db.conn.close()
+
+    app.extensions["get_db"] = get_db
+    app.teardown_appcontext(close_db)
+    migrate_db = connect(app.config["DATABASE"])  # create and migrate once at start
+    if app.config["DATABASE"] != ":memory:":
+        migrate_db.conn.close()
+
+
+def get_db():
+    from flask import current_app
+
+    return current_app.extensions["get_db"]()

@@ -1,0 +1,92 @@
+"""Schema migrations, applied in order and recorded in ``_migrations``.
+
+Add a migration by appending to MIGRATIONS; never edit one that has shipped.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+
+def _001_decisions(db):
+    db.execute("""
+        CREATE TABLE decisions (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            evaluation_id TEXT NOT NULL,
+            choice_index INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            exam_number TEXT NOT NULL,
+            university TEXT NOT NULL,
+            major TEXT NOT NULL,
+            status TEXT NOT NULL,
+            eligible INTEGER NOT NULL,
+            ruleset_version TEXT NOT NULL,
+            engine_version TEXT NOT NULL,
+            input TEXT NOT NULL,
+            output TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            row_hash TEXT NOT NULL UNIQUE
+        )""")
+    db.execute("CREATE INDEX decisions_created ON decisions(created_at)")
+    db.execute("CREATE INDEX decisions_exam_number ON decisions(exam_number)")
+    db.execute("CREATE INDEX decisions_evaluation ON decisions(evaluation_id)")
+    # append-only: the log refuses updates and deletes at the database level
+    db.execute("""CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+                  BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END""")
+    db.execute("""CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+                  BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END""")
+
+
+def _002_ruleset_versions(db):
+    db.execute("""
+        CREATE TABLE ruleset_versions (
+            version TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            files TEXT NOT NULL,
+            author TEXT,
+            note TEXT,
+            effective_from TEXT,
+            published INTEGER NOT NULL DEFAULT 0
+        )""")
+
+
+MIGRATIONS = [
+    ("001_decisions", _001_decisions),
+    ("002_ruleset_versions", _002_ruleset_versions),
+]
+
+
+def migrate(db) -> list[str]:
+    """Apply what is missing, each in its own transaction; returns the names applied."""
+    conn = db.conn
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    applied = []
+    for name, step in MIGRATIONS:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            done = conn.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone()
+            if not done:
+                step(db)
+                conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                             [name, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")])
+                applied.append(name)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return applied
+
+
+def _003_credentials(db):
+    db.execute("""
+        CREATE TABLE credentials (
+            token_hash TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            district TEXT,
+            actor TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked INTEGER NOT NULL DEFAULT 0
+        )""")
+
+
+MIGRATIONS.append(("003_credentials", _003_credentials))
