@@ -6,7 +6,7 @@ import logging
 from flask import Flask, g, request
 from flask_smorest import Api
 
-from . import __version__, auth
+from . import __version__, areas, auth
 from .api import decisions, errors, evaluations, majors, system
 from .config import defaults
 from .errors import PayloadTooLarge, UnsupportedMediaType
@@ -34,7 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
                                                        "Shanxi's self-study examinations."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    for blp in BLUEPRINTS + list(app.config.get("EXTRA_BLUEPRINTS", [])):
+    for blp in BLUEPRINTS + areas.collect("BLUEPRINTS"):
         api.register_blueprint(blp)
     app.extensions["smorest_api"] = api
     errors.register(app)

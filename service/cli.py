@@ -35,9 +35,12 @@ def init_db_command():
     """Create or migrate the database file."""
     from .store.migrations import migrate
 
-    db = _db()
+    from .store.db import connect
+
+    db = connect(current_app.config["DATABASE"], migrate_schema=False)
     applied = migrate(db)
-    click.echo(f"database {current_app.config['DATABASE']}: {len(applied)} migration(s) applied")
+    total = db.execute("SELECT count(*) FROM _migrations").fetchone()[0]
+    click.echo(f"database {current_app.config['DATABASE']}: {len(applied)} migration(s) applied, {total} in all")
 
 
 @click.group("credentials")
@@ -109,8 +112,14 @@ def verify_log_command():
 COMMANDS = [init_db_command, credentials_group, replay_command, verify_log_command]
 
 
+def all_commands() -> list:
+    from .areas import collect
+
+    return COMMANDS + collect("COMMANDS")
+
+
 def init_app(app) -> None:
-    for command in COMMANDS:
+    for command in all_commands():
         if command.name not in app.cli.commands:
             app.cli.add_command(command)
 

@@ -56,12 +56,18 @@ MIGRATIONS = [
 ]
 
 
+def all_migrations() -> list:
+    from ..areas import collect
+
+    return MIGRATIONS + collect("MIGRATIONS")
+
+
 def migrate(db) -> list[str]:
     """Apply what is missing, each in its own transaction; returns the names applied."""
     conn = db.conn
     conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     applied = []
-    for name, step in MIGRATIONS:
+    for name, step in all_migrations():
         conn.execute("BEGIN IMMEDIATE")
         try:
             done = conn.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone()

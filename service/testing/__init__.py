@@ -1,0 +1,1 @@
+"""Test support shipped with the package: the YAML test-case plugin and app fixtures."""

@@ -1,0 +1,119 @@
+"""The evaluation API: the decision, its storage, replay and bad input."""
+from __future__ import annotations
+
+import copy
+
+from conftest import auth_headers, example
+
+PORTAL = auth_headers("portal", "010119100001")
+
+
+def post(client, body, headers=PORTAL):
+    return client.post("/v1/evaluations", json=body, headers=headers)
+
+
+def test_missing_00181_is_not_eligible_and_names_it(client):
+    resp = post(client, example("marketing-missing-00181"))
+    assert resp.status_code == 201, resp.json
+    d = resp.json["decisions"][0]
+    assert d["status"] == "not_eligible" and d["eligible"] is False
+    unmet = [r for r in d["requirements"] if r["status"] != "met"]
+    assert [(r["id"], r["missing"]) for r in unmet] == [("course:00181", ["00181"])]
+    assert d["credits"] == {"earned": 74, "earned_verified": 74, "required": 70}
+    counted = {c["code"]: c["credits"] for r in d["requirements"] for c in r["counted"]}
+    assert counted["00009"] == 6 and counted["00019"] == 2 and "00181" not in counted
+    assert d["ignored_records"] == [{"code": "00181", "reason": "not_passed"}]
+    assert len(d["ruleset_version"]) == 64 and d["engine_version"].startswith("durable_rules-2.0.28")
+
+
+def test_with_00181_passed_is_eligible_and_replays_identical(client):
+    resp = post(client, example("marketing-complete"))
+    d = resp.json["decisions"][0]
+    assert d["status"] == "eligible" and d["credits"]["earned"] == 78
+    got = client.get(f"/v1/decisions/{d['id']}", headers=auth_headers("auditor"))
+    assert got.status_code == 200 and got.json["status"] == "eligible"
+    assert got.json["input"]["choice"] == {"major": "630701", "university": "sxufe"}
+    replay = client.post(f"/v1/decisions/{d['id']}/replay", headers=auth_headers("auditor"))
+    assert replay.json == {"id": d["id"], "identical": True, "ruleset_version": d["ruleset_version"],
+                           "engine_version": d["engine_version"]}
+
+
+def test_chinese_is_not_escaped(client):
+    resp = post(client, example("marketing-complete"))
+    assert "市场营销".encode() in resp.data
+
+
+def test_every_problem_is_listed_by_field_and_nothing_is_stored(client, db):
+    body = copy.deepcopy(example("marketing-complete"))
+    body["candidate"].update(exam_number="12", id_number="140106199807221047")
+    body["choices"] += [{"university": "sxu", "major": "030101K"}, {"university": "tyut", "major": "080901"}]
+    body["transcript"][0].update(code="181", score="101")
+    body["bogus"] = 1
+    resp = post(client, body, auth_headers("province"))
+    assert resp.status_code == 422
+    fields = resp.json["fields"]
+    assert fields["candidate"]["exam_number"] and fields["candidate"]["id_number"]
+    assert set(fields["transcript"]["0"]) == {"code", "score"}
+    assert fields["choices"] == ["at most two examining universities (主考院校)"]
+    assert fields["bogus"] == ["Unknown field."]
+    assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
+
+
+def test_gender_must_match_the_id_number(client):
+    body = example("marketing-complete")
+    body["candidate"]["gender"] = "男"
+    resp = post(client, body)
+    assert resp.status_code == 422 and "gender" in resp.json["fields"]["candidate"]
+
+
+def test_unknown_major_stores_nothing_even_if_another_choice_is_fine(client, db):
+    body = example("marketing-complete")
+    body["choices"].append({"university": "sxu", "major": "999999"})
+    resp = post(client, body)
+    assert resp.status_code == 404
+    assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
+
+
+def test_major_without_a_plan_in_force_is_a_clear_404(client):
+    body = example("marketing-complete")
+    body["choices"] = [{"university": "sxufe", "major": "630302"}]
+    resp = post(client, body)
+    assert resp.status_code == 404 and "no_plan_in_force" in resp.json["message"]
+
+
+def test_auth_and_roles(client):
+    body = example("marketing-complete")
+    assert post(client, body, {}).status_code == 401
+    assert post(client, body, {"Authorization": "Bearer nope"}).status_code == 401
+    assert post(client, body, auth_headers("auditor")).status_code == 403
+    assert post(client, body, auth_headers("portal", "010119100002")).status_code == 403
+    d = post(client, body).json["decisions"][0]
+    assert client.get(f"/v1/decisions/{d['id']}", headers=auth_headers("portal", "010119100002")).status_code == 404
+    assert client.get(f"/v1/decisions/{d['id']}", headers=PORTAL).status_code == 200
+
+
+def test_wrong_content_type_and_bad_json(client):
+    resp = client.post("/v1/evaluations", data="x", content_type="text/plain", headers=PORTAL)
+    assert resp.status_code == 415
+    resp = client.post("/v1/evaluations", data="{bad", content_type="application/json", headers=PORTAL)
+    assert resp.status_code == 400 and resp.json["error"] == "bad_request"
+    resp = client.post("/v1/evaluations", data="[" * 100000, content_type="application/json", headers=PORTAL)
+    assert resp.status_code in (400, 413)
+
+
+def test_openapi_document_lists_the_api(client):
+    spec = client.get("/v1/openapi.json").json
+    assert {"/v1/evaluations", "/v1/decisions/{decision_id}", "/v1/decisions/{decision_id}/replay",
+            "/v1/majors/{university}/{major}", "/v1/universities", "/v1/majors"} <= set(spec["paths"])
+    assert "EvaluationRequest" in spec["components"]["schemas"]
+
+
+def test_major_plan_as_the_seed_shows_it(client):
+    resp = client.get("/v1/majors/sxufe/630701", headers=PORTAL)
+    plan = resp.json["plans"][0]
+    assert len(plan["courses"]) == 18 and sum(c["credits"] for c in plan["courses"]) == 78
+    assert plan["courses"][0] == {"requirement": "required", "code": "00009", "name": "政治经济学(财经类)",
+                                  "credits": 6, "kind": "theory"}
+    majors = client.get("/v1/majors?university=sxu&level=专科", headers=PORTAL).json
+    assert {m["code"] for m in majors} == {"680503", "690206", "960101"}
+    assert client.get("/v1/majors?level=本科", headers=PORTAL).status_code == 422
