@@ -12,6 +12,10 @@ Hazards of this old C engine, and what holds against each:
 - an action's exception is swallowed into the state, and Python actions cost
   a JSON round trip each → no Python actions run: the agenda the engine
   computes is read directly (the rule names it fires), then completed;
+- a fact no rule matches still opens a session, and deleting that session
+  can segfault → the fact is checked against the fields the compiled rules
+  read before it is asserted (a complete fact always fires a rule, see
+  compiler.py), and a not-handled fact is reported without touching it;
 - identical facts raise MessageObservedException (and colliding ones
   sometimes do) → every fact carries a fresh id and session id;
 - firing order is not input order → the fired names are returned sorted;
@@ -45,40 +49,66 @@ def _never_called(c):  # pragma: no cover - agenda is read, actions never dispat
     raise EngineError("durable-rules dispatched an action it should not have")
 
 
+def fields_read(definition) -> frozenset:
+    """Every fact field a ruleset definition compares."""
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.startswith("$") and isinstance(value, dict) and key not in ("$and", "$or"):
+                    found.update(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(definition)
+    return frozenset(found)
+
+
 class RulesEngine:
     def __init__(self):
         self._host = _QuietHost()
         self._lock = threading.Lock()
-        self._handles: dict[str, int] = {}
+        self._handles: dict[str, tuple[int, frozenset]] = {}
         self._ids = itertools.count(1)
 
-    def _handle(self, name: str, definition_factory) -> int:
-        handle = self._handles.get(name)
-        if handle is None:
+    def _handle(self, name: str, definition_factory) -> tuple[int, frozenset]:
+        entry = self._handles.get(name)
+        if entry is None:
             definition = definition_factory()
+            fields = fields_read(definition)
             for rule in definition.values():
                 rule["run"] = _never_called
             try:
                 self._host.register_rulesets({name: definition})
             except Exception as exc:
                 raise EngineError(f"durable-rules refused ruleset {name}: {exc}") from exc
-            handle = self._host.get_ruleset(name)._handle
-            self._handles[name] = handle
-        return handle
+            entry = self._handles[name] = (self._host.get_ruleset(name)._handle, fields)
+        return entry
 
     def fire(self, name: str, definition_factory, fact: dict) -> list[str]:
         """Assert one fact in a fresh session; return the names of the rules it fires, sorted."""
         with self._lock:
-            handle = self._handle(name, definition_factory)
+            handle, fields = self._handle(name, definition_factory)
+            if set(fact) != fields or not all(type(v) is int for v in fact.values()):
+                raise EngineError(f"fact does not fit ruleset {name}: fields {sorted(set(fact) ^ fields)} "
+                                  "missing or unexpected, or a value is not a whole number")
             n = next(self._ids)
             sid = str(n)
             message = dict(fact, id=n, sid=sid)
             fired: list[str] = []
             try:
                 result = _dre.assert_fact(handle, json.dumps(message))
+            except Exception as exc:
+                raise EngineError(f"durable-rules refused the fact: {exc}") from exc
+            if result[0] == 1:
+                # deleting a not-handled session can crash the process: leave it
+                raise EngineError("no rule matched the fact: the compiled ruleset is incomplete")
+            try:
                 code = result[0]
-                if code == 1:
-                    raise EngineError("no rule matched the fact: the compiled ruleset is incomplete")
                 if code == 2:
                     raise EngineError("durable-rules reported the fact as already observed")
                 if code != 0:

@@ -56,6 +56,16 @@ def _construct_sequence(loader: _StrictLoader, node: yaml.SequenceNode) -> LineL
     return out
 
 
+def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode):
+    # YAML 1.1 reads 00153 as octal 107: an unquoted course code would silently
+    # become another number.  A leading-zero integer is kept as written.
+    text = node.value.replace("_", "")
+    if len(text) > 1 and text.startswith("0") and text.isdigit():
+        return node.value
+    return loader.construct_yaml_int(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
