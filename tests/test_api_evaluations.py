@@ -117,3 +117,47 @@ def test_major_plan_as_the_seed_shows_it(client):
     majors = client.get("/v1/majors?university=sxu&level=专科", headers=PORTAL).json
     assert {m["code"] for m in majors} == {"680503", "690206", "960101"}
     assert client.get("/v1/majors?level=本科", headers=PORTAL).status_code == 422
+
+
+def summary(decision):
+    return {r["id"]: r["status"] for r in decision["requirements"] if r["status"] != "met"}
+
+
+def test_english_ii_replaced_by_chosen_courses(client):
+    body = example("accounting-english-substitution")
+    resp = post(client, body, auth_headers("portal", "010119200002"))
+    d = resp.json["decisions"][0]
+    assert d["status"] == "eligible" and d["edition"] == "2017"
+    english = next(r for r in d["requirements"] if r["id"] == "course:00015")
+    assert english["status"] == "met"
+    assert english["substitution"]["accepted"] == ["00009", "00058", "00162"]
+    assert english["substitution"]["rejected"] == [{"code": "03708", "reason": "counted_elsewhere:course:03708"}]
+    assert english["substitution"]["measure"] == {"verified": 16, "all": 16, "required": 14}
+    elective = next(r for r in d["requirements"] if r["id"] == "group:elective")
+    assert [c["code"] for c in elective["counted"]] == ["00149"]  # 00058 was chosen for the substitution
+    assert [a["edition"] for a in d["alternatives"]] == ["2017", "2024"]
+
+
+def test_too_few_substitution_credits_leave_english_unmet(client):
+    body = example("accounting-english-substitution")
+    body["substitution"] = ["00058", "00162"]
+    d = post(client, body, auth_headers("portal", "010119200002")).json["decisions"][0]
+    english = next(r for r in d["requirements"] if r["id"] == "course:00015")
+    assert english["status"] == "unmet" and english["substitution"]["measure"]["all"] == 10
+    assert d["status"] == "not_eligible"
+
+
+def test_unverified_old_plan_course_makes_the_decision_pending(client):
+    d = post(client, example("accounting-old-plan-pending"), auth_headers("portal", "010119200002")).json["decisions"][0]
+    assert d["status"] == "pending_verification" and d["eligible"] is False
+    assert summary(d) == {"course:03709": "pending"}  # credits are met even without it
+    [counted] = next(r for r in d["requirements"] if r["id"] == "course:03709")["counted"]
+    assert counted == {"code": "03709", "for": "03709", "credits": 4, "verified": False, "via": "direct"}
+
+
+def test_prior_diploma_mismatch_is_unmet_for_benke(client):
+    body = example("accounting-english-substitution")
+    body["prior_diploma"]["name"] = "李建华"
+    d = post(client, body, auth_headers("portal", "010119200002")).json["decisions"][0]
+    pd = next(r for r in d["requirements"] if r["id"] == "prior-diploma")
+    assert pd["status"] == "unmet" and pd["notes"] == ["mismatch:name"]
