@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 class CountedSchema(Schema):
     code = fields.String(metadata={"description": "the passed course that counts"})
-    for_ = fields.String(data_key="for", metadata={"description": "the plan course it counts for"})
+    for_ = fields.String(attribute="for", data_key="for", metadata={"description": "the plan course it counts for"})
     credits = fields.Integer()
     verified = fields.Boolean()
     via = fields.String(metadata={"description": "direct | equivalence:<id> | substitution:<id>"})
