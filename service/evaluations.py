@@ -29,5 +29,5 @@ def evaluate_and_record(db, rulebook, data: dict, *, db_key: str = "") -> dict:
     return {
         "evaluation_id": rows[0]["evaluation_id"],
         "decisions": [{"id": row["id"], "created_at": row["created_at"], **entry["output"]}
-                      for row, entry in zip(rows, entries)],
+                      for row, entry in zip(rows, entries, strict=True)],
     }

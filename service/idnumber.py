@@ -10,7 +10,7 @@ _SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 
 def check_digit(first17: str) -> str:
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]
+    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
 def problems(value: str) -> list[str]:

@@ -18,7 +18,7 @@ def first_differences(old, new, path="", limit=5) -> list[dict]:
             for k in sorted(set(a) | set(b)):
                 walk(a.get(k, "<absent>"), b.get(k, "<absent>"), f"{p}.{k}" if p else k)
         elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-            for i, (x, y) in enumerate(zip(a, b)):
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):
                 walk(x, y, f"{p}[{i}]")
         elif a != b:
             out.append({"path": p or "(root)", "recorded": a, "replayed": b})

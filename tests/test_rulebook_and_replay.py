@@ -5,8 +5,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import auth_headers, example
+
 from service.app import create_app
 from service.store.db import connect
 

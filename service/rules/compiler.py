@@ -41,8 +41,8 @@ def field_names(shape) -> list[list[tuple]]:
 
 def fact_of(allocation, fields) -> dict:
     fact = {}
-    for req, row in zip(allocation.requirements, fields):
-        for term, names in zip(req.terms, row):
+    for req, row in zip(allocation.requirements, fields, strict=True):
+        for term, names in zip(req.terms, row, strict=True):
             if term.is_status:
                 fact[names[0]] = term.verified
             else:
@@ -79,8 +79,8 @@ def compile_shape(shape) -> dict:
     """The durable-rules definition (its dict form) for a requirement shape."""
     fields = field_names(shape)
     met, rules = [], {}
-    for j, ((_rid, terms), row) in enumerate(zip(shape, fields)):
-        spec = [(names, t[1], t[2]) for t, names in zip(terms, row)]
+    for j, ((_rid, terms), row) in enumerate(zip(shape, fields, strict=True)):
+        spec = [(names, t[1], t[2]) for t, names in zip(terms, row, strict=True)]
         met.append(_any([_reached(n, th, st, True) for n, th, st in spec]))
         rules[f"u{j}"] = {"all": [{"m": _all([_short(n, th, st, False) for n, th, st in spec])}]}
         rules[f"p{j}"] = {"all": [{"m": _all([

@@ -23,7 +23,7 @@ def row_hash(prev_hash: str, row: dict) -> str:
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def append(db, entries: list[dict]) -> list[dict]:

@@ -74,7 +74,7 @@ def migrate(db) -> list[str]:
             if not done:
                 step(db)
                 conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
-                             [name, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")])
+                             [name, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")])
                 applied.append(name)
             conn.execute("COMMIT")
         except BaseException:
