@@ -33,9 +33,8 @@ def _echo_json(value) -> None:
 @with_appcontext
 def init_db_command():
     """Create or migrate the database file."""
-    from .store.migrations import migrate
-
     from .store.db import connect
+    from .store.migrations import migrate
 
     db = connect(current_app.config["DATABASE"], migrate_schema=False)
     applied = migrate(db)
