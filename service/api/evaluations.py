@@ -15,7 +15,9 @@ blp = Blueprint("evaluations", __name__, url_prefix="/v1", description="Graduati
 
 
 @blp.route("/evaluations", methods=["POST"])
-@blp.arguments(EvaluationRequestSchema)
+# an instance, not the class: webargs builds a new schema (and deep-copies every
+# nested field) per request from a class, which cost as much as the decision
+@blp.arguments(EvaluationRequestSchema())
 @blp.response(201, EvaluationResponseSchema)
 @auth.require("portal", "province", "county")
 def create_evaluation(data):
