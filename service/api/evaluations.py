@@ -1,7 +1,7 @@
 """POST /v1/evaluations: decide a candidate's choices and record each decision."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, jsonify
 from flask_smorest import Blueprint
 
 from .. import auth
@@ -31,4 +31,8 @@ def create_evaluation(data):
         raise Forbidden("the portal may evaluate only the candidate named in X-Candidate")
     from ..app import rulebook
 
-    return evaluate_and_record(get_db(), rulebook(), data, db_key=current_app.config["DATABASE"])
+    result = evaluate_and_record(get_db(), rulebook(), data, db_key=current_app.config["DATABASE"])
+    # The result already has exactly the documented keys in the documented order
+    # (tests/reliability/test_response_shape.py holds dump(result) == result), so
+    # a Response skips flask-smorest's schema dump, which cost ~0.8 ms a request.
+    return jsonify(result), 201
