@@ -19,7 +19,15 @@ CHAINED = ("id", "evaluation_id", "choice_index", "created_at", "exam_number", "
 
 
 def row_hash(prev_hash: str, row: dict) -> str:
-    return sha256_hex(prev_hash + canonical_json({k: row[k] for k in CHAINED}))
+    return sha256_hex(prev_hash + _chained_text(row))
+
+
+def _chained_text(row: dict) -> str:
+    return canonical_json({k: row[k] for k in CHAINED})
+
+
+_INSERT = (f"INSERT INTO decisions ({', '.join(CHAINED)}, prev_hash, row_hash) "
+           f"VALUES ({', '.join('?' * (len(CHAINED) + 2))})")
 
 
 def now_iso() -> str:
@@ -34,31 +42,35 @@ def append(db, entries: list[dict]) -> list[dict]:
     """
     evaluation_id = uuid.uuid4().hex
     created = now_iso()
-    rows = []
+    rows, texts = [], []
+    # Serialising and hashing the content needs no lock: only the link to the
+    # previous row is made inside the write transaction, which stays short.
+    for i, entry in enumerate(entries):
+        out = entry["output"]
+        row = {
+            "id": uuid.uuid4().hex,
+            "evaluation_id": evaluation_id,
+            "choice_index": i,
+            "created_at": created,
+            "exam_number": entry["exam_number"],
+            "university": entry["university"],
+            "major": entry["major"],
+            "status": out["status"],
+            "eligible": int(out["eligible"]),
+            "ruleset_version": out["ruleset_version"],
+            "engine_version": out["engine_version"],
+            "input": canonical_json(entry["input"]),
+            "output": canonical_json(out),
+        }
+        rows.append(row)
+        texts.append(_chained_text(row))
     with write_transaction(db):
         last = db.execute("SELECT row_hash FROM decisions ORDER BY seq DESC LIMIT 1").fetchone()
         prev = last[0] if last else GENESIS
-        for i, entry in enumerate(entries):
-            out = entry["output"]
-            row = {
-                "id": uuid.uuid4().hex,
-                "evaluation_id": evaluation_id,
-                "choice_index": i,
-                "created_at": created,
-                "exam_number": entry["exam_number"],
-                "university": entry["university"],
-                "major": entry["major"],
-                "status": out["status"],
-                "eligible": int(out["eligible"]),
-                "ruleset_version": out["ruleset_version"],
-                "engine_version": out["engine_version"],
-                "input": canonical_json(entry["input"]),
-                "output": canonical_json(out),
-            }
+        for row, text in zip(rows, texts, strict=True):
             row["prev_hash"] = prev
-            row["row_hash"] = prev = row_hash(prev, row)
-            db["decisions"].insert(row)
-            rows.append(row)
+            row["row_hash"] = prev = sha256_hex(prev + text)
+        db.conn.executemany(_INSERT, [[row[k] for k in (*CHAINED, "prev_hash", "row_hash")] for row in rows])
     return rows
 
 
