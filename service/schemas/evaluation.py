@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 
 from ..rules.inputs import SOURCES, Candidate, PriorDiploma, Record, Request
 from .common import COURSE_CODE, GENDER, MAJOR_CODE, SLUG, CandidateSchema, StrictSchema, id_number, person_name
+from .fastload import FastLoad
 
 GRADES = ("优秀", "良好", "中等", "合格", "不合格", "免考")
 
@@ -64,7 +65,9 @@ class PriorDiplomaSchema(StrictSchema):
     level = fields.String(validate=validate.Length(max=20), load_default="")
 
 
-class EvaluationRequestSchema(StrictSchema):
+class EvaluationRequestSchema(FastLoad, StrictSchema):
+    """Loaded through FastLoad: the same result as marshmallow's load, several times faster when valid."""
+
     candidate = fields.Nested(CandidateSchema, required=True)
     choices = fields.List(fields.Nested(ChoiceSchema), required=True, validate=validate.Length(1, 4))
     transcript = fields.List(fields.Nested(RecordSchema), required=True, validate=validate.Length(0, 300))
