@@ -1,0 +1,121 @@
+"""Tables of the graduation application and its payment (appended to the area's MIGRATIONS).
+
+Uploaded files (the graduation photo, the old-plan scan archive) live in the blob
+store; these tables keep only their SHA-256.  Never edit a migration that has shipped:
+append a new one.
+"""
+from __future__ import annotations
+
+
+def _001_applications(db):
+    db.execute("""
+        CREATE TABLE applications (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            exam_number TEXT NOT NULL,
+            round TEXT NOT NULL,            -- the 毕业申请 window the application belongs to
+            district TEXT NOT NULL,         -- 毕业申请区县: whose 招办 decides
+            phone TEXT NOT NULL,
+            address TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempt INTEGER NOT NULL DEFAULT 1,   -- 2 after the one re-application
+            revision INTEGER NOT NULL DEFAULT 1,  -- bumped by every edit: decisions must be of the current one
+            archive_sha256 TEXT,
+            archive_format TEXT,
+            archive_members TEXT,
+            archive_problems TEXT,
+            photo_sha256 TEXT,
+            photo_format TEXT,
+            photo_status TEXT NOT NULL DEFAULT 'none',  -- none | passed | review | approved
+            photo_reasons TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            submitted_at TEXT,
+            UNIQUE (exam_number, round)
+        )""")
+    db.execute("CREATE INDEX applications_district_state ON applications(district, state)")
+    db.execute("""
+        CREATE TABLE application_choices (
+            application_id INTEGER NOT NULL REFERENCES applications(id),
+            position INTEGER NOT NULL,
+            university TEXT NOT NULL,
+            major TEXT NOT NULL,
+            substitution TEXT NOT NULL DEFAULT '[]',  -- course codes replacing 00015 英语(二)
+            decision_id TEXT,
+            decision_status TEXT,
+            decision_revision INTEGER,
+            PRIMARY KEY (application_id, position)
+        )""")
+    db.execute("""
+        CREATE TABLE application_old_plan (
+            application_id INTEGER NOT NULL REFERENCES applications(id),
+            position INTEGER NOT NULL,
+            code TEXT NOT NULL,
+            name TEXT NOT NULL,
+            date TEXT NOT NULL,
+            score TEXT NOT NULL,
+            credits INTEGER,
+            status TEXT NOT NULL DEFAULT 'pending',  -- pending | verified | refused (by the county office)
+            checked_by TEXT,
+            checked_at TEXT,
+            note TEXT,
+            PRIMARY KEY (application_id, position)
+        )""")
+    db.execute("""
+        CREATE TABLE application_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            application_id INTEGER NOT NULL REFERENCES applications(id),
+            from_state TEXT,
+            to_state TEXT NOT NULL,
+            action TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            role TEXT NOT NULL,
+            at TEXT NOT NULL,
+            reason TEXT
+        )""")
+    db.execute("CREATE INDEX application_events_app ON application_events(application_id, id)")
+    # the history is evidence: it is only ever appended to
+    db.execute("""CREATE TRIGGER application_events_no_update BEFORE UPDATE ON application_events
+                  BEGIN SELECT RAISE(ABORT, 'the application history is append-only'); END""")
+    db.execute("""CREATE TRIGGER application_events_no_delete BEFORE DELETE ON application_events
+                  BEGIN SELECT RAISE(ABORT, 'the application history is append-only'); END""")
+
+
+def _002_payments(db):
+    db.execute("""
+        CREATE TABLE payment_orders (
+            id TEXT PRIMARY KEY,               -- 商户订单号
+            application_id INTEGER NOT NULL REFERENCES applications(id),
+            exam_number TEXT NOT NULL,
+            district TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+            description TEXT NOT NULL,
+            status TEXT NOT NULL,              -- created | paid | cancelled
+            pay TEXT NOT NULL,                 -- what the provider returned for paying (URL, parameters)
+            transaction_id TEXT UNIQUE,        -- the provider's, once paid
+            created_at TEXT NOT NULL,
+            paid_at TEXT,
+            cancelled_at TEXT
+        )""")
+    # at most one order an application can still be paid with, or has been paid with
+    db.execute("CREATE UNIQUE INDEX payment_orders_one_live ON payment_orders(application_id) "
+               "WHERE status IN ('created', 'paid')")
+    db.execute("""
+        CREATE TABLE payment_callbacks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            provider TEXT NOT NULL,
+            transaction_id TEXT NOT NULL,
+            order_id TEXT NOT NULL REFERENCES payment_orders(id),
+            amount_fen INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            body_sha256 TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            result TEXT NOT NULL,
+            UNIQUE (provider, transaction_id)
+        )""")
+
+
+MIGRATIONS = [
+    ("workflow_applications_001", _001_applications),
+    ("workflow_payments_001", _002_payments),
+]
