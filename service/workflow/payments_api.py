@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from .. import auth
+from ..errors import NotFound
 from ..schemas.common import StrictSchema
 from ..store.db import get_db
 from . import fees, payments, states
@@ -107,7 +108,10 @@ def cancel_order(order_id):
 
 @callbacks.route("/payments/<string:provider>", methods=["POST"])
 @callbacks.response(200, CallbackResultSchema)
+@callbacks.doc(security=[])
 def provider_callback(provider):
     """A provider reports a payment; verified by signature; the same callback twice is applied once."""
-    return payments.handle_callback(get_db(), payments.pick_provider(_providers(), provider), request.headers,
-                                    request.get_data(cache=False))
+    providers = _providers()
+    if provider not in providers:
+        raise NotFound(f"no payment provider {provider}")
+    return payments.handle_callback(get_db(), providers[provider], request.headers, request.get_data(cache=False))
