@@ -35,6 +35,7 @@ sysdeps:
 run: sysdeps $(STAMP)
 	$(BIN)/sxzk init-db
 	$(BIN)/sxzk credentials load fixtures/demo_credentials.yaml
+	$(BIN)/sxzk demo load
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
 	  --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms' 'service.app:create_app()'
 
