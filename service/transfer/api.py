@@ -1,0 +1,132 @@
+"""HTTP for the transfer-out application: the portal applies, the county office confirms and decides.
+
+Views translate HTTP to ``applications``' functions and back.  Candidates act through
+the portal credential with X-Candidate; applications outside the caller's reach are
+404; auditors read and never change anything.
+"""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from .. import auth
+from ..store.db import get_db
+from ..workflow import clock, windows
+from ..workflow.application_schemas import DecideSchema, StateTableSchema
+from . import applications, rules, states
+from .schemas import (
+    TransferEventSchema,
+    TransferListQuerySchema,
+    TransferNoteSchema,
+    TransferOutListItemSchema,
+    TransferOutRequestSchema,
+    TransferOutSchema,
+    TransferPrecheckSchema,
+    TransferRulesSchema,
+)
+
+blp = Blueprint("transfer_outs", __name__, url_prefix="/v1",
+                description="Inter-provincial transfer out (省际转出): apply, withdraw, on-site confirmation, decision")
+
+READERS = ("portal", "county", "province", "auditor")
+OFFICES = ("county", "province")
+
+
+def _bundle():
+    from ..app import rulebook
+
+    return rulebook().current()
+
+
+@blp.route("/transfer-out/rules")
+@blp.response(200, TransferRulesSchema)
+@auth.require(*READERS)
+def transfer_rules():
+    """The choices of the application form (转入省, 转出原因), the conditions, and the 省际转出 window."""
+    r = rules.current()
+    return {"provinces": [{"code": p.code, "name": p.name} for p in r.provinces],
+            "reasons": [{"name": x.name, "note_required": x.note_required} for x in r.reasons],
+            "target_exam_number": {"min_digits": r.min_digits, "max_digits": r.max_digits},
+            "conditions": [{"id": c.id, "label": c.label} for c in r.conditions],
+            "non_transferable": r.non_transferable,
+            "window": windows.state(applications.BUSINESS, clock.now())}
+
+
+@blp.route("/transfer-out/states")
+@blp.response(200, StateTableSchema)
+@auth.require(*READERS)
+def state_table():
+    """The transfer-out application's state table: every state, every transition and who may make it."""
+    tbl = states.table()
+    return {"initial": tbl.initial,
+            "states": [{"name": s.name, "label": s.label, "final": s.final} for s in tbl.states.values()],
+            "transitions": [{"action": t.action, "from": t.source, "to": t.target, "roles": list(t.roles),
+                             "reason_required": t.reason_required} for t in tbl.transitions]}
+
+
+@blp.route("/transfer-out/precheck")
+@blp.response(200, TransferPrecheckSchema)
+@auth.require("portal")
+def precheck():
+    """Each condition for the candidate in X-Candidate, and which courses would and would not transfer."""
+    return applications.precheck(get_db(), _bundle(), auth.current())
+
+
+@blp.route("/transfer-outs", methods=["POST"])
+@blp.arguments(TransferOutRequestSchema)
+@blp.response(201, TransferOutSchema)
+@auth.require("portal")
+def create_transfer_out(data):
+    """提交申请 (seed 000, 五.1) while 省际转出 is open; a condition not met is a 409 naming it."""
+    return applications.create(get_db(), _bundle(), auth.current(), data)
+
+
+@blp.route("/transfer-outs")
+@blp.arguments(TransferListQuerySchema, location="query")
+@blp.response(200, TransferOutListItemSchema(many=True))
+@auth.require(*READERS)
+def list_transfer_outs(query):
+    """Applications the caller may see (county staff: their district); ID numbers masked."""
+    return applications.list_for(get_db(), auth.current(), query)
+
+
+@blp.route("/transfer-outs/<int:transfer_id>")
+@blp.response(200, TransferOutSchema)
+@auth.require(*READERS)
+def get_transfer_out(transfer_id):
+    """省际转出申请信息详情 (seed 000, 五.2) with the transferable and non-transferable courses."""
+    return applications.details(get_db(), auth.current(), transfer_id)
+
+
+@blp.route("/transfer-outs/<int:transfer_id>/withdraw", methods=["POST"])
+@blp.arguments(TransferNoteSchema)
+@blp.response(200, TransferOutSchema)
+@auth.require("portal")
+def withdraw(data, transfer_id):
+    """The candidate withdraws the application (only before on-site confirmation)."""
+    return applications.withdraw(get_db(), auth.current(), transfer_id, data["reason"])
+
+
+@blp.route("/transfer-outs/<int:transfer_id>/confirmation", methods=["POST"])
+@blp.arguments(TransferNoteSchema)
+@blp.response(200, TransferOutSchema)
+@auth.require(*OFFICES)
+def confirm(data, transfer_id):
+    """现场确认: the office has seen the candidate and their documents."""
+    return applications.confirm_on_site(get_db(), auth.current(), transfer_id, data["reason"])
+
+
+@blp.route("/transfer-outs/<int:transfer_id>/decision", methods=["POST"])
+@blp.arguments(DecideSchema)
+@blp.response(200, TransferOutSchema)
+@auth.require(*OFFICES)
+def decide(data, transfer_id):
+    """招办审核: approve (conditions checked again) or reject with the reason the candidate reads."""
+    return applications.decide(get_db(), _bundle(), auth.current(), transfer_id, data["decision"], data["reason"])
+
+
+@blp.route("/transfer-outs/<int:transfer_id>/history")
+@blp.response(200, TransferEventSchema(many=True))
+@auth.require(*READERS)
+def history(transfer_id):
+    """Every transition: from, to, action, actor, role, time and reason."""
+    return applications.history_for(get_db(), auth.current(), transfer_id)

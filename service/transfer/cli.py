@@ -1,0 +1,53 @@
+"""`sxzk transfer-out check-rules` and `sxzk transfer-out approved`."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..errors import RulesetError
+from . import rules, states
+
+
+@click.group("transfer-out")
+def transfer_out_group():
+    """Inter-provincial transfer out (省际转出)."""
+
+
+@transfer_out_group.command("check-rules")
+@with_appcontext
+def check_rules():
+    """Check rulesets/transfer/*.yaml; every problem is printed with file and line."""
+    try:
+        loaded = rules.load_rules(Path(current_app.config["RULES_ROOT"]) / rules.RULES_FILE)
+        table = states.table()
+    except RulesetError as exc:
+        click.echo(exc.message, err=True)
+        raise SystemExit(1) from None
+    click.echo(f"transfer-out rules: {len(loaded.provinces)} provinces, {len(loaded.reasons)} reasons, "
+               f"{len(loaded.conditions)} conditions; state table: {len(table.states)} states, "
+               f"{len(table.transitions)} transitions")
+
+
+@transfer_out_group.command("approved")
+@click.option("--round", "round_", help="only this 省际转出 round, e.g. 2026H2")
+@with_appcontext
+def approved(round_):
+    """Approved transfers with their courses, one JSON object a line, for the target provinces."""
+    from ..store.db import connect
+
+    db = connect(current_app.config["DATABASE"])
+    sql = ("SELECT id, exam_number, round, target_province, target_exam_number, courses, updated_at "
+           "FROM transfer_outs WHERE state = 'approved'" + (" AND round = ?" if round_ else "") + " ORDER BY id")
+    for row in db.execute(sql, [round_] if round_ else []).fetchall():
+        courses = json.loads(row[5])["transferable"]
+        click.echo(json.dumps({"id": row[0], "exam_number": row[1], "round": row[2], "target_province": row[3],
+                               "target_exam_number": row[4], "approved_at": row[6],
+                               "courses": [{k: c[k] for k in ("code", "name", "score", "date")} for c in courses]},
+                              ensure_ascii=False))
+
+
+COMMANDS = [transfer_out_group]

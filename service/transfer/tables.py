@@ -1,0 +1,47 @@
+"""Tables of the transfer-out application and its history (the area's MIGRATIONS).
+
+Never edit a migration that has shipped: append a new one.
+"""
+from __future__ import annotations
+
+
+def _001_transfer_outs(db):
+    db.execute("""
+        CREATE TABLE transfer_outs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            exam_number TEXT NOT NULL,
+            round TEXT NOT NULL,               -- the 省际转出 window (exam sitting) applied in
+            district TEXT NOT NULL,            -- the candidate's 报名区县 when applying: whose 招办 decides
+            city TEXT NOT NULL,                -- 所属地市, where the candidate confirms on site
+            target_province TEXT NOT NULL,     -- 转入省
+            target_exam_number TEXT NOT NULL,  -- 转入准考证
+            reason TEXT NOT NULL,              -- 转出原因
+            reason_note TEXT,
+            state TEXT NOT NULL,
+            courses TEXT NOT NULL,             -- JSON: transferable and non-transferable courses (the details page)
+            created_at TEXT NOT NULL,          -- 申请时间
+            updated_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX transfer_outs_candidate ON transfer_outs(exam_number, round)")
+    db.execute("CREATE INDEX transfer_outs_district_state ON transfer_outs(district, state)")
+    db.execute("""
+        CREATE TABLE transfer_out_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            transfer_id INTEGER NOT NULL REFERENCES transfer_outs(id),
+            from_state TEXT,
+            to_state TEXT NOT NULL,
+            action TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            role TEXT NOT NULL,
+            at TEXT NOT NULL,
+            reason TEXT
+        )""")
+    db.execute("CREATE INDEX transfer_out_events_transfer ON transfer_out_events(transfer_id, id)")
+    # the history is evidence: it is only ever appended to
+    db.execute("""CREATE TRIGGER transfer_out_events_no_update BEFORE UPDATE ON transfer_out_events
+                  BEGIN SELECT RAISE(ABORT, 'the transfer-out history is append-only'); END""")
+    db.execute("""CREATE TRIGGER transfer_out_events_no_delete BEFORE DELETE ON transfer_out_events
+                  BEGIN SELECT RAISE(ABORT, 'the transfer-out history is append-only'); END""")
+
+
+MIGRATIONS = [("transfer_outs_001", _001_transfer_outs)]
