@@ -108,8 +108,9 @@ def test_practical_with_pending_theory_is_pending(shipped):
     assert req(d, "course:00018")["status"] == "pending"
     r = req(d, "course:00019")
     assert r["status"] == "pending" and r["notes"] == []
-    # the practical's own record is verified: counted as such, its status is min(2, 1)
-    assert r["counted"] == [{"code": "00019", "for": "00019", "credits": 2, "verified": True, "via": "direct"}]
+    # the practical's own record is verified, but its status is min(2, 1) = 1: not verified
+    assert r["counted"] == [{"code": "00019", "for": "00019", "credits": 2, "verified": False, "via": "direct"}]
+    assert d["credits"] == {"earned": 78, "earned_verified": 74, "required": 70}
     assert d["status"] == "pending_verification"
 
 
@@ -402,3 +403,41 @@ def test_groups_pick_and_min_credits():
     d = oracle.evaluate(b, syn_request(passes(["20001", "20002", "30003"])))
     g = req(d, "group:credits")
     assert g["status"] == "unmet" and g["missing"] == ["03708", "30002"]
+
+
+def test_a_record_stands_for_one_plan_course_only():
+    # reading R6: a record held by one plan course is used up, whichever way it was held
+    eq = [{"id": "eq", "kind": "one-to-one", "old": "20002", "new": "20001"}]
+    b = small_bundle(eq, required=("20002", "20001"))
+    d = oracle.evaluate(b, syn_request(passes(["20002"])))
+    assert req(d, "course:20002")["counted"][0]["via"] == "direct"
+    assert req(d, "course:20001")["status"] == "unmet"
+    assert d["credits"]["earned"] == 5
+    # plan order decides: the equivalence comes first here, so 20002 is no longer held directly
+    b = small_bundle(eq, required=("20001", "20002"))
+    d = oracle.evaluate(b, syn_request(passes(["20002"])))
+    assert req(d, "course:20001")["counted"] == [{"code": "20002", "for": "20001", "credits": 5,
+                                                  "verified": True, "via": "equivalence:eq"}]
+    assert req(d, "course:20002")["status"] == "unmet"
+    assert d["credits"]["earned"] == 5
+
+
+def test_thesis_claims_before_the_substitution():
+    # reading R9: a chosen code that is the plan's thesis is counted_elsewhere:thesis:<code>
+    courses = {"20003": {"name": "论文", "credits": 4, "kind": "thesis"}}
+    sub = [{"id": "english-x", "replaces": "20001", "min_credits": 3, "levels": ["专升本"]}]
+    plan = {"university": "uni-a", "major": "123456", "name": "测试专业", "level": "专升本", "edition": "2024",
+            "effective": {"from": "2024-01-01"}, "min_credits": 5, "required": ["20001", "20002"],
+            "thesis": "20003"}
+    base = small_bundle([])
+    catalogue = {c: {"name": x.name, "credits": x.credits, "kind": x.kind} for c, x in base.catalogue.items()}
+    catalogue.update(courses)
+    b = synthetic_bundle(catalogue, [plan], substitutions=sub)
+    d = oracle.evaluate(b, syn_request(passes(["20002", "20003", "30001"]), substitution=("20003", "30001"),
+                                       prior_diploma=DIPLOMA))
+    r = req(d, "course:20001")
+    assert r["substitution"]["accepted"] == ["30001"]
+    assert r["substitution"]["rejected"] == [{"code": "20003", "reason": "counted_elsewhere:thesis:20003"}]
+    assert r["status"] == "met"
+    assert req(d, "thesis:20003")["counted"][0]["code"] == "20003"
+    assert d["status"] == "eligible"

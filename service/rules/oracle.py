@@ -75,6 +75,9 @@ R14 Group order "then code" is the plan course code.  ``min_credits`` groups
     take courses until the taken credits reach the threshold, or all.
 R15 Prior diploma absent -> unmet with no note; mismatch notes follow the
     policy's ``match`` order; comparison is exact string equality.
+R16 ``counted[].verified`` (and so every "verified" measure) means status 2 of
+    the course it is counted for: a verified practical whose theory is only
+    pending is counted with ``verified: false``.
 """
 from __future__ import annotations
 
@@ -272,13 +275,14 @@ def plan_statuses(bundle, plan, passed, held):
 
 # ----------------------------------------------------------- requirements ---
 
-def entry(holding, plan_code, via=None):
+def entry(holding, plan_code, status):
+    """A ``counted`` entry; ``verified`` means the plan course's status is 2 (section 2)."""
     return {
         "code": holding.code,
         "for": plan_code,
         "credits": holding.credits,
-        "verified": holding.verified,
-        "via": via if via is not None else holding.via,
+        "verified": status == 2,
+        "via": holding.via,
     }
 
 
@@ -339,7 +343,7 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
         if status[code] >= 1:
             holding = held[code]
             claimed[holding.code] = req_id
-            req["counted"].append(entry(holding, code))
+            req["counted"].append(entry(holding, code, status[code]))
         if code in theory_missing:
             req["notes"].append("theory_not_passed")
         course_reqs[code] = req
@@ -382,7 +386,7 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
                "notes": []}
         for c in taken:
             claimed[held[c].code] = req_id
-            req["counted"].append(entry(held[c], c))
+            req["counted"].append(entry(held[c], c, status[c]))
         if req["status"] == "unmet":
             req["missing"] = sorted(c for c in group.courses if status[c] == 0)
         requirements.append(req)
@@ -395,7 +399,7 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
                "counted": [], "missing": [], "notes": []}
         if status[code] >= 1:
             claimed[held[code].code] = req_id
-            req["counted"].append(entry(held[code], code))
+            req["counted"].append(entry(held[code], code, status[code]))
         else:
             req["missing"] = [code]
         if code in theory_missing:
