@@ -1,70 +1,93 @@
-"""Tables of candidates, their passed courses, identity checks and prior diplomas."""
+"""Tables of candidates, their course results, identity photos, prior diplomas and history.
+
+Photos live in the blob store; ``identity_photos`` keeps only their SHA-256.  The
+history (``candidate_events``) is evidence and only ever appended to.  Never edit
+a migration that has shipped: append a new one.
+"""
 from __future__ import annotations
 
 
 def _001_candidates(db):
     db.execute("""
         CREATE TABLE candidates (
-            exam_number TEXT PRIMARY KEY,
+            exam_number TEXT PRIMARY KEY CHECK (length(exam_number) = 12),  -- 准考证号
             name TEXT NOT NULL,
-            id_number TEXT NOT NULL UNIQUE,
-            gender TEXT NOT NULL,
-            district TEXT NOT NULL,
+            id_number TEXT NOT NULL UNIQUE,     -- one record per person: merge 准考证号 before importing
+            gender TEXT NOT NULL CHECK (gender IN ('男', '女')),
+            district TEXT NOT NULL,             -- 报名区县, full name: whose 招办 reviews the identity
             phone TEXT NOT NULL,
-            enrolled INTEGER NOT NULL DEFAULT 1,       -- 在籍考生 (has a 准考证号 already)
-            suspended INTEGER NOT NULL DEFAULT 0,      -- 考籍冻结: no business while set
+            enrolled INTEGER NOT NULL,          -- 在籍考生 (两照) or 新考生 (三照)
+            suspended INTEGER NOT NULL DEFAULT 0,  -- 考籍冻结 (e.g. disciplinary): read by the transfer-out rules
             identity_status TEXT NOT NULL DEFAULT 'unverified',
-            imported_at TEXT NOT NULL
+            identity_changed_at TEXT,
+            photos_uploaded_at TEXT,
+            registered_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
         )""")
-    db.execute("CREATE INDEX candidates_district ON candidates(district)")
+    db.execute("CREATE INDEX candidates_district ON candidates(district, identity_status)")
     db.execute("""
         CREATE TABLE candidate_courses (
             exam_number TEXT NOT NULL REFERENCES candidates(exam_number),
+            position INTEGER NOT NULL,
             code TEXT NOT NULL,
             name TEXT NOT NULL,
-            credits INTEGER,
-            score TEXT NOT NULL,
-            date TEXT,
-            source TEXT NOT NULL,
-            PRIMARY KEY (exam_number, code, date, source)
+            credits INTEGER NOT NULL,       -- 0 for 不计学分 (theses)
+            score TEXT NOT NULL,            -- 0-100, a grade, or 免考
+            date TEXT NOT NULL,             -- ISO date the result was obtained
+            source TEXT NOT NULL,           -- exam | exemption | old-plan | transfer-in
+            PRIMARY KEY (exam_number, position),
+            UNIQUE (exam_number, code, date, source)
         )""")
     db.execute("""
         CREATE TABLE identity_photos (
             exam_number TEXT NOT NULL REFERENCES candidates(exam_number),
-            kind TEXT NOT NULL,          -- id_photo | id_card | holding_id
+            kind TEXT NOT NULL CHECK (kind IN ('id_photo', 'id_card', 'holding_id')),
             sha256 TEXT NOT NULL,
             format TEXT NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
             uploaded_at TEXT NOT NULL,
             PRIMARY KEY (exam_number, kind)
         )""")
     db.execute("""
+        CREATE TABLE prior_diplomas (
+            exam_number TEXT PRIMARY KEY REFERENCES candidates(exam_number),
+            provider TEXT NOT NULL,
+            found INTEGER NOT NULL,         -- 0: the provider has no diploma for this person
+            name TEXT,
+            id_number TEXT,
+            gender TEXT,
+            school TEXT,
+            major TEXT,
+            level TEXT,
+            study_form TEXT,
+            category TEXT,
+            enrolled_year INTEGER,
+            graduation_year INTEGER,
+            conclusion TEXT,
+            certificate_no TEXT,
+            reference TEXT NOT NULL,        -- the provider's reference for this verification
+            verified_at TEXT NOT NULL
+        )""")
+    db.execute("""
         CREATE TABLE candidate_events (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
-            exam_number TEXT NOT NULL,
-            from_status TEXT,
-            to_status TEXT NOT NULL,
+            exam_number TEXT NOT NULL REFERENCES candidates(exam_number),
+            subject TEXT NOT NULL,          -- record | identity | prior_diploma
             action TEXT NOT NULL,
+            from_status TEXT,
+            to_status TEXT,
             actor TEXT NOT NULL,
             role TEXT NOT NULL,
             at TEXT NOT NULL,
             reason TEXT
         )""")
+    db.execute("CREATE INDEX candidate_events_exam ON candidate_events(exam_number, id)")
     db.execute("""CREATE TRIGGER candidate_events_no_update BEFORE UPDATE ON candidate_events
-                  BEGIN SELECT RAISE(ABORT, 'the identity history is append-only'); END""")
-    db.execute("""
-        CREATE TABLE prior_diplomas (
-            exam_number TEXT PRIMARY KEY REFERENCES candidates(exam_number),
-            name TEXT NOT NULL,
-            id_number TEXT NOT NULL,
-            gender TEXT NOT NULL,
-            school TEXT NOT NULL,
-            major TEXT NOT NULL,
-            level TEXT NOT NULL,
-            graduation_year INTEGER NOT NULL,
-            certificate_no TEXT NOT NULL,
-            provider TEXT NOT NULL,
-            verified_at TEXT NOT NULL
-        )""")
+                  BEGIN SELECT RAISE(ABORT, 'the candidate history is append-only'); END""")
+    db.execute("""CREATE TRIGGER candidate_events_no_delete BEFORE DELETE ON candidate_events
+                  BEGIN SELECT RAISE(ABORT, 'the candidate history is append-only'); END""")
 
 
-MIGRATIONS = [("100_workflow_candidates", _001_candidates)]
+MIGRATIONS = [("workflow_candidates_001", _001_candidates)]

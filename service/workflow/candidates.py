@@ -1,146 +1,40 @@
-"""Candidates and their passed courses: import, lookup, and the identity gate.
+"""Candidates and their course results: lookup, who may see whom, and the identity gate.
 
-Passed courses come from the authority's records (exam passes, exemptions,
-transfers in); the import replaces a candidate's records as a whole, and a
-file with any bad row imports nothing.
+The functions other parts of the workflow call are ``get_candidate``,
+``transcript`` (the evaluation request's transcript) and
+``require_identity_verified`` (identity gates every business).  Importing lives in
+``candidate_import`` and is re-exported here.
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
+from .. import auth, idnumber
+from ..errors import Conflict, NotFound
+from . import identity_states
+from .candidate_import import CSV_COLUMNS, Row, import_candidates, parse_file
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+__all__ = ["CSV_COLUMNS", "Row", "candidate_for", "course_results", "get_candidate", "import_candidates", "list_for", "masked",
+           "parse_file", "passed_courses", "require_identity_verified", "transcript", "visible"]
 
-from .. import idnumber
-from ..errors import Conflict, InvalidInput, NotFound
-from ..schemas.common import CandidateSchema
-from ..schemas.evaluation import RecordSchema
-from ..store.db import write_transaction
-from . import clock, districts
-
-IDENTITY_STATUSES = ("unverified", "online_passed", "manual_review", "manual_passed", "rejected")
-VERIFIED = ("online_passed", "manual_passed")
-PHONE = validate.Regexp(r"^1[3-9]\d{9}$", error="a mainland mobile number is 11 digits starting 13-19")
-CSV_COLUMNS = ("exam_number", "name", "id_number", "gender", "district", "phone", "enrolled",
-               "code", "course_name", "credits", "score", "date", "source")
+_COLUMNS = ("exam_number", "name", "id_number", "gender", "district", "phone", "enrolled", "suspended", "identity_status",
+            "identity_changed_at", "photos_uploaded_at", "registered_at", "updated_at")
 
 
-def _district(value):
-    if not districts.is_district(value):
-        raise ValidationError("not a 区县 of rulesets/workflow/districts.yaml (e.g. 太原市小店区)")
-
-
-class CourseImportSchema(RecordSchema):
-    name = fields.String(required=True, validate=validate.Length(1, 60))
-
-
-class CandidateImportSchema(CandidateSchema):
-    district = fields.String(required=True, validate=_district)
-    phone = fields.String(required=True, validate=PHONE)
-    enrolled = fields.Boolean(load_default=True)
-    courses = fields.List(fields.Nested(CourseImportSchema), load_default=list, validate=validate.Length(max=200))
-
-    @validates_schema(skip_on_field_errors=False)
-    def _courses_unique(self, data, **kwargs):
-        keys = [(c["code"], c.get("date"), c.get("source")) for c in data.get("courses") or [] if "code" in c]
-        if len(keys) != len(set(keys)):
-            raise ValidationError("the same course result (code, date, source) is listed twice", "courses")
-
-
-def parse_file(text: str) -> list[tuple[str, dict]]:
-    """(where, candidate dict) from JSON ({"candidates": [...]}) or CSV (one row per course)."""
-    stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput("the file is not valid JSON", fields={f"line {exc.lineno}": [exc.msg]}) from None
-        items = data["candidates"] if isinstance(data, dict) and "candidates" in data else data
-        if not isinstance(items, list):
-            raise InvalidInput("expected a list of candidates", fields={"candidates": ["must be a list"]})
-        return [(f"candidates[{i}]", item) for i, item in enumerate(items)]
-    return _parse_csv(text)
-
-
-def _parse_csv(text: str) -> list[tuple[str, dict]]:
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InvalidInput("the CSV header lacks columns", fields={"line 1": [f"missing: {', '.join(missing)}"]})
-    people: dict[str, tuple[str, dict]] = {}
-    for row in reader:
-        where = f"line {reader.line_num}"
-        person = {k: row[k] for k in ("exam_number", "name", "id_number", "gender", "district", "phone")}
-        person["enrolled"] = row["enrolled"].strip().lower() in ("1", "true", "yes", "是")
-        key = row["exam_number"]
-        first = people.setdefault(key, (where, {**person, "courses": []}))
-        if {k: first[1][k] for k in person} != person:
-            raise InvalidInput("a candidate's details differ between rows",
-                               fields={where: [f"differs from {first[0]} for {key}"]})
-        if row["code"]:
-            first[1].setdefault("_lines", []).append(where)
-            course = {"code": row["code"], "name": row["course_name"], "score": row["score"],
-                      "source": row["source"] or "exam"}
-            if row["date"]:
-                course["date"] = row["date"]
-            if row["credits"]:
-                course["credits"] = int(row["credits"]) if row["credits"].isdigit() else row["credits"]
-            first[1]["courses"].append(course)
-    return list(people.values())
-
-
-def import_candidates(db, items: list[tuple[str, dict]]) -> dict:
-    """Validate every candidate, then write all of them in one transaction, or none."""
-    schema, problems, loaded = CandidateImportSchema(), {}, []
-    for where, item in items:
-        item = dict(item)
-        lines = item.pop("_lines", None)
-        try:
-            loaded.append(schema.load(item))
-        except ValidationError as exc:
-            messages = dict(exc.messages)
-            course_errors = messages.pop("courses", None)
-            if messages:
-                problems[where] = messages
-            if isinstance(course_errors, dict) and lines:  # CSV: each course problem on its own line
-                for i, msgs in course_errors.items():
-                    problems.setdefault(lines[int(i)], {}).update(msgs)
-            elif course_errors:
-                problems.setdefault(where, {})["courses"] = course_errors
-    numbers = [c["exam_number"] for c in loaded]
-    for dup in sorted({n for n in numbers if numbers.count(n) > 1}):
-        problems.setdefault("candidates", []).append(f"准考证号 {dup} appears twice")
-    if problems:
-        raise InvalidInput(f"{len(problems)} bad row(s); nothing was imported", fields=problems)
-    now = clock.now().isoformat(timespec="seconds")
-    courses = 0
-    with write_transaction(db):
-        for c in loaded:
-            db.execute("""INSERT INTO candidates (exam_number, name, id_number, gender, district, phone, enrolled,
-                          imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                          ON CONFLICT(exam_number) DO UPDATE SET name=excluded.name, id_number=excluded.id_number,
-                          gender=excluded.gender, district=excluded.district, phone=excluded.phone,
-                          enrolled=excluded.enrolled, imported_at=excluded.imported_at""",
-                       [c["exam_number"], c["name"], c["id_number"], c["gender"], c["district"], c["phone"],
-                        int(c["enrolled"]), now])
-            db.execute("DELETE FROM candidate_courses WHERE exam_number = ?", [c["exam_number"]])
-            for r in c["courses"]:
-                db.execute("INSERT INTO candidate_courses VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           [c["exam_number"], r["code"], r["name"], r["credits"], r["score"],
-                            r["date"].isoformat() if r["date"] else None, r["source"]])
-                courses += 1
-    return {"candidates": len(loaded), "courses": courses}
+def _row(db, sql: str, params) -> dict | None:
+    cur = db.conn.execute(sql, params)
+    found = cur.fetchone()
+    return dict(zip([c[0] for c in cur.description], found, strict=True)) if found else None
 
 
 def get_candidate(db, exam_number: str) -> dict:
-    row = db.execute("SELECT * FROM candidates WHERE exam_number = ?", [exam_number]).fetchone()
-    if row is None:
+    """The stored candidate (full ID number and phone: callers mask what they show); NotFound when absent."""
+    person = _row(db, f"SELECT {', '.join(_COLUMNS)} FROM candidates WHERE exam_number = ?", [exam_number])
+    if person is None:
         raise NotFound(f"no candidate {exam_number}")
-    cols = [d[0] for d in db.execute("SELECT * FROM candidates LIMIT 0").description]
-    out = dict(zip(cols, row, strict=True))
-    out["enrolled"], out["suspended"] = bool(out["enrolled"]), bool(out["suspended"])
-    return out
+    person["enrolled"], person["suspended"] = bool(person["enrolled"]), bool(person["suspended"])
+    tbl = identity_states.table()
+    person["identity_label"] = tbl.label(person["identity_status"])
+    person["identity_verified"] = person["identity_status"] in tbl.verified
+    return person
 
 
 def masked(candidate: dict) -> dict:
@@ -149,37 +43,97 @@ def masked(candidate: dict) -> dict:
             "phone": idnumber.mask_phone(candidate["phone"])}
 
 
+def visible(principal, candidate: dict) -> bool:
+    """Portal: its own candidate; county: its district's; province and auditors: everyone."""
+    if principal.role == "portal":
+        return principal.candidate is not None and principal.candidate == candidate["exam_number"]
+    if principal.role == "county":
+        return principal.district is not None and principal.district == candidate["district"]
+    return principal.role in ("province", "auditor")
+
+
+def candidate_for(db, principal, exam_number: str) -> dict:
+    """The candidate if ``principal`` may see them; otherwise 404, so existence is not disclosed."""
+    if principal.role == "portal":
+        auth.candidate_of(principal)  # the portal must say whom it acts for
+    try:
+        person = get_candidate(db, exam_number)
+    except NotFound:
+        person = None
+    if person is None or not visible(principal, person):
+        raise NotFound(f"no candidate {exam_number}")
+    return person
+
+
 def transcript(db, exam_number: str) -> list[dict]:
-    """Passed-course records in the shape of the evaluation request's transcript."""
-    rows = db.execute("SELECT code, name, credits, score, date, source FROM candidate_courses "
-                      "WHERE exam_number = ? ORDER BY date, code", [exam_number]).fetchall()
+    """Every course result, in the evaluation request's transcript shape (RecordSchema input).
+
+    Failed results are included (the decision lists them as ignored); ``credits``
+    is left out for 不计学分 courses, whose credits the catalogue knows.
+    """
+    get_candidate(db, exam_number)
+    rows = db.conn.execute("SELECT code, name, credits, score, date, source FROM candidate_courses "
+                           "WHERE exam_number = ? ORDER BY position", [exam_number]).fetchall()
     out = []
     for code, name, credits, score, date, source in rows:
-        rec = {"code": code, "name": name, "score": score, "source": source}
-        if credits is not None:
-            rec["credits"] = credits
-        if date:
-            rec["date"] = date
-        out.append(rec)
+        record = {"code": code, "name": name, "score": score, "date": date, "source": source}
+        if credits:
+            record["credits"] = credits
+        out.append(record)
     return out
 
 
-def record_identity(db, exam_number: str, to_status: str, action: str, principal, reason: str | None = None) -> str:
-    """Set the identity status and record who did it; returns the previous status."""
-    previous = get_candidate(db, exam_number)["identity_status"]
-    db.execute("UPDATE candidates SET identity_status = ? WHERE exam_number = ?", [to_status, exam_number])
-    db.execute("INSERT INTO candidate_events (exam_number, from_status, to_status, action, actor, role, at, reason) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               [exam_number, previous, to_status, action, principal.label, principal.role,
-                clock.now().isoformat(timespec="seconds"), reason])
-    return previous
+def course_results(db, exam_number: str, policy) -> list[dict]:
+    """Every course result with ``passed`` by the policy's pass mark and passing grades, oldest first."""
+    get_candidate(db, exam_number)
+    rows = db.conn.execute("SELECT code, name, credits, score, date, source FROM candidate_courses "
+                           "WHERE exam_number = ? ORDER BY date, code", [exam_number]).fetchall()
+    return [{"code": code, "name": name, "credits": credits, "score": score, "date": date, "source": source,
+             "passed": _passed(score, source, policy)} for code, name, credits, score, date, source in rows]
+
+
+def passed_courses(db, exam_number: str, policy) -> list[dict]:
+    """合格成绩查询: the passed results, oldest first."""
+    return [r for r in course_results(db, exam_number, policy) if r["passed"]]
+
+
+def _passed(score: str, source: str, policy) -> bool:
+    if source == "exemption":
+        return True
+    if score.isdigit():
+        return int(score) >= policy.pass_mark
+    return score in policy.passing_grades
 
 
 def require_identity_verified(db, exam_number: str) -> None:
-    """Identity verification gates every business (seed 三)."""
-    status = get_candidate(db, exam_number)["identity_status"]
-    if status not in VERIFIED:
-        raise Conflict("考生身份未认证: identity verification must pass (online, or manually at the registration "
-                       "point) before any business", identity_status=status)
-    if get_candidate(db, exam_number)["suspended"]:
-        raise Conflict("考籍冻结: the candidate's record is suspended", identity_status=status)
+    """Identity verification (online, or manually at the registration point) gates every business."""
+    person = get_candidate(db, exam_number)
+    if not person["identity_verified"]:
+        raise Conflict(f"考生身份未认证（{person['identity_label']}），请先上传照片完成身份认证 / the candidate's "
+                       f"identity is not verified ({person['identity_status']}): upload the photos first",
+                       identity_status=person["identity_status"], identity_label=person["identity_label"])
+
+
+def list_for(db, principal, query: dict) -> dict:
+    """Candidates a staff member may see, masked, with the total for paging."""
+    where, params = [], []
+    if principal.role == "county":
+        where.append("district = ?")
+        params.append(principal.district)
+    for key in ("district", "identity_status", "exam_number"):
+        if query.get(key):
+            where.append(f"{key} = ?")
+            params.append(query[key])
+    if query.get("enrolled") is not None:
+        where.append("enrolled = ?")
+        params.append(int(query["enrolled"]))
+    clause = " WHERE " + " AND ".join(where) if where else ""
+    total = db.conn.execute(f"SELECT count(*) FROM candidates{clause}", params).fetchone()[0]
+    cur = db.conn.execute(f"SELECT exam_number FROM candidates{clause} ORDER BY exam_number LIMIT ? OFFSET ?",
+                          [*params, query.get("limit", 50), query.get("offset", 0)])
+    items = []
+    for (number,) in cur.fetchall():
+        person = masked(get_candidate(db, number))
+        items.append({k: person[k] for k in ("exam_number", "name", "id_number", "gender", "district", "phone",
+                                             "enrolled", "identity_status", "identity_label", "registered_at")})
+    return {"total": total, "items": items}

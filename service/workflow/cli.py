@@ -1,7 +1,8 @@
-"""`sxzk candidates import` and `sxzk demo load`."""
+"""`sxzk candidates import FILE` and `sxzk demo load`: thin commands over the library."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -10,11 +11,8 @@ from flask.cli import with_appcontext
 
 from ..auth import Principal
 from ..errors import ServiceError
-from ..store.db import connect, write_transaction
-from . import candidates, diploma
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-OPERATOR = Principal("province", "sxzk-cli")
+from ..store.db import connect
+from . import candidate_import, demo
 
 
 def _db():
@@ -23,22 +21,47 @@ def _db():
 
 @click.group("candidates")
 def candidates_group():
-    """Candidates and their passed courses."""
+    """Candidates and their course results."""
 
 
 @candidates_group.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--operator", default="sxzk candidates import", show_default=True,
+              help="who imports (shown in each candidate's history)")
 @with_appcontext
-def import_command(path):
-    """Import candidates from JSON or CSV; any bad row (reported with its line) imports nothing."""
+def import_command(path, operator):
+    """Import candidates from a CSV or JSON file (told apart by content).
+
+    Every row is checked first; if any is bad, each problem is printed as
+    FILE:LINE: field: message and nothing is imported (exit status 1).
+    """
     try:
-        result = candidates.import_candidates(_db(), candidates.parse_file(path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        click.echo(f"{path}: not UTF-8 text; save the file as UTF-8 (CSV UTF-8 in Excel)", err=True)
+        sys.exit(1)
+    try:
+        result = candidate_import.import_candidates(_db(), candidate_import.parse_file(text),
+                                                    actor=Principal("province", operator))
     except ServiceError as exc:
         click.echo(f"{path}: {exc.message}", err=True)
-        for where, problem in exc.fields.items():
-            click.echo(f"  {where}: {json.dumps(problem, ensure_ascii=False)}", err=True)
-        raise SystemExit(1) from None
-    click.echo(f"{path}: imported {result['candidates']} candidate(s), {result['courses']} course result(s)")
+        for p in exc.extra.get("problems") or _from_fields(exc.fields):
+            where = f"{path}:{p['line']}" if p.get("line") else str(path)
+            click.echo(f"{where}: {p['field']}: {p['message']}", err=True)
+        sys.exit(1)
+    click.echo(f"{path}: {result['candidates']} candidate(s) — {result['created']} new, {result['updated']} updated, "
+               f"{result['unchanged']} unchanged; {result['courses']} course result(s)")
+
+
+def _from_fields(fields: dict) -> list[dict]:
+    out = []
+    for where, problems in fields.items():
+        line = int(where[5:]) if where.startswith("line ") and where[5:].isdigit() else None
+        items = problems.items() if isinstance(problems, dict) else [("(file)", problems)]
+        for field, messages in items:
+            for m in messages if isinstance(messages, list) else [messages]:
+                out.append({"line": line, "field": field, "message": m if isinstance(m, str) else json.dumps(m)})
+    return out
 
 
 @click.group("demo")
@@ -47,25 +70,20 @@ def demo_group():
 
 
 @demo_group.command("load")
-@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=ROOT / "fixtures" / "candidates.json", show_default=True)
 @with_appcontext
-def demo_load(path):
-    """Import the fixture candidates, verify the identities they mark, authorise their 学信网 records."""
-    db = _db()
-    data = json.loads(path.read_text(encoding="utf-8"))
-    result = candidates.import_candidates(db, candidates.parse_file(json.dumps(data["candidates"])))
-    demo = data.get("demo", {})
-    chsi = diploma.ChsiSandbox(ROOT / "fixtures" / "chsi_sandbox.json")
-    with write_transaction(db):
-        for number in demo.get("identity_verified", []):
-            if candidates.get_candidate(db, number)["identity_status"] not in candidates.VERIFIED:
-                candidates.record_identity(db, number, "online_passed", "demo_verify", OPERATOR, "demo data")
-        for number in demo.get("chsi_authorised", []):
-            person = candidates.get_candidate(db, number)
-            diploma.store(db, number, chsi.verify(person["id_number"], "demo"), chsi.name)
-    click.echo(f"demo: {result['candidates']} candidate(s), {len(demo.get('identity_verified', []))} verified, "
-               f"{len(demo.get('chsi_authorised', []))} prior diploma(s)")
+def demo_load():
+    """Import fixtures/candidates.json, verify the demo identities (sandbox), authorise their 学信网 records.
+
+    Idempotent: running it again changes nothing.
+    """
+    result = demo.load_demo(_db(), current_app.config["BLOB_DIR"])
+    states = {}
+    for status in result["identity"].values():
+        states[status] = states.get(status, 0) + 1
+    click.echo(f"demo: {result['candidates']} candidate(s) ({result['created']} new, {result['updated']} updated); "
+               f"photos uploaded for {len(result['photos_uploaded'])}, 学信网 records for "
+               f"{len(result['prior_diplomas_authorised'])}; identity: "
+               + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
 
 
 COMMANDS = [candidates_group, demo_group]
