@@ -1,1 +1,6 @@
-"""毕业生登记表: input rules and the printable two-copy PDF."""
+"""毕业生登记表: input rules, the printable two-copy PDF, and the form of each paid application."""
+from . import tables
+from .api import blp
+
+BLUEPRINTS = [blp]
+MIGRATIONS = tables.MIGRATIONS
