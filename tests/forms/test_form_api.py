@@ -7,7 +7,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from form_support import (
+from graduation_paths import (
     AUDITOR,
     COUNTY,
     COUNTY_OTHER,

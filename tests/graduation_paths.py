@@ -1,4 +1,6 @@
-"""Bringing graduation applications to `paid` for the form tests, through the workflow's own HTTP API.
+"""Graduation applications brought to `system_approved` or `paid` through the workflow's own HTTP API.
+
+Used by the 毕业生登记表 tests (tests/forms) and the transfer-out tests (tests/transfer).
 
 The demo candidates come from the workflow's loader (``service.workflow.demo``); extra
 candidates for a test go through the same loader from a temporary fixtures file.
