@@ -106,7 +106,7 @@ def personal_centre():
 # --- candidates --------------------------------------------------------------------
 
 @blp.route("/candidates")
-@blp.arguments(CandidateListQuerySchema, location="query")
+@blp.arguments(CandidateListQuerySchema, location="query", unknown=None)  # None: the schema refuses unknown keys
 @blp.response(200, CandidateListSchema)
 @auth.require(*STAFF)
 def list_candidates(query):
@@ -126,7 +126,7 @@ def get_candidate(exam_number):
 
 
 @blp.route("/candidates/<string:exam_number>/courses")
-@blp.arguments(CoursesQuerySchema, location="query")
+@blp.arguments(CoursesQuerySchema, location="query", unknown=None)
 @blp.response(200, CourseSchema(many=True))
 @auth.require(*READERS)
 def list_courses(query, exam_number):
