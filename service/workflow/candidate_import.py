@@ -25,7 +25,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from .. import idnumber
 from ..errors import InvalidInput
@@ -304,11 +304,6 @@ class CandidateImportSchema(StrictSchema):
     def __init__(self, *args, catalogue: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.course_schema = CourseImportSchema(catalogue=catalogue)
-
-    @validates("id_number")
-    def _upper_x(self, value, **kwargs):
-        if value.endswith("x"):
-            raise ValidationError("write the check character as a capital X")
 
     @validates_schema(skip_on_field_errors=False)
     def _gender_and_courses(self, data, **kwargs):
