@@ -101,7 +101,7 @@ def decide(bundle, request: Request, engine=None) -> dict:
         **chosen,
         "alternatives": [
             {"edition": p.edition, "status": r["status"],
-             "unmet": sum(x["status"] == "unmet" for x in r["requirements"])}
+             "unmet": [x["id"] for x in r["requirements"] if x["status"] == "unmet"]}
             for p, r in results
         ],
         "ruleset_version": bundle.version,

@@ -114,6 +114,11 @@ def compare(bundle, request, strict=STRICT):
     extra = set(got) - set(expected) - DROPPED - EXTRAS
     assert not extra, f"engine decision has keys the contract does not name: {sorted(extra)}"
     engine = {k: v for k, v in got.items() if k in expected}
+    # a requirement's label is display text, not part of the compared contract (semantics doc, section 6)
+    engine["requirements"] = [{k: v for k, v in r.items() if k != "label"} for r in engine["requirements"]]
+    # every requirement carries counted, missing and notes, possibly empty (section 6)
+    expected = {**expected, "requirements": [{"counted": [], "missing": [], "notes": [], **r}
+                                             for r in expected["requirements"]]}
     # JSON round trip on both sides: tuples vs lists and the like are not disagreements
     engine, expected = json.loads(_dump(engine)), json.loads(_dump(expected))
     if not strict:

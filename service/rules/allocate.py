@@ -164,11 +164,12 @@ def _hold_plan_courses(bundle: Bundle, plan: Plan, passed) -> dict[str, Held]:
         if code in passed:
             rec, credits, status = passed[code]
             held[code] = Held(code, code, credits, status, "direct")
-    plan_codes = set(plan.codes())
+    # a record held directly for its own plan course is used up: it cannot also stand for another
+    used_old.update(held)
     for code in plan.codes():
         if code in held:
             continue
-        found = _one_to_one(bundle, code, passed, used_old, plan_codes) or _pool(bundle, code, passed, used_old)
+        found = _one_to_one(bundle, code, passed, used_old) or _pool(bundle, code, passed, used_old)
         if found:
             eq, old = found
             rec, credits, status = passed[old]
@@ -186,7 +187,7 @@ def _usable_old(eq, old, passed, used_old) -> bool:
     return True
 
 
-def _one_to_one(bundle, code, passed, used_old, plan_codes):
+def _one_to_one(bundle, code, passed, used_old):
     for eq in bundle.policy.equivalences:
         if eq.kind == "one-to-one" and eq.new[0] == code and _usable_old(eq, eq.old[0], passed, used_old):
             return eq, eq.old[0]
@@ -284,7 +285,6 @@ def _prior_diploma(request: Request, match_fields) -> Requirement:
     notes, missing = [], []
     if pd is None:
         status = ABSENT
-        missing.append("prior-diploma")
     else:
         notes = [f"mismatch:{f}" for f in match_fields if getattr(pd, f) != getattr(cand, f)]
         status = ABSENT if notes else (VERIFIED if pd.verified else PENDING)

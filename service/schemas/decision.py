@@ -51,7 +51,7 @@ class CreditsSchema(Schema):
 class AlternativeSchema(Schema):
     edition = fields.String()
     status = fields.String()
-    unmet = fields.Integer()
+    unmet = fields.List(fields.String(), metadata={"description": "ids of the requirements unmet under this edition"})
 
 
 class DecisionSchema(Schema):
