@@ -1,0 +1,395 @@
+"""YAML test cases beside the rulesets: curriculum staff state what a decision must be.
+
+A file ``rulesets/<area>/tests/<name>.yaml`` is a list of cases::
+
+    - name: 00181 failed, everything else passed
+      input:
+        university: sxufe
+        major: "630701"
+        as_of: 2025-06-01
+        transcript:
+          - {code: "00009", score: 72, date: 2021-04-17}
+      expected:
+        status: not_eligible
+        requirements: {course:00181: unmet}
+        credits: {earned: 74}
+
+``input`` is what the evaluation API takes for one choice (``candidate`` may be
+left out: a fictitious one is used; ``prior_diploma`` names, ID number and
+gender default to the candidate's).  ``expected`` lists only what is checked:
+``status`` always, ``eligible``, ``edition``, the ``requirements`` named and the
+``credits`` keys given.  ``load_cases`` is strict: every problem is reported
+with file, line and field, like the curriculum loader's.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from marshmallow import ValidationError
+
+from ..errors import RulesetError, ServiceError
+from ..rules.problems import Problem
+from ..rules.yamlsource import YamlSyntaxError, line_of, parse_yaml
+
+STATUSES = ("eligible", "pending_verification", "not_eligible")
+REQUIREMENT_STATUSES = ("met", "pending", "unmet")
+CREDIT_KEYS = ("earned", "earned_verified", "required")
+CASE_KEYS = {"name": True, "input": True, "expected": True, "note": False}
+INPUT_KEYS = {"university": True, "major": True, "as_of": True, "transcript": True, "edition": False,
+              "substitution": False, "old_plan_records": False, "prior_diploma": False, "candidate": False}
+EXPECTED_KEYS = {"status": True, "eligible": False, "requirements": False, "credits": False, "edition": False}
+
+# Fictitious: a test case needs a valid candidate, and most cases are not about who it is.
+DEFAULT_CANDIDATE = {"exam_number": "010119999901", "name": "测试考生", "id_number": "140105199801011244",
+                     "gender": "女"}
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    line: int | None
+    name: str
+    body: dict  # the evaluation request body (one choice), as the API would receive it
+    expected: dict
+
+    @property
+    def label(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f'{where}: case "{self.name}"'
+
+
+def case_files(root: Path) -> list[Path]:
+    return sorted((Path(root) / "rulesets").glob("*/tests/*.yaml"))
+
+
+def load_cases(path: Path | str, *, display: str | None = None) -> list[Case]:
+    """Read and validate one case file; raises RulesetError listing every problem."""
+    path = Path(path)
+    name = display or path.as_posix()
+    try:
+        data = parse_yaml(path.read_text(encoding="utf-8"), name)
+    except YamlSyntaxError as exc:
+        raise RulesetError([exc.problem]) from None
+    except UnicodeDecodeError:
+        raise RulesetError([Problem(name, None, "(file)", "file is not UTF-8 text")]) from None
+    return _CaseReader(name).read(data)
+
+
+def load_all(root: Path | str) -> tuple[list[Case], list[Problem]]:
+    """Every case under ``root``'s rulesets, and the problems of the files that do not load."""
+    cases, problems = [], []
+    for path in case_files(Path(root)):
+        try:
+            cases += load_cases(path, display=path.relative_to(root).as_posix())
+        except RulesetError as exc:
+            problems += exc.problems
+    return cases, problems
+
+
+class _CaseReader:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def problem(self, node, key, field, message, hint=None):
+        self.problems.append(Problem(self.file, line_of(node, key), field, message, hint))
+
+    def read(self, data) -> list[Case]:
+        if data is None:
+            data = []
+        if not isinstance(data, list) or not data:
+            self.problem(data, None, "(top)", "a test-case file is a list of cases (each line starting with `- name:`)")
+            raise RulesetError(self.problems)
+        cases, seen = [], {}
+        for i, node in enumerate(data):
+            case = self.case(data, i, node)
+            if case is None:
+                continue
+            if case.name in seen:
+                self.problem(node, "name", f"[{i}].name", f"the name {case.name!r} is used twice",
+                             f"first at line {seen[case.name]}")
+                continue
+            seen[case.name] = case.line
+            cases.append(case)
+        if self.problems:
+            raise RulesetError(self.problems)
+        return cases
+
+    def keys(self, node, field, spec) -> bool:
+        if not isinstance(node, dict):
+            self.problem(node, None, field, f"expected a mapping, found {_kind(node)}")
+            return False
+        for key in node:
+            if key not in spec:
+                close = difflib.get_close_matches(str(key), sorted(spec), n=1)
+                self.problem(node, key, f"{field}.{key}", "unknown key",
+                             f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(sorted(spec))}")
+        missing = [k for k, required in spec.items() if required and k not in node]
+        for key in missing:
+            self.problem(node, None, f"{field}.{key}", "required key is missing")
+        return not missing
+
+    def case(self, parent, i, node) -> Case | None:
+        field = f"[{i}]"
+        before = len(self.problems)
+        if not self.keys(node, field, CASE_KEYS):
+            return None
+        name = node["name"]
+        if not isinstance(name, str) or not name.strip():
+            self.problem(node, "name", f"{field}.name", "a case is named by a non-empty text")
+        body = self.body(node["input"], f"{field}.input")
+        expected = self.expected(node["expected"], f"{field}.expected")
+        if len(self.problems) > before:
+            return None
+        return Case(self.file, line_of(parent, i), name.strip(), body, expected)
+
+    def body(self, node, field) -> dict | None:
+        if not self.keys(node, field, INPUT_KEYS):
+            return None
+        body = request_body(node)
+        from ..schemas.evaluation import EvaluationRequestSchema
+
+        try:
+            EvaluationRequestSchema().load(copy.deepcopy(body))
+        except ValidationError as exc:
+            for path, message in _flatten(exc.messages):
+                node_at, key, shown = _locate(node, path)
+                self.problem(node_at, key, f"{field}.{shown}" if shown else field, message)
+        return body
+
+    def expected(self, node, field) -> dict | None:
+        if not self.keys(node, field, EXPECTED_KEYS):
+            return None
+        out = {}
+        status = node["status"]
+        if status not in STATUSES:
+            self.problem(node, "status", f"{field}.status", f"must be one of {', '.join(STATUSES)}, found {status!r}")
+        out["status"] = status
+        if "eligible" in node:
+            eligible = node["eligible"]
+            if not isinstance(eligible, bool):
+                self.problem(node, "eligible", f"{field}.eligible", f"must be true or false, found {_kind(eligible)}")
+            elif status in STATUSES and eligible != (status == "eligible"):
+                self.problem(node, "eligible", f"{field}.eligible",
+                             f"eligible: {str(eligible).lower()} contradicts status: {status}")
+            out["eligible"] = eligible
+        if "edition" in node:
+            edition = node["edition"]
+            if isinstance(edition, int) and not isinstance(edition, bool):
+                edition = str(edition)
+            if not isinstance(edition, str) or not edition.strip():
+                self.problem(node, "edition", f"{field}.edition", "an edition is a text such as \"2021\"")
+            out["edition"] = edition
+        reqs = node.get("requirements")
+        if reqs is not None:
+            if not isinstance(reqs, dict):
+                self.problem(node, "requirements", f"{field}.requirements",
+                             "a mapping of requirement id to met, pending or unmet, e.g. course:00181: unmet")
+            else:
+                for rid, value in reqs.items():
+                    if not isinstance(rid, str) or not _requirement_id_shape(rid):
+                        self.problem(reqs, rid, f"{field}.requirements.{rid}",
+                                     "a requirement id is course:<code>, group:<id>, thesis:<code>, "
+                                     "prior-diploma or credits")
+                    if value not in REQUIREMENT_STATUSES:
+                        self.problem(reqs, rid, f"{field}.requirements.{rid}",
+                                     f"must be one of {', '.join(REQUIREMENT_STATUSES)}, found {value!r}")
+                out["requirements"] = {str(k): v for k, v in reqs.items()}
+        credits = node.get("credits")
+        if credits is not None:
+            if self.keys(credits, f"{field}.credits", dict.fromkeys(CREDIT_KEYS, False)):
+                for key, value in credits.items():
+                    if key in CREDIT_KEYS and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                        self.problem(credits, key, f"{field}.credits.{key}",
+                                     f"must be a whole number of credits, found {_kind(value)}")
+                out["credits"] = dict(credits)
+        return out
+
+
+def request_body(node: dict) -> dict:
+    """The evaluation request a case (or a transcript file) stands for, friendly spellings accepted.
+
+    Unquoted scores and codes (``score: 72``, ``code: 13000``) and YAML dates are
+    turned into the API's texts; a missing candidate is the fictitious default; a
+    prior diploma's identity defaults to the candidate's.
+    """
+    candidate = _plain(node.get("candidate")) or dict(DEFAULT_CANDIDATE)
+    choice = {"university": _text(node.get("university")), "major": _text(node.get("major"))}
+    if node.get("edition") is not None:
+        choice["edition"] = _text(node["edition"])
+    body = {
+        "candidate": candidate,
+        "choices": [choice],
+        "transcript": [_record(r) for r in node.get("transcript") or []],
+        "old_plan_records": [_record(r) for r in node.get("old_plan_records") or []],
+        "substitution": [_code(c) for c in node.get("substitution") or []],
+        "prior_diploma": None,
+        "as_of": _text(node.get("as_of")),
+    }
+    pd = node.get("prior_diploma")
+    if isinstance(pd, dict):
+        who = candidate if isinstance(candidate, dict) else {}
+        body["prior_diploma"] = {**{k: who.get(k) for k in ("name", "id_number", "gender")}, **_plain(pd)}
+    elif pd is not None:
+        body["prior_diploma"] = pd
+    return body
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _text(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _code(value):
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 100000:
+        return f"{value:05d}"
+    return value
+
+
+def _record(node):
+    if not isinstance(node, dict):
+        return node
+    out = _plain(node)
+    if "code" in out:
+        out["code"] = _code(node["code"])
+    if isinstance(out.get("score"), int) and not isinstance(out["score"], bool):
+        out["score"] = str(out["score"])
+    return out
+
+
+def _flatten(messages, path=()):
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            yield from _flatten(value, (*path, key))
+    elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
+        for message in messages:
+            yield path, message
+    elif isinstance(messages, list):
+        for value in messages:
+            yield from _flatten(value, path)
+    else:
+        yield path, str(messages)
+
+
+def _locate(node, path):
+    """The YAML node and key a request-field path came from, and the field as the case spells it."""
+    if path and path[0] == "choices":  # the case's university/major/edition are the request's one choice
+        path = tuple(p for p in path[2:]) if len(path) > 2 else ()
+    if path and path[0] == "_schema":
+        return node, None, ""
+    here, key, shown = node, None, []
+    for part in path:
+        if part == "_schema":
+            break
+        index = int(part) if isinstance(part, str) and part.isdigit() else part
+        if key is not None and _has(here, key) and isinstance(here[key], (dict, list)) and _has(here[key], index):
+            here = here[key]  # go one level down only while the YAML has that level
+            key = index
+        elif key is None and _has(here, index):
+            key = index
+        shown.append(f"[{index}]" if isinstance(index, int) else f".{index}")
+    return here, key if _has(here, key) else None, "".join(shown).lstrip(".")
+
+
+def _has(node, key) -> bool:
+    if key is None:
+        return False
+    if isinstance(node, dict):
+        return key in node
+    return isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
+
+
+def _requirement_id_shape(rid: str) -> bool:
+    kind, _, rest = rid.partition(":")
+    if rid in ("prior-diploma", "credits"):
+        return True
+    return kind in ("course", "group", "thesis") and bool(rest)
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{value!r} (a yes/no)"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return type(value).__name__.replace("LineDict", "mapping").replace("LineList", "list")
+
+
+def decide_case(bundle, case: Case) -> dict:
+    """The decision for a case's input under ``bundle`` (raises ServiceError when it cannot be decided)."""
+    from ..eligibility import decide
+    from ..schemas.evaluation import EvaluationRequestSchema, canonical_input, request_for
+
+    data = EvaluationRequestSchema().load(copy.deepcopy(case.body))
+    choice = {k: v for k, v in sorted(data["choices"][0].items()) if v is not None}
+    return decide(bundle, request_for(canonical_input(data), choice))
+
+
+def run_case(bundle, case: Case) -> list[str]:
+    """What differs between the expectation and the decision, one line each (empty: the case passes)."""
+    try:
+        decision = decide_case(bundle, case)
+    except ServiceError as exc:
+        return [f"the decision could not be made: {exc.message}"]
+    return compare(case.expected, decision)
+
+
+def compare(expected: dict, decision: dict) -> list[str]:
+    out = []
+    if decision["status"] != expected["status"]:
+        out.append(f"status: expected {expected['status']}, got {decision['status']}")
+    elif "eligible" in expected and decision["eligible"] != expected["eligible"]:
+        out.append(f"eligible: expected {str(expected['eligible']).lower()}, got {str(decision['eligible']).lower()}")
+    if "edition" in expected and decision["edition"] != expected["edition"]:
+        out.append(f"edition: expected {expected['edition']}, got {decision['edition']}")
+    actual = {r["id"]: r for r in decision["requirements"]}
+    for rid, want in (expected.get("requirements") or {}).items():
+        got = actual.get(rid)
+        if got is None:
+            close = difflib.get_close_matches(rid, list(actual), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            out.append(f"{rid}: expected {want}, but the decision (edition {decision['edition']}) has no such "
+                       f"requirement{hint}")
+        elif got["status"] != want:
+            out.append(f"{rid}: expected {want}, got {got['status']}{_why(got)}")
+    for key, want in (expected.get("credits") or {}).items():
+        got = decision["credits"].get(key)
+        if got != want:
+            out.append(f"credits.{key}: expected {want}, got {got}")
+    return out
+
+
+def _why(requirement: dict) -> str:
+    """A short reason to print beside a requirement's actual status."""
+    bits = []
+    if requirement.get("missing"):
+        bits.append("missing " + ", ".join(requirement["missing"]))
+    if requirement.get("measure"):
+        m = requirement["measure"]
+        bits.append(f"{m['verified']} verified / {m['all']} of {m['required']}")
+    sub = requirement.get("substitution")
+    if sub:
+        m = sub["measure"]
+        bits.append(f"substitution {', '.join(sub['accepted']) or 'none accepted'}: {m['all']} of {m['required']} credits")
+    bits += requirement.get("notes") or []
+    return f" ({'; '.join(bits)})" if bits else ""
