@@ -135,6 +135,11 @@ def main():
 
 
 def run() -> None:
+    # Registered on the group itself, not only on app.cli, so that commands reading
+    # files only (`check` of rules that do not load) run without creating the app.
+    for command in all_commands():
+        if command.name not in main.commands:
+            main.add_command(command)
     try:
         main()
     except ServiceError as exc:

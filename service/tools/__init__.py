@@ -1,5 +1,8 @@
 """Tools for curriculum staff and auditors: check, test, explain, diff, what-if, publish, export, replay; audit API."""
 from __future__ import annotations
 
-COMMANDS: list = []
+from .commands import COMMANDS
+
 BLUEPRINTS: list = []
+
+__all__ = ["BLUEPRINTS", "COMMANDS"]

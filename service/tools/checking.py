@@ -1,0 +1,72 @@
+"""`check` and `test` for curriculum staff: every problem of a rules tree, and every case's mismatches."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import RulesetError
+from ..rules.loader import DEFAULT_AREA, bundle_from_files, read_files
+from ..rules.problems import Problem
+from .cases import Case, case_files, load_cases, run_case
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem] = field(default_factory=list)
+    bundle: object = None
+    cases: list[Case] = field(default_factory=list)
+
+
+def check_tree(root: Path | str, area: str = DEFAULT_AREA) -> CheckReport:
+    """Validate every curriculum and ruleset file and every test-case file of ``root``."""
+    root = Path(root)
+    report = CheckReport()
+    try:
+        report.bundle = bundle_from_files(read_files(root, area))
+    except RulesetError as exc:
+        report.problems += exc.problems
+    for path in case_files(root):
+        rel = path.relative_to(root).as_posix()
+        try:
+            cases = load_cases(path, display=rel)
+        except RulesetError as exc:
+            report.problems += exc.problems
+            continue
+        report.cases += cases
+        if report.bundle is not None:
+            report.problems += _unknown_majors(report.bundle, cases)
+    return report
+
+
+def _unknown_majors(bundle, cases) -> list[Problem]:
+    out = []
+    for case in cases:
+        choice = case.body["choices"][0]
+        if bundle.major(choice["university"], choice["major"]) is None:
+            out.append(Problem(case.file, case.line, f"{case.name}: input.major",
+                               f"major {choice['major']} of {choice['university']} is not in curricula/majors.yaml"))
+        elif not bundle.plans_for(choice["university"], choice["major"]):
+            out.append(Problem(case.file, case.line, f"{case.name}: input.major",
+                               f"major {choice['major']} of {choice['university']} has no plan in curricula/plans/"))
+    return out
+
+
+@dataclass
+class TestRun:
+    problems: list[Problem]  # the tree or a case file does not load
+    results: list[tuple[Case, list[str]]]  # (case, mismatches)
+
+    @property
+    def failed(self) -> list[tuple[Case, list[str]]]:
+        return [(c, m) for c, m in self.results if m]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.failed
+
+
+def run_tests(root: Path | str, area: str = DEFAULT_AREA) -> TestRun:
+    report = check_tree(root, area)
+    if report.bundle is None:
+        return TestRun(report.problems, [])
+    return TestRun(report.problems, [(case, run_case(report.bundle, case)) for case in report.cases])
