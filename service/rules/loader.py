@@ -166,9 +166,7 @@ class _Builder:
             self.problem(file, node, key, field, f"course code must be 5 digits, found {value!r}")
             return None
         if known is not None and value not in known:
-            close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
-            self.problem(file, node, key, field, f"course {value} is not in the catalogue",
-                         f"did you mean {close[0]}?" if close else "add it to curricula/catalogue.yaml")
+            self.problem(file, node, key, field, f"course {value} is not in the catalogue", _code_hint(value, known))
             return None
         return value
 
@@ -359,9 +357,12 @@ class _Builder:
             if (pick is None) == (mc is None) and ("pick" in g) == ("min_credits" in g):
                 self.problem(f, g, None, field, "a group has either pick or min_credits, not both or neither")
             courses = self.code_list(f, g, "courses", field, catalogue)
-            if pick and pick > len(courses):
+            if g["courses"] == []:
+                self.problem(f, g, "courses", _join(field, "courses"), "the group lists no courses",
+                             "list the course codes it chooses from, or remove the group")
+            elif pick and pick > len(courses):
                 self.problem(f, g, "pick", _join(field, "pick"), f"picks {pick} of only {len(courses)} courses")
-            if mc and sum(catalogue[c].credits for c in courses if c in catalogue) < mc:
+            if mc and courses and sum(catalogue[c].credits for c in courses if c in catalogue) < mc:
                 self.problem(f, g, "min_credits", _join(field, "min_credits"), "more credits than all its courses hold")
             groups.append(Group(gid, self.text(f, g, "name", field), courses, pick, mc))
         ids = [g.id for g in groups]
@@ -495,6 +496,30 @@ class _Builder:
             return self.code_list(f, node, key, field, catalogue)
         code = self.code(f, node, key, _join(field, key), known=catalogue)
         return (code,) if code else ()
+
+
+def _code_hint(value: str, known) -> str:
+    """Catalogue codes one slip away (a digit changed, two neighbours swapped), with their names.
+
+    A mistyped code often has several such neighbours (00187: 00178 swapped; 00177, 00181,
+    00182 one digit off); naming the first few with their course names lets the officer
+    see which one was meant, where a single closest match would often be the wrong one.
+    """
+    swapped, changed = [], []
+    for code in sorted(known):
+        if len(code) != len(value):
+            continue
+        diff = [i for i, (a, b) in enumerate(zip(code, value, strict=True)) if a != b]
+        if len(diff) == 1:
+            changed.append(code)
+        elif len(diff) == 2 and diff[1] == diff[0] + 1 and code[diff[0]] == value[diff[1]] \
+                and code[diff[1]] == value[diff[0]]:
+            swapped.append(code)
+    near = (swapped + changed)[:3] or difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    if not near:
+        return "add it to curricula/catalogue.yaml"
+    named = [f"{c} {known[c].name}" if isinstance(known, dict) and hasattr(known[c], "name") else c for c in near]
+    return "did you mean " + (named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]) + "?"
 
 
 def _join(field, key) -> str:
