@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from tools_support import ROOT, edit
+from tools_support import ROOT, copy_tree, edit
 
 from service.errors import RulesetError
 from service.tools.cases import DEFAULT_CANDIDATE, load_all, load_cases, run_case
@@ -24,6 +24,11 @@ CASE = """\
       "course:00009": met
       "course:00181": unmet
 """
+
+
+@pytest.fixture
+def tree(tmp_path):
+    return copy_tree(tmp_path)
 
 
 def write(tmp_path, text):

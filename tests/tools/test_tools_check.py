@@ -5,12 +5,17 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from tools_support import ROOT, edit
+from tools_support import ROOT, copy_tree, edit
 
 from service.tools import commands
 
 BROKEN = ROOT / "fixtures" / "broken_rulesets"
 CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
+
+
+@pytest.fixture
+def tree(tmp_path):
+    return copy_tree(tmp_path)
 
 
 def test_every_kind_of_mistake_has_a_fixture():

@@ -1,9 +1,18 @@
-"""Helpers shared by the tools' tests."""
+"""Helpers shared by the tools' tests (not a conftest: `conftest` is imported by name elsewhere)."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def copy_tree(tmp_path: Path) -> Path:
+    """curricula/ and rulesets/ (with the YAML cases) copied into a temporary root to break or change."""
+    root = tmp_path / "tree"
+    for part in ("curricula", "rulesets"):
+        shutil.copytree(ROOT / part, root / part)
+    return root
 
 
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:
