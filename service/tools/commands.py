@@ -67,3 +67,52 @@ def test_command(root, verbose):
 
 
 COMMANDS = [check_command, test_command]
+
+
+@click.command("explain")
+@click.argument("transcript", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--university", help="evaluate this examining university's major instead of the file's choices")
+@click.option("--major", help="the major code (with --university)")
+@click.option("--edition", help="one plan edition only")
+@click.option("--rules", "rules_root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="folder holding curricula/ and rulesets/ (default: the service's rules)")
+def explain_command(transcript, university, major, edition, rules_root):
+    """Print the checklist a candidate sees for an evaluation-request JSON file (nothing is stored).
+
+    TRANSCRIPT is a request like fixtures/examples/*.json; without --university/--major
+    every choice in it is explained.
+    """
+    import json
+
+    from ..errors import RulesetError
+    from ..rules.loader import load_bundle
+    from .explain import checklist
+    from .requests import RequestFileError, decide_file
+
+    if bool(university) != bool(major):
+        raise click.UsageError("give --university and --major together")
+    try:
+        bundle = load_bundle(_root(rules_root))
+    except RulesetError as exc:
+        click.echo("\n".join(str(p) for p in exc.problems), err=True)
+        click.echo("the rules do not load: run `sxzk check`", err=True)
+        sys.exit(1)
+    try:
+        body = json.loads(transcript.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        click.echo(f"{transcript}: not a JSON file: {exc}", err=True)
+        sys.exit(2)
+    choice = {"university": university, "major": major, "edition": edition} if university else None
+    try:
+        decisions = decide_file(bundle, body, choice=choice, edition=edition)
+    except RequestFileError as exc:
+        for line in exc.lines:
+            click.echo(f"{transcript}: {line}", err=True)
+        sys.exit(2)
+    for i, decision in enumerate(decisions):
+        if i:
+            click.echo("")
+        click.echo("\n".join(checklist(bundle, decision)))
+
+
+COMMANDS.append(explain_command)

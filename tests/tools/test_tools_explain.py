@@ -1,0 +1,83 @@
+"""`sxzk explain`: the candidate's checklist for a request file; bad files name their fields."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from tools_support import ROOT
+
+from service.tools import commands
+
+EXAMPLES = ROOT / "fixtures" / "examples"
+
+
+def explain(*args):
+    return CliRunner().invoke(commands.explain_command, [*map(str, args), "--rules", str(ROOT)])
+
+
+def test_missing_course_is_crossed_and_the_rest_ticked():
+    result = explain(EXAMPLES / "marketing-missing-00181.json")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:3] == ["主考院校: 山西财经大学  专业: 630701 市场营销(专科)  计划: 2021 版  as of 2025-11-20",
+                         "所选专业不符合毕业合格条件", "市场营销(专科)(本专业下必修课程)"]
+    assert "  ✗ 00181广告学(一)(4)" in lines and "  ✓ 00009政治经济学(财经类)(6)" in lines
+    assert sum(line.startswith("  ✓ 0") or line.startswith("  ✓ 1") for line in lines) == 17
+    assert "  ✓ 最低毕业学分: 74 earned (74 verified) of 70 required" in lines
+    assert "未计入 (not counted): 00181 无合格成绩" in lines
+
+
+def test_substitution_accepted_and_rejected_courses_are_listed():
+    lines = explain(EXAMPLES / "accounting-english-substitution.json").stdout.splitlines()
+    assert lines[1] == "所选专业符合毕业合格条件"
+    at = lines.index("  ✓ 00015英语(二)(14)")
+    assert lines[at + 1:at + 6] == [
+        "      顶替英语二 (english-ii): 16 of 14 credits",
+        "        ✓ accepted 00009政治经济学(财经类)(6)",
+        "        ✓ accepted 00058市场营销学(5)",
+        "        ✓ accepted 00162会计制度设计(5)",
+        "        ✗ rejected 03708中国近现代史纲要(2): 已计入 course:03708",
+    ]
+    at = lines.index("  ✓ 选考课程（任选一门）: 1 of 1 门")
+    assert lines[at + 1:at + 3] == ["      ✓ 00149国际贸易理论与实务(6)", "        00058市场营销学(5)"]
+
+
+def test_pending_items_are_marked_and_listed():
+    lines = explain(EXAMPLES / "accounting-old-plan-pending.json").stdout.splitlines()
+    assert lines[1] == "所选专业待核实后符合毕业合格条件 (pending verification)"
+    assert "  ○ 03709马克思主义基本原理概论(4)  [03709 awaiting verification]" in lines
+    assert "  ✓ 最低毕业学分: 76 earned (72 verified) of 67 required" in lines
+    assert "待核实 (pending verification): 03709 马克思主义基本原理概论" in lines
+
+
+def test_another_major_can_be_chosen_on_the_command_line():
+    result = explain(EXAMPLES / "marketing-complete.json", "--university", "sxu", "--major", "030101K")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("主考院校: 山西大学  专业: 030101K 法学(专升本)  计划: 2024 版")
+    assert "  ✗ 前置学历 (absent or not matching)" in lines and "  ✗ 14850法学（本科）毕业论文(0)" in lines
+
+
+def test_a_bad_request_file_names_every_field(tmp_path):
+    body = json.loads((EXAMPLES / "marketing-complete.json").read_text(encoding="utf-8"))
+    body["transcript"][0]["score"] = "72分"
+    body["candidate"]["gender"] = "M"
+    body["extra"] = 1
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    result = explain(path)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"{path}: transcript[0].score: a score is 0-100, a grade (优秀/良好/中等/合格/不合格) or 免考" in result.stderr
+    assert f"{path}: candidate.gender: must be 男 or 女" in result.stderr
+    assert f"{path}: extra: Unknown field." in result.stderr
+
+
+def test_an_unknown_major_or_broken_file_is_refused_without_a_traceback(tmp_path):
+    result = explain(EXAMPLES / "marketing-complete.json", "--university", "sxufe", "--major", "630799")
+    assert result.exit_code == 2 and "choices: unknown major 630799 at sxufe" in result.stderr
+    path = tmp_path / "x.json"
+    path.write_text("{not json", encoding="utf-8")
+    result = explain(path)
+    assert result.exit_code == 2 and "not a JSON file" in result.stderr
+    result = explain(EXAMPLES / "marketing-complete.json", "--university", "sxufe")
+    assert result.exit_code == 2 and "give --university and --major together" in result.output
