@@ -258,10 +258,11 @@ def _apply_substitution(sub, req, held, passed, claimed, request, active) -> Non
         req.notes.append("substitution_not_needed")
     else:
         for code in sorted(set(request.substitution)):
-            if code == sub.replaces:
-                rejected.append({"code": code, "reason": "is_replaced_course"})
-            elif code not in passed:
+            # checked in the contract's order: passed, not the replaced course, not claimed
+            if code not in passed:
                 rejected.append({"code": code, "reason": "not_passed"})
+            elif code == sub.replaces:
+                rejected.append({"code": code, "reason": "is_replaced_course"})
             elif code in claimed:
                 rejected.append({"code": code, "reason": f"counted_elsewhere:{claimed[code]}"})
             else:
