@@ -116,3 +116,43 @@ def explain_command(transcript, university, major, edition, rules_root):
 
 
 COMMANDS.append(explain_command)
+
+
+def _load_source(spec: str):
+    """A bundle from a folder or git revision; problems printed and exit 1 when it does not load."""
+    from ..errors import RulesetError
+    from .sources import SourceError, bundle_at, describe
+
+    try:
+        return bundle_at(spec, _root(None))
+    except SourceError as exc:
+        raise click.BadParameter(exc.message) from None
+    except RulesetError as exc:
+        click.echo(f"{describe(spec)} does not load:", err=True)
+        click.echo("\n".join(str(p) for p in exc.problems), err=True)
+        sys.exit(1)
+
+
+@click.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--json", "as_json", is_flag=True, help="print the changes as JSON")
+def diff_command(old, new, as_json):
+    """What changed between two ruleset versions, per major (OLD and NEW: folders or git revisions).
+
+    Example: sxzk diff HEAD~3 .   or   sxzk diff /srv/rules-2024 /srv/rules-draft
+    """
+    import json
+
+    from .diff import diff_bundles, render
+
+    a, b = _load_source(old), _load_source(new)
+    result = diff_bundles(a, b)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"{old} ({a.version[:12]}) → {new} ({b.version[:12]})")
+        click.echo("\n".join(render(result)))
+
+
+COMMANDS.append(diff_command)

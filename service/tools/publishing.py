@@ -28,8 +28,7 @@ def publish(db, bundle, *, author: str, note: str, effective_from: dt.date) -> d
     if problems:
         raise InvalidInput("the version cannot be published", fields=problems)
     with write_transaction(db):
-        ruleset_archive.archive(db, bundle, author=author.strip(), note=note.strip(),
-                                effective_from=effective_from.isoformat(), published=True)
+        ruleset_archive.archive(db, bundle)
         # a re-publication moves the version's date and makes it the latest publication of that date
         db.execute("UPDATE ruleset_versions SET published = 1, author = ?, note = ?, effective_from = ?, "
                    "published_at = ? WHERE version = ?",
