@@ -1,7 +1,10 @@
 """Tools for curriculum staff and auditors: check, test, explain, diff, what-if, publish, export, replay; audit API."""
 from __future__ import annotations
 
+from . import audit_commands
 from .commands import COMMANDS
+
+COMMANDS = [*COMMANDS, *audit_commands.COMMANDS]  # publish, export, replay (the log's auditors)
 
 BLUEPRINTS: list = []
 

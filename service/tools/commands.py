@@ -156,3 +156,50 @@ def diff_command(old, new, as_json):
 
 
 COMMANDS.append(diff_command)
+
+
+@click.command("what-if")
+@click.argument("new")
+@click.option("--cohort", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="evaluation requests (JSON array or JSON Lines) instead of the stored decisions")
+@click.option("--base", help="with --cohort: the version to compare with (folder or git revision; default: the rules in force)")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="the database (default: the service's); opened read-only")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="also write every flip to this CSV file")
+def what_if_command(new, cohort, base, db_path, csv_path):
+    """Decide again under a draft ruleset NEW (folder or git revision) and name who would flip, per major.
+
+    Without --cohort: the latest stored decision of each (candidate, choice), compared
+    with what it recorded. Nothing stored changes.
+    """
+    from .requests import RequestFileError
+    from .whatif import cohort_items, latest_stored, open_read_only, render, what_if, write_csv
+
+    draft = _load_source(new)
+    if cohort:
+        base_bundle = _load_source(base or str(_root(None)))
+        try:
+            items = cohort_items(base_bundle, cohort)
+        except RequestFileError as exc:
+            for line in exc.lines:
+                click.echo(f"{cohort}: {line}", err=True)
+            sys.exit(2)
+    else:
+        if base:
+            raise click.UsageError("--base goes with --cohort (stored decisions are compared with what they recorded)")
+        try:
+            db = open_read_only(db_path or defaults()["DATABASE"])
+            items = latest_stored(db)
+        except (FileNotFoundError, OSError) as exc:
+            raise click.UsageError(str(exc)) from None
+        db.conn.close()
+    with click.progressbar(length=len(items), label="re-evaluating", file=sys.stderr) as bar:
+        report = what_if(draft, items, progress=bar.update)
+    click.echo("\n".join(render(report, draft)))
+    if csv_path:
+        write_csv(report, csv_path)
+        click.echo(f"flips written to {csv_path}")
+
+
+COMMANDS.append(what_if_command)

@@ -29,7 +29,7 @@ def open_readonly(path) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
-def _filter(decision_id=None, since=None, until=None) -> tuple[str, list]:
+def decision_filter(decision_id=None, since=None, until=None) -> tuple[str, list]:
     where, params = [], []
     if decision_id:
         where.append("id = ?")
@@ -118,7 +118,7 @@ def replay_database(db_path, rules_root, *, decision_id=None, since=None, until=
                     workers: int | None = None, chunk: int = CHUNK, progress=None) -> dict:
     """Replay the chosen decisions of the log at ``db_path``; nothing is written to it."""
     workers = max(1, workers or os.cpu_count() or 1)
-    where, params = _filter(decision_id, since, until)
+    where, params = decision_filter(decision_id, since, until)
     db = open_readonly(db_path)
     try:
         seqs = [r[0] for r in db.execute(f"SELECT seq FROM decisions WHERE {where} ORDER BY seq", params).fetchall()]
