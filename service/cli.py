@@ -75,27 +75,6 @@ def credentials_load(path):
     click.echo(f"{len(entries)} credential(s) loaded")
 
 
-@click.command("replay")
-@click.argument("decision_id", required=False)
-@click.option("--since", help="ISO date or time, inclusive")
-@click.option("--until", help="ISO date or time, exclusive")
-@click.option("--all", "all_", is_flag=True, help="every decision in the log")
-@with_appcontext
-def replay_command(decision_id, since, until, all_):
-    """Replay one decision, a date range or all; prints identical / differing counts."""
-    from .replay import replay_many
-    from .store import decision_log
-
-    if not (decision_id or since or until or all_):
-        raise click.UsageError("give a DECISION_ID, --since/--until, or --all")
-    db = _db()
-    rows = decision_log.select(db, since=since, until=until, ids=[decision_id] if decision_id else None)
-    summary = replay_many(db, _rulebook(), rows)
-    _echo_json(summary)
-    if summary["differing"]:
-        sys.exit(1)
-
-
 @click.command("verify-log")
 @with_appcontext
 def verify_log_command():
@@ -108,7 +87,8 @@ def verify_log_command():
         sys.exit(1)
 
 
-COMMANDS = [init_db_command, credentials_group, replay_command, verify_log_command]
+# `replay` (parallel, first differences, offline from an export) is the tools area's: service/tools/audit_commands.py
+COMMANDS = [init_db_command, credentials_group, verify_log_command]
 
 
 def all_commands() -> list:

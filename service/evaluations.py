@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .eligibility import decide
+from .errors import InvalidInput, NotFound
 from .schemas.evaluation import canonical_input, request_for
 from .store import decision_log, ruleset_archive
 
@@ -14,9 +15,24 @@ def ensure_archived(db, bundle, db_key: str) -> None:
         _archived.add((db_key, bundle.version))
 
 
+def bundle_for(db, rulebook, data: dict):
+    """The version a request is decided under: the archived one it names, else the one in force on its as_of.
+
+    Naming a version is how an application keeps the version it was checked with.
+    """
+    pinned = data.get("ruleset_version")
+    if pinned is None:
+        return rulebook.in_force(data["as_of"], db)
+    try:
+        return rulebook.version(pinned, lambda v: ruleset_archive.files_of(db, v))
+    except NotFound:
+        raise InvalidInput("unknown ruleset version",
+                           fields={"ruleset_version": [f"{pinned} is not an archived ruleset version"]}) from None
+
+
 def evaluate_and_record(db, rulebook, data: dict, *, db_key: str = "") -> dict:
     """Decide each choice first; only when every choice could be decided is anything stored."""
-    bundle = rulebook.current()
+    bundle = bundle_for(db, rulebook, data)
     canon = canonical_input(data)
     entries = []
     for choice in data["choices"]:

@@ -53,6 +53,23 @@ class Rulebook:
     def last_problems(self) -> list:
         return list(self._last_problems)
 
+    def in_force(self, on, db):
+        """The bundle decisions dated ``on`` are made with.
+
+        The latest *published* version whose effective date is on or before ``on``
+        (re-publications of one date: the latest wins); the working files when no
+        published version is in force on that date (nothing published yet).
+        """
+        from .store import ruleset_archive
+
+        row = db.execute(
+            "SELECT version FROM ruleset_versions WHERE published = 1 AND effective_from <= ? "
+            "ORDER BY effective_from DESC, published_at IS NULL, published_at DESC, created_at DESC LIMIT 1",
+            [on.isoformat()]).fetchone()
+        if row is None:
+            return self.current()
+        return self.version(row[0], lambda v: ruleset_archive.files_of(db, v))
+
     def version(self, version: str, files_loader):
         """The bundle of an archived version; ``files_loader(version)`` reads its files."""
         bundle = self._versions.get(version)

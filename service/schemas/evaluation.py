@@ -76,6 +76,10 @@ class EvaluationRequestSchema(FastLoad, StrictSchema):
                                metadata={"description": "passed courses chosen to replace 00015 英语(二)"})
     prior_diploma = fields.Nested(PriorDiplomaSchema, load_default=None, allow_none=True)
     as_of = fields.Date(load_default=None, metadata={"description": "decision date (default: today)"})
+    ruleset_version = fields.String(
+        load_default=None, validate=validate.Regexp(r"^[0-9a-f]{64}$", error="a ruleset version is 64 hex digits"),
+        metadata={"description": "decide under this archived ruleset version (an application re-decided with the "
+                                 "version it was checked with); default: the published version in force on as_of"})
 
     @validates_schema(skip_on_field_errors=False)
     def _choices(self, data, **kwargs):

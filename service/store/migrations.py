@@ -96,3 +96,14 @@ def _003_credentials(db):
 
 
 MIGRATIONS.append(("003_credentials", _003_credentials))
+
+
+def _004_ruleset_publication(db):
+    # The version in force on a date is the published one with the latest effective_from,
+    # then the latest publication: published_at orders re-publications, and the index
+    # answers that question without reading the archived files.
+    db.execute("ALTER TABLE ruleset_versions ADD COLUMN published_at TEXT")
+    db.execute("CREATE INDEX ruleset_versions_in_force ON ruleset_versions(published, effective_from, published_at)")
+
+
+MIGRATIONS.append(("004_ruleset_publication", _004_ruleset_publication))
