@@ -49,7 +49,7 @@ def record(app, names=EXAMPLES, **changes) -> list[dict]:
             body = copy.deepcopy(example(name))
             body.update(changes)
             data = EvaluationRequestSchema().load(body)
-            out += evaluate_and_record(db, app.extensions["rulebook"], data)["decisions"]
+            out += evaluate_and_record(db, app.extensions["rulebook"], data, db_key=app.config["DATABASE"])["decisions"]
         return out
     finally:
         db.conn.close()

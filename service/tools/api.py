@@ -1,0 +1,99 @@
+"""The auditors' HTTP endpoints: replay, the log's hash chain, archived ruleset versions. Read-only."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask_smorest import Blueprint
+
+from .. import auth
+from ..errors import NotFound
+from ..replay import replay_row
+from ..store import decision_log
+from ..store.db import get_db
+from . import publishing
+from .api_schemas import (
+    LogVerificationSchema,
+    ReplayQuerySchema,
+    ReplayRangeSchema,
+    RulesetVersionFilesSchema,
+    RulesetVersionListSchema,
+)
+from .replaying import decision_filter
+
+blp = Blueprint("audit", __name__, url_prefix="/v1/audit",
+                description="Audit: replay decisions, verify the decision log, archived ruleset versions (read-only)")
+
+AUDITORS = ("auditor", "province")
+
+
+@blp.route("/replay")
+@blp.arguments(ReplayQuerySchema, location="query", unknown=None)  # None: the schema refuses unknown keys
+@blp.response(200, ReplayRangeSchema)
+@auth.require(*AUDITORS)
+def replay(query):
+    """Replay one decision or the decisions of a period, each under its recorded ruleset version.
+
+    At most ``limit`` (≤ 10,000) decisions a request, in log order: when ``more``
+    is true, ask again with ``after_seq=next_after_seq``. Nothing is stored.
+    """
+    from ..app import rulebook
+
+    db = get_db()
+    where, params = decision_filter(query.get("decision_id"), query.get("since"), query.get("until"))
+    limit = query["limit"]
+    rows = list(db.query(f"SELECT * FROM decisions WHERE seq > ? AND {where} ORDER BY seq LIMIT ?",
+                         [query["after_seq"], *params, limit + 1]))
+    if query.get("decision_id") and not rows:
+        raise NotFound(f"no decision {query['decision_id']}")
+    more = len(rows) > limit
+    rows = rows[:limit]
+    identical, differing = 0, []
+    for row in rows:
+        row = {**row, "input": json.loads(row["input"]), "output": json.loads(row["output"])}
+        result = replay_row(db, rulebook(), row)
+        if result["identical"]:
+            identical += 1
+        else:
+            differing.append({"id": row["id"], "first_difference": (result.get("differences") or [None])[0]})
+    return {"total": len(rows), "identical": identical, "differing": len(differing), "differences": differing,
+            "first_seq": rows[0]["seq"] if rows else None, "last_seq": rows[-1]["seq"] if rows else None,
+            "more": more, "next_after_seq": rows[-1]["seq"] if more else None}
+
+
+@blp.route("/log/verify")
+@blp.response(200, LogVerificationSchema)
+@auth.require(*AUDITORS)
+def verify_log():
+    """Walk the decision log's hash chain; ``ok`` false names the first broken link and why."""
+    return decision_log.verify(get_db())
+
+
+@blp.route("/ruleset-versions")
+@blp.response(200, RulesetVersionListSchema)
+@auth.require(*AUDITORS, "curriculum")
+def list_versions():
+    """Every archived ruleset version (published or not), and the one in force today."""
+    from ..app import rulebook
+
+    db = get_db()
+    today = dt.date.today()
+    in_force = rulebook().in_force(today, db).version
+    listed = publishing.versions(db)
+    published = any(v["version"] == in_force and v["published"] and (v["effective_from"] or "") <= today.isoformat()
+                    for v in listed)
+    return {"in_force": {"on": today.isoformat(), "version": in_force, "published": published}, "versions": listed}
+
+
+@blp.route("/ruleset-versions/<string:version>")
+@blp.response(200, RulesetVersionFilesSchema)
+@auth.require(*AUDITORS, "curriculum")
+def get_version(version):
+    """One archived version with its canonical files (what a replay of its decisions is based on)."""
+    from ..store import ruleset_archive
+
+    db = get_db()
+    row = publishing.version_row(db, version)
+    if not row:
+        raise NotFound(f"ruleset version {version} is not in the archive")
+    return {**row, "published": bool(row["published"]), "files": ruleset_archive.files_of(db, version)}
