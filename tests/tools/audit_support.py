@@ -61,7 +61,7 @@ def tamper(app, decision_id: str, old: str, new: str) -> None:
 
     db = connect(app.config["DATABASE"])
     try:
-        db.execute("DROP TRIGGER decisions_no_update")
+        db.execute("DROP TRIGGER IF EXISTS decisions_no_update")
         db.execute("UPDATE decisions SET output = replace(output, ?, ?) WHERE id = ?", [old, new, decision_id])
     finally:
         db.conn.close()
