@@ -137,11 +137,12 @@ def allocate(bundle: Bundle, plan: Plan, request: Request) -> Allocation:
     for group in plan.groups:
         reqs.append(_group_requirement(group, catalogue, held, claimed, chosen))
 
-    if sub is not None and sub.replaces in course_reqs:
-        _apply_substitution(sub, course_reqs[sub.replaces], held, passed, claimed, request, sub_active)
-
     if plan.thesis and plan.level in policy.thesis_levels:
         reqs.append(_course_requirement(f"thesis:{plan.thesis}", "thesis", plan.thesis, catalogue, held, claimed))
+
+    # the substitution takes only what no plan requirement (courses, groups, thesis) has claimed
+    if sub is not None and sub.replaces in course_reqs:
+        _apply_substitution(sub, course_reqs[sub.replaces], held, passed, claimed, request, sub_active)
 
     if plan.level in policy.prior_diploma_levels:
         reqs.append(_prior_diploma(request, policy.prior_diploma_match))
