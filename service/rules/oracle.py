@@ -192,12 +192,13 @@ def date_allowed(equivalence, kept):
 def hold_plan_courses(bundle, plan, passed):
     """Section 3: returns ({plan code: Holding or None}, set of used record codes)."""
     equivalences = bundle.policy.equivalences
-    used = set()
+    # a record held directly for its own plan course is used up before any equivalence looks at it
+    used = {code for code in plan.codes() if code in passed}
     held = {}
     for code in plan.codes():
         holding = None
         # 1. passed directly
-        if code in passed and code not in used:
+        if code in passed:
             holding = Holding(code, passed[code], "direct")
         # 2. one-to-one equivalence
         if holding is None:
