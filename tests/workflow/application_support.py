@@ -176,4 +176,11 @@ class Driver:
 
 
 def prepare(app) -> None:
-    """Candidates imported, identities verified, the 毕业申请 window open (filled in with the area's loaders)."""
+    """Candidates imported, identities verified, the 毕业申请 window open (filled in with the area's loaders).
+
+    The clock stands in the 2025H2 window: 李建国's English (II) substitution needs the
+    2017 会计学 plan, which is in force until 2025-12-31.
+    """
+    from candidate_support import load
+
+    load(app, "2025-11-20T10:00:00+08:00")

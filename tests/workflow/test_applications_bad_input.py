@@ -22,12 +22,18 @@ from PIL import Image
 @pytest.fixture
 def drive(app, client):
     prepare(app)
+    app.config["TEST_DEMO_BLOBS"] = set(_files(app))  # the demo's identity photos
     return Driver(client)
 
 
-def blobs(app) -> list[Path]:
+def _files(app) -> list[Path]:
     root = Path(app.config["BLOB_DIR"])
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def blobs(app) -> list[Path]:
+    """Files the application workflow stored (the demo's identity photos excluded)."""
+    return [p for p in _files(app) if p not in app.config.get("TEST_DEMO_BLOBS", set())]
 
 
 def count(db, table: str) -> int:
