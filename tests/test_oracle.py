@@ -67,7 +67,7 @@ def test_marketing_all_passed_is_eligible(shipped):
     assert [r["id"] for r in d["requirements"]] == [f"course:{c}" for c in MARKETING] + ["credits"]
     assert d["credits"] == {"earned": 78, "earned_verified": 78, "required": 70}
     assert req(d, "credits") == {"id": "credits", "kind": "credits", "status": "met", "counted": [],
-                                 "measure": {"verified": 78, "all": 78, "required": 70}, "notes": []}
+                                 "missing": [], "measure": {"verified": 78, "all": 78, "required": 70}, "notes": []}
     assert req(d, "course:00009") == {
         "id": "course:00009", "kind": "course", "status": "met",
         "counted": [{"code": "00009", "for": "00009", "credits": 6, "verified": True, "via": "direct"}],
@@ -192,7 +192,7 @@ def test_2017_english_ii_met_by_substitution(shipped):
     assert g["measure"] == {"verified": 1, "all": 1, "required": 1}
     assert req(d, "thesis:10199")["status"] == "met"
     assert req(d, "prior-diploma") == {"id": "prior-diploma", "kind": "prior-diploma", "status": "met",
-                                       "counted": [], "notes": []}
+                                       "counted": [], "missing": [], "notes": []}
     assert [r["id"] for r in d["requirements"]] == (
         [f"course:{c}" for c in ACC_2017_REQUIRED] + ["group:elective", "thesis:10199", "prior-diploma", "credits"])
     # 48 (12 required without 00015) + 6 (00149) + 14 (substitution) + 6 (thesis)
@@ -230,6 +230,7 @@ def test_substitution_pending_and_not_needed(shipped):
     r = req(d, "course:00015")
     assert r["substitution"]["measure"] == {"verified": 10, "all": 16, "required": 14}
     assert r["status"] == "pending"
+    assert r["missing"] == ["00015"]  # not held itself; the requirement is not met yet
     assert d["status"] == "pending_verification"
     # with 00015 itself passed: the substitution is not used
     d = oracle.evaluate(shipped, acc_2017(records + passes(["00015"]), ["00162", "00058"]))

@@ -14,7 +14,8 @@ alternatives``.
 Readings of the contract
 ------------------------
 Where the contract leaves room, this oracle reads it as follows (the engine
-should agree, or the contract should be made explicit):
+should agree, or the contract should be made explicit).  Points the contract
+has since settled are marked [contract].
 
 R1  Edition named in the request: only that edition is considered, and it must
     exist *and* be in force on ``as_of``; otherwise ``NotFound`` with
@@ -22,8 +23,8 @@ R1  Edition named in the request: only that edition is considered, and it must
     with ``unknown_major``.
 R2  Edition choice tie-break "newest, i.e. latest effective.from, then edition
     text": the greatest (effective_from, edition) wins.
-R3  ``alternatives[].unmet`` is the list of ids of the unmet requirements of
-    that edition, in requirement order (not a count).
+R3  [contract] ``alternatives[].unmet`` is the list of ids of the unmet
+    requirements of that edition, in requirement order.
 R4  A score is a "whole number" when it is made of ASCII digits only ("78",
     "060"); "60.0", " 60", "-1" are not.  ``免考`` passes only through the
     ``exemption`` source (an ``exam`` record scored 免考 is not passed).
@@ -34,9 +35,9 @@ R5  Each record is classified on its own: not passing -> ignored
     best is kept (verified, earliest date, source order, then input order);
     the other passing duplicates are dropped silently (not in
     ``ignored_records``).
-R6  "Used up" applies to every record: a record that an earlier plan course
-    holds (directly or through an equivalence) is not available to a later
-    plan course, not even for a direct hold of its own code.
+R6  [contract] A record held directly for its own plan course is used up
+    before any equivalence looks at it (plan order does not matter for that);
+    an old record standing for one plan course is used up for later ones.
 R7  ``passed_before`` (strictly before) applies to pool equivalences too.
     Several equivalences for one new code are tried in policy order; a pool
     is chosen as the first pool (policy order) that has an eligible old course.
@@ -47,8 +48,8 @@ R8  A practical's theory "held": if the theory code is a plan code, its held
     is held but its theory is not; an unpassed practical gets no note.  The
     record of such a practical stays "used" (holding happens before the
     practical rule) but is not claimed.
-R9  Claim order is: required courses, groups, thesis, then the English (II)
-    substitution.  The thesis is a mandated plan course, so a chosen code that
+R9  [contract] Claim order is: required courses, groups, thesis, then the
+    English (II) substitution.  The thesis is a mandated plan course, so a chosen code that
     is the thesis is rejected ``counted_elsewhere:thesis:<code>``.
 R10 Group exclusion for an active substitution: a group course is excluded
     when its plan code *or* the code of the record holding it is among the
@@ -65,10 +66,13 @@ R12 Substitution shape: whenever a substitution applies to a required course
     min}} and the note ``substitution_not_needed`` is given (whatever the
     candidate chose).  ``counted`` lists the course's own record first (when
     status >= 1), then the accepted codes (``for`` = the replaced course).
-R13 Shape: every requirement has ``notes`` (list, possibly empty).  Course,
-    thesis and group requirements always have ``missing`` (empty unless
-    unmet); prior-diploma and credits have none.  A course/thesis that is
-    unmet lists its own code (the replaced course for a substitution).
+R13 Shape: [contract] every requirement has ``counted``, ``missing`` and
+    ``notes`` (lists, possibly empty); ``missing`` is empty when met and on
+    prior-diploma and credits; ``label`` (display text) is the engine's, not
+    compared, and the oracle has none.  A course/thesis lists its own
+    code when that course is not held (status 0) and the requirement is not
+    met: a course pending through the substitution still lists it.  A group
+    lists its unheld courses only when unmet.
     Groups and credits have ``measure``; courses do not.  ``kind`` is
     ``course``, ``group``, ``thesis``, ``prior-diploma`` or ``credits``.
 R14 Group order "then code" is the plan course code.  ``min_credits`` groups
@@ -447,9 +451,12 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
             "measure": {"verified": verified_credits, "all": all_credits, "required": sub.min_credits},
         }
 
+    # missing: the plan code when it is not held (status 0), unless the requirement is met
+    # (a course met through the substitution misses nothing; pending through it, it still does)
     for req in requirements:
         if req["kind"] == "course":
-            req["missing"] = [req["id"].split(":", 1)[1]] if req["status"] == "unmet" else []
+            code = req["id"].split(":", 1)[1]
+            req["missing"] = [code] if status[code] == 0 and req["status"] != "met" else []
 
     # 5. prior diploma
     if plan.level in policy.prior_diploma_levels:
@@ -468,7 +475,7 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
             else:
                 pd_status = "met"
         requirements.append({"id": "prior-diploma", "kind": "prior-diploma", "status": pd_status,
-                             "counted": [], "notes": notes})
+                             "counted": [], "missing": [], "notes": notes})
 
     # 6. total credits
     for req in requirements:
@@ -477,7 +484,7 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
     earned_verified = sum(e["credits"] for e in counted_all if e["verified"])
     requirements.append({"id": "credits", "kind": "credits",
                          "status": measured_status(earned_verified, earned, plan.min_credits),
-                         "counted": [],
+                         "counted": [], "missing": [],
                          "measure": {"verified": earned_verified, "all": earned, "required": plan.min_credits},
                          "notes": []})
 
