@@ -224,8 +224,9 @@ def visible(principal, row) -> bool:
 
 
 def record_event(db, app_id: int, source: str | None, target: str, action: str, actor, reason: str | None) -> dict:
+    label = f"{actor.label} for {actor.candidate}" if getattr(actor, "candidate", None) else actor.label
     event = {"application_id": app_id, "from_state": source, "to_state": target, "action": action,
-             "actor": actor.label, "role": actor.role, "at": clock.now().isoformat(timespec="seconds"),
+             "actor": label, "role": actor.role, "at": clock.now().isoformat(timespec="seconds"),
              "reason": reason or None}
     cur = db.conn.execute(
         "INSERT INTO application_events (application_id, from_state, to_state, action, actor, role, at, reason) "

@@ -11,7 +11,11 @@ import zipfile
 from conftest import auth_headers
 from PIL import Image, ImageDraw
 
-# candidates of fixtures/ (see prepare()): what each one is for
+# 2025H2 毕业申请 window (rulesets/workflow/windows.yaml): the 2017 会计学 plan is still in force
+GRADUATION_OPEN = "2025-11-20T10:00:00+08:00"
+GRADUATION_CLOSED = "2026-01-10T10:00:00+08:00"
+
+# candidates of fixtures/candidates.json (see prepare()): what each one is for
 MISSING = "010119100001"     # 专科 市场营销 at sxufe, missing 00181: not eligible without an old-plan card
 ELIGIBLE = "010119100003"    # 专科 市场营销 at sxufe, every course passed
 SUBSTITUTE = "010119200002"  # 本科 会计学 at sxufe, 00015 failed: eligible with an English (II) substitution
@@ -183,4 +187,4 @@ def prepare(app) -> None:
     """
     from candidate_support import load
 
-    load(app, "2025-11-20T10:00:00+08:00")
+    load(app, GRADUATION_OPEN)

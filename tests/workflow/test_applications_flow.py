@@ -6,6 +6,7 @@ from application_support import (
     CARD_00181,
     COUNTY,
     ELIGIBLE,
+    GRADUATION_CLOSED,
     MISSING,
     PROVINCE,
     SUBSTITUTE,
@@ -257,3 +258,30 @@ def test_state_table_is_published(client, drive):
     assert {s["name"] for s in resp.json["states"]} >= {"draft", "paid", "form_locked"}
     assert {"action": "reapply", "from": "county_rejected", "to": "draft", "roles": ["portal"], "when": None,
             "reason_required": False} in resp.json["transitions"]
+
+
+def test_outside_the_window_the_candidate_can_do_nothing_but_the_county_still_decides(app, drive):
+    draft = drive.create(ELIGIBLE)
+    rejected = drive.awaiting_county()
+    drive.decide(rejected, "reject", "扫描件不清晰")
+    waiting = drive.create(SUBSTITUTE)
+    drive.check(SUBSTITUTE, waiting["id"])
+    app.config["CLOCK_NOW"] = GRADUATION_CLOSED
+    before = [drive.get(i) for i in (draft["id"], rejected, waiting["id"])]
+    for resp in (drive.update(ELIGIBLE, draft["id"], fill(ELIGIBLE), expect=409),
+                 drive.check(ELIGIBLE, draft["id"], expect=409),
+                 drive.submit(SUBSTITUTE, waiting["id"], expect=409),
+                 drive.reapply(MISSING, rejected, expect=409),
+                 drive.create("010119100004", fill("010119100004"), expect=409)):
+        assert resp["business"] == "毕业申请" and resp["state"] == "未开放" and "毕业申请未开放" in resp["message"]
+    assert [drive.get(i) for i in (draft["id"], rejected, waiting["id"])] == before
+    county_case = drive.client.get(f"/v1/applications/{rejected}", headers=COUNTY).json
+    assert county_case["state"] == "county_rejected"
+
+
+def test_summary_shows_the_payment(drive, db):
+    app_id = drive.approved_by_system()
+    resp = drive.client.post(f"/v1/applications/{app_id}/orders", json={"provider": "alipay"}, headers=portal(ELIGIBLE))
+    summary = applications.summary_for(db, ELIGIBLE)
+    assert summary["payment"] == {"order_id": resp.json["id"], "status": "created",
+                                  "amount_fen": resp.json["amount_fen"], "provider": "alipay"}

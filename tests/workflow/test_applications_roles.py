@@ -116,5 +116,5 @@ def test_staff_cannot_act_as_the_candidate_and_candidates_cannot_decide(drive):
 
 def test_identity_must_be_verified_before_applying(drive, db):
     resp = drive.client.post("/v1/applications", json=fill(UNVERIFIED), headers=portal(UNVERIFIED))
-    assert 400 <= resp.status_code < 500 and resp.status_code != 404
+    assert resp.status_code == 409 and resp.json["identity_status"] == "unverified"
     assert db.execute("SELECT count(*) FROM applications").fetchone()[0] == 0
