@@ -44,7 +44,9 @@ class ApplicationFillSchema(StrictSchema):
     phone = fields.String(required=True, validate=MOBILE, metadata={"example": "13912345678"})
     address = fields.String(required=True, validate=[validate.Length(4, 120), _printable],
                             metadata={"example": "太原市小店区长风街1号"})
-    choices = fields.List(fields.Nested(ChoiceFillSchema), required=True, validate=validate.Length(1, MAX_UNIVERSITIES))
+    choices = fields.List(fields.Nested(ChoiceFillSchema), required=True, validate=validate.Length(
+        1, MAX_UNIVERSITIES, error=f"choose 1 to {MAX_UNIVERSITIES} examining universities (最多可选择两所主考院校), "
+                                   "one major under each"))
     old_plan_records = fields.List(fields.Nested(OldPlanFillSchema), load_default=list, validate=validate.Length(max=50))
 
     @validates_schema(skip_on_field_errors=False)
