@@ -1,13 +1,16 @@
 """Opening the database: one SQLite file in WAL mode, migrated on open.
 
-``init_app`` follows flaskr: one connection per request in ``g``, closed on
-teardown.  Core code receives a ``sqlite_utils.Database`` and never imports
+``init_app``: each worker thread keeps one connection across its requests (in
+``g`` during a request); teardown leaves it as closing would, with nothing
+pending.  Core code receives a ``sqlite_utils.Database`` and never imports
 Flask.
 """
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import threading
 from pathlib import Path
 
 import sqlite_utils
@@ -51,15 +54,37 @@ def write_transaction(db: sqlite_utils.Database):
 def init_app(app) -> None:
     from flask import g
 
+    # Opening a connection costs about 1 ms (SQLite parses the schema again on
+    # the first statement), more than all of an evaluation's own SQL: so each
+    # thread keeps its connection (per process: never one inherited by fork).
+    kept = threading.local()
+
     def get_db():
         if "db" not in g:
-            g.db = connect(app.config["DATABASE"], migrate_schema=False)
+            path = app.config["DATABASE"]
+            if path == ":memory:":
+                g.db = connect(path, migrate_schema=False)
+                return g.db
+            key = (os.getpid(), path)
+            if getattr(kept, "key", None) != key:
+                kept.db, kept.key = connect(path, migrate_schema=False), key
+            g.db = kept.db
         return g.db
 
     def close_db(_exc=None):
         db = g.pop("db", None)
-        if db is not None:
+        if db is None:
+            return
+        if getattr(kept, "db", None) is not db:
             db.conn.close()
+            return
+        try:
+            if db.conn.in_transaction:  # what close() would have done with it
+                db.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            kept.key = kept.db = None
+            with contextlib.suppress(sqlite3.Error):
+                db.conn.close()
 
     app.extensions["get_db"] = get_db
     app.teardown_appcontext(close_db)
