@@ -441,3 +441,23 @@ def test_thesis_claims_before_the_substitution():
     assert r["status"] == "met"
     assert req(d, "thesis:20003")["counted"][0]["code"] == "20003"
     assert d["status"] == "eligible"
+
+
+def test_a_chosen_old_record_is_not_taken_by_a_group():
+    # reading R10: a group course held through a record the candidate chose for an active
+    # substitution is excluded from the group, so the chosen course goes to the substitution
+    courses = {"20001": {"name": "被顶替课", "credits": 4, "kind": "theory"},
+               "20002": {"name": "组课", "credits": 3, "kind": "theory"},
+               "20003": {"name": "组课二", "credits": 3, "kind": "theory"},
+               "30001": {"name": "旧课", "credits": 5, "kind": "theory"}}
+    plan = {"university": "uni-a", "major": "123456", "name": "测试专业", "level": "专科", "edition": "2024",
+            "effective": {"from": "2024-01-01"}, "min_credits": 1, "required": ["20001"],
+            "groups": [{"id": "g", "name": "组", "pick": 1, "courses": ["20002", "20003"]}]}
+    b = synthetic_bundle(courses, [plan],
+                         equivalences=[{"id": "eq", "kind": "one-to-one", "old": "30001", "new": "20002"}],
+                         substitutions=[{"id": "sub", "replaces": "20001", "min_credits": 4, "levels": ["专科"]}])
+    d = oracle.evaluate(b, syn_request(passes(["30001"]), substitution=("30001",)))
+    r = req(d, "course:20001")
+    assert r["status"] == "met" and r["substitution"]["accepted"] == ["30001"]
+    g = req(d, "group:g")
+    assert g["status"] == "unmet" and g["counted"] == [] and g["missing"] == ["20003"]
