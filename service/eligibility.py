@@ -30,9 +30,7 @@ def plans_to_evaluate(bundle, request: Request):
 def evaluate_plan(bundle, plan, request: Request, engine=None) -> dict:
     engine = engine or default_engine()
     alloc = allocate(bundle, plan, request)
-    shape = compiler.shape_of(alloc)
-    fields = compiler.field_names(shape)
-    name = compiler.ruleset_name(bundle.version, shape)
+    shape, name, fields = compiler.named(bundle.version, alloc)
     fired = set(engine.fire(name, lambda: compiler.compile_shape(shape), compiler.fact_of(alloc, fields)))
 
     requirements = []

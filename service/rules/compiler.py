@@ -27,6 +27,28 @@ def ruleset_name(bundle_version: str, shape) -> str:
     return "g" + content_hash([COMPILER_VERSION, bundle_version, shape])[:24]
 
 
+_NAMED_LIMIT = 4096
+_named: dict[tuple, tuple] = {}
+
+
+def named(bundle_version: str, allocation) -> tuple[list, str, list]:
+    """(shape, ruleset name, fact fields) of an allocation, cached by the shape itself.
+
+    Hashing the shape for its name cost a fifth of a decision; the shape has few
+    distinct values (one per plan and bundle version), so a dict keyed by it,
+    as tuples, answers instead.
+    """
+    key = (bundle_version, tuple((r.id, tuple((t.name, t.threshold, t.is_status) for t in r.terms))
+                                 for r in allocation.requirements))
+    hit = _named.get(key)
+    if hit is None:
+        if len(_named) >= _NAMED_LIMIT:  # many reloaded versions: start again rather than grow
+            _named.clear()
+        shape = shape_of(allocation)
+        hit = _named[key] = (shape, ruleset_name(bundle_version, shape), field_names(shape))
+    return hit
+
+
 def field_names(shape) -> list[list[tuple]]:
     """Per requirement, per term: the fact field(s) holding its measure."""
     out, n = [], 0
