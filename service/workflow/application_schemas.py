@@ -6,12 +6,17 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..schemas.common import COURSE_CODE, MAJOR_CODE, SLUG, StrictSchema
-from ..schemas.evaluation import SCORE, _not_future
-from . import states
+from ..schemas.evaluation import SCORE
+from . import clock, states
 
 MAX_UNIVERSITIES = 2  # "考生毕业申请最多可选择两所主考院校" (seed 002, 六.1)
 MOBILE = validate.Regexp(r"^1[3-9]\d{9}$", error="a mainland mobile number: 11 digits starting 13-19")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _not_future(value):
+    if value > clock.today():
+        raise ValidationError("date is in the future")
 
 
 def _printable(value: str):
