@@ -221,7 +221,8 @@ def _course_requirement(rid, kind, code, catalogue, held, claimed) -> Requiremen
 
 def _group_requirement(group, catalogue, held, claimed, chosen) -> Requirement:
     rid = f"group:{group.id}"
-    options = [held[c] for c in group.courses if c in held and held[c].code not in claimed and c not in chosen]
+    options = [held[c] for c in group.courses if c in held and held[c].code not in claimed and c not in chosen
+               and held[c].code not in chosen]
     options.sort(key=lambda h: (-h.status, -h.credits, h.for_code))
     taken, running = [], 0
     for h in options:
