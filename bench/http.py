@@ -57,7 +57,9 @@ def measure(setting: dict, reqs, *, clients: int, duration: float, max_requests:
         server.start()
         run_load(server.port, reqs[-warmup:], clients=4, duration=30, max_requests=warmup)  # compile per worker
         before, _ = stored(server.db_path)
+        cpu0 = server.cpu_seconds()
         load = run_load(server.port, reqs, clients=clients, duration=duration, max_requests=max_requests, rate=rate)
+        server_cpu = server.cpu_seconds() - cpu0
         server.stop()
         after, chain = stored(server.db_path)
         errors_logged = [line for line in server.stderr_text().splitlines() if "ERROR" in line][:5]
@@ -65,7 +67,11 @@ def measure(setting: dict, reqs, *, clients: int, duration: float, max_requests:
         server.cleanup()
     return {"setting": setting, "mode": f"open loop {rate}/s" if rate else "closed loop", **load,
             "decisions_stored": after - before, "stored_per_s": round((after - before) / load["elapsed_s"], 1),
-            "chain_ok": chain["ok"], "server_error_lines": errors_logged}
+            "chain_ok": chain["ok"], "server_error_lines": errors_logged,
+            # CPU per request is what load from other processes changes least: with the
+            # client's, it bounds what the two cores can serve (cores / CPU per request)
+            "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, load["sent"]), 2),
+            "client_cpu_ms_per_request": round(1000 * load["client_cpu_s"] / max(1, load["sent"]), 2)}
 
 
 def run(settings: list[str], *, clients=32, duration=20.0, max_requests=60000, rate=600.0) -> dict:
@@ -79,7 +85,8 @@ def run(settings: list[str], *, clients=32, duration=20.0, max_requests=60000, r
         runs.append(result)
         print(f"  {text:12s} closed loop: {result['stored_per_s']:7.1f} stored/s  "
               f"p50 {result['latency_ms']['p50']} p95 {result['latency_ms']['p95']} p99 {result['latency_ms']['p99']} ms"
-              f"  errors {result['errors']}  load {result['load_after']}")
+              f"  errors {result['errors']}  CPU/request server {result['server_cpu_ms_per_request']} ms"
+              f" client {result['client_cpu_ms_per_request']} ms  load {result['load_after']}")
     best = max(runs, key=lambda r: r["stored_per_s"])
     paced = None
     if rate:

@@ -86,6 +86,22 @@ class Gunicorn:
             self._err.close()
             self._err = None
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the master and its live workers."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid, ppid = int(entry.name), int(fields[1])
+            if self.proc and (pid == self.proc.pid or ppid == self.proc.pid):
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / tick
+
     def stderr_text(self) -> str:
         path = self.dir / "server.stderr"
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
