@@ -12,10 +12,15 @@ from .config import defaults
 from .errors import PayloadTooLarge, UnsupportedMediaType
 from .rulebook import Rulebook
 from .rules.engine import ENGINE_VERSION
+from .schemas.error import ErrorSchema
 from .store import db as store_db
 
 PUBLIC = ("/v1/openapi.json", "/v1/health")
 BLUEPRINTS = [system.blp, majors.blp, evaluations.blp, decisions.blp]
+
+
+class _Api(Api):
+    ERROR_SCHEMA = ErrorSchema  # document the error body api/errors.py answers, not flask-smorest's own
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -30,7 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["rulebook"] = app.config.get("RULEBOOK") or Rulebook(app.config["RULES_ROOT"])
     app.extensions["rulebook"].current()  # fail at start, not on the first request
 
-    api = Api(app, spec_kwargs={"info": {"description": "Graduation eligibility, applications and audit for "
+    api = _Api(app, spec_kwargs={"info": {"description": "Graduation eligibility, applications and audit for "
                                                        "Shanxi's self-study examinations."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
