@@ -7,12 +7,24 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from .. import idnumber
 
-COURSE_CODE = validate.Regexp(r"^\d{5}$", error="a course code is 5 digits, e.g. 00181")
-EXAM_NUMBER = validate.Regexp(r"^\d{12}$", error="a 准考证号 is 12 digits")
+
+class Exact(validate.Regexp):
+    """A Regexp whose ``$`` lets no trailing newline through (Python's does; the JSON Schema the
+    OpenAPI document shows, ECMA-262, does not) — so the check is what the document says."""
+
+    def __call__(self, value):
+        if isinstance(value, str) and value.endswith("\n"):
+            raise ValidationError(self._format_error(value))
+        return super().__call__(value)
+
+
+# [0-9], not \d: \d also matches full-width and other scripts' digits, which would be stored as given
+COURSE_CODE = Exact(r"^[0-9]{5}$", error="a course code is 5 digits, e.g. 00181")
+EXAM_NUMBER = Exact(r"^[0-9]{12}$", error="a 准考证号 is 12 digits")
 GENDER = validate.OneOf(["男", "女"], error="must be 男 or 女")
-MAJOR_CODE = validate.Regexp(r"^\d{6}[A-Z]{0,2}$", error="a major code is 6 digits and up to two letters, e.g. 030101K")
-SLUG = validate.Regexp(r"^[a-z][a-z0-9-]{1,31}$", error="a university is given by its slug, e.g. sxufe")
-NAME_CHARS = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·A-Za-z ]{1,30}$")
+MAJOR_CODE = Exact(r"^[0-9]{6}[A-Z]{0,2}$", error="a major code is 6 digits and up to two letters, e.g. 030101K")
+SLUG = Exact(r"^[a-z][a-z0-9-]{1,31}$", error="a university is given by its slug, e.g. sxufe")
+NAME_CHARS = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·A-Za-z ]{1,30}\Z")
 
 
 def id_number(value):

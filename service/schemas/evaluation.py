@@ -6,14 +6,16 @@ import datetime as dt
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from ..rules.inputs import SOURCES, Candidate, PriorDiploma, Record, Request
-from .common import COURSE_CODE, GENDER, MAJOR_CODE, SLUG, CandidateSchema, StrictSchema, id_number, person_name
+from .common import COURSE_CODE, GENDER, MAJOR_CODE, SLUG, CandidateSchema, Exact, StrictSchema, id_number, person_name
 from .fastload import FastLoad
 
 GRADES = ("优秀", "良好", "中等", "合格", "不合格", "免考")
 
 
 def SCORE(value):
-    if value in GRADES or (value.isdigit() and len(value) <= 3 and int(value) <= 100):
+    # ASCII digits only: "³".isdigit() is true but int() refuses it, and "６０" would be a
+    # score the oracle (docs/rules-semantics.md: ASCII whole numbers) does not pass
+    if value in GRADES or (value.isascii() and value.isdigit() and len(value) <= 3 and int(value) <= 100):
         return
     raise ValidationError("a score is 0-100, a grade (优秀/良好/中等/合格/不合格) or 免考")
 
@@ -77,7 +79,7 @@ class EvaluationRequestSchema(FastLoad, StrictSchema):
     prior_diploma = fields.Nested(PriorDiplomaSchema, load_default=None, allow_none=True)
     as_of = fields.Date(load_default=None, metadata={"description": "decision date (default: today)"})
     ruleset_version = fields.String(
-        load_default=None, validate=validate.Regexp(r"^[0-9a-f]{64}$", error="a ruleset version is 64 hex digits"),
+        load_default=None, validate=Exact(r"^[0-9a-f]{64}$", error="a ruleset version is 64 hex digits"),
         metadata={"description": "decide under this archived ruleset version (an application re-decided with the "
                                  "version it was checked with); default: the published version in force on as_of"})
 
