@@ -5,6 +5,7 @@ import logging
 
 from flask import Flask, g, request
 from flask_smorest import Api
+from werkzeug.routing import IntegerConverter
 
 from . import __version__, areas, auth
 from .api import decisions, errors, evaluations, majors, system
@@ -19,12 +20,20 @@ PUBLIC = ("/v1/openapi.json", "/v1/health")
 BLUEPRINTS = [system.blp, majors.blp, evaluations.blp, decisions.blp]
 
 
+class SqliteInt(IntegerConverter):
+    """<int:...> beyond SQLite's 64-bit integers matches no route (404) instead of overflowing in a query (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):  # noqa: A002 - werkzeug's names
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 class _Api(Api):
     ERROR_SCHEMA = ErrorSchema  # document the error body api/errors.py answers, not flask-smorest's own
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = SqliteInt
     app.config.update(defaults())
     app.config.update(config or {})
     app.json.ensure_ascii = False  # Chinese stays readable in every response
