@@ -243,7 +243,7 @@ def synthetic_bundles(draw):
         n_groups = draw(st.integers(0, 2))
         group_courses = []
         rest = list(chosen)
-        for g in range(n_groups):
+        for _ in range(n_groups):
             if len(rest) < 4:
                 break
             size = draw(st.integers(2, min(4, len(rest) - 2)))

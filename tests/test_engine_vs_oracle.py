@@ -78,7 +78,7 @@ def compare(bundle, request):
     except NotFound as exc:
         with pytest.raises(NotFound):
             got = decide(bundle, request)
-            raise AssertionError(f"oracle raised NotFound ({exc}), engine decided: {_dump(got)}")
+            raise AssertionError(f"oracle raised NotFound ({exc}), engine decided: {_dump(got)}") from None
         return
     try:
         got = decide(bundle, request)

@@ -536,12 +536,12 @@ def evaluate(bundle, request) -> dict:
         results.append((plan, evaluate_plan(bundle, plan, request, passed, ignored)))
 
     chosen = None
-    for plan, result in results:
+    for _plan, result in results:
         if result["status"] == "eligible":
             chosen = result
             break
     if chosen is None:
-        for plan, result in results:
+        for _plan, result in results:
             if result["status"] == "pending_verification":
                 chosen = result
                 break

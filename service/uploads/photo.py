@@ -359,12 +359,12 @@ def _has_frame(image: Image.Image, rgb_bands: list[Image.Image]) -> bool:
     # The median, not the mean, so a thick frame reaching into the band or a
     # little hair does not drag the background colour towards it.
     inner = _combined_stat(rgb_bands).median
-    distance = sum((a - b) ** 2 for a, b in zip(ring.mean, inner)) ** 0.5
+    distance = sum((a - b) ** 2 for a, b in zip(ring.mean, inner, strict=False)) ** 0.5
     return distance > _FRAME_MIN_DISTANCE
 
 
 def _combined_stat(rgb_images: list[Image.Image]) -> ImageStat.Stat:
-    histogram = [sum(values) for values in zip(*(im.histogram() for im in rgb_images))]
+    histogram = [sum(values) for values in zip(*(im.histogram() for im in rgb_images), strict=False)]
     return ImageStat.Stat(histogram)
 
 
