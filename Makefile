@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+# one thread per worker process: the engine holds the GIL, and more threads only
+# contended for it (bench/http.py: gthread 2x1 served the most, 2x4 a third less)
+THREADS ?= 1
 export SXZK_DATABASE ?= $(CURDIR)/instance/sxzk.sqlite3
 
 .PHONY: run test lint bench demo sysdeps venv clean
@@ -36,7 +39,7 @@ run: sysdeps $(STAMP)
 	$(BIN)/sxzk init-db
 	$(BIN)/sxzk credentials load fixtures/demo_credentials.yaml
 	$(BIN)/sxzk demo load
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
+	$(BIN)/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - \
 	  --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms' 'service.app:create_app()'
 
 test: sysdeps $(STAMP)

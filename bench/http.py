@@ -25,7 +25,7 @@ from .loadgen import run_load
 from .server import Gunicorn
 from .transcripts import bodies
 
-SWEEP = ["sync:2", "sync:3", "sync:4", "gthread:2:4", "gthread:3:2", "gthread:4:2"]
+SWEEP = ["gthread:2:1", "gthread:2:2", "gthread:3:1", "gthread:2:4", "sync:2", "sync:3"]
 
 
 def parse_setting(text: str) -> dict:

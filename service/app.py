@@ -11,6 +11,7 @@ from . import __version__, areas, auth
 from .api import decisions, errors, evaluations, majors, system
 from .config import defaults
 from .errors import PayloadTooLarge, UnsupportedMediaType
+from .ratelimit import RateLimiter
 from .rulebook import Rulebook
 from .rules.engine import ENGINE_VERSION
 from .schemas.error import ErrorSchema
@@ -52,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
         api.register_blueprint(blp)
     app.extensions["smorest_api"] = api
     errors.register(app)
+    limiter = RateLimiter(app.config["DATABASE"], app.config["RATE_LIMIT_PER_MINUTE"])
 
     @app.before_request
     def _authenticate():
@@ -64,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
             return
         g.principal = auth.principal_for(store_db.get_db(), request.headers.get("Authorization"),
                                          request.headers.get("X-Candidate"))
+        limiter.hit(auth.hash_token(request.headers["Authorization"]))
 
     @app.after_request
     def _headers(resp):

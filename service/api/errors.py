@@ -33,7 +33,10 @@ def _flatten_webargs(messages):
 def register(app) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
-        return _response(exc.status, exc.to_dict())
+        resp = _response(exc.status, exc.to_dict())
+        if "retry_after" in exc.extra:
+            resp.headers["Retry-After"] = str(exc.extra["retry_after"])
+        return resp
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
