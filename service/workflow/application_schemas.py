@@ -148,7 +148,7 @@ class ApplicationOutSchema(Schema):
     round = fields.String()
     district = fields.String()
     phone = fields.String()
-    address = fields.String()
+    address = fields.String(allow_none=True, metadata={"description": "null for auditors (they see the phone masked)"})
     state = fields.String()
     state_label = fields.String()
     attempt = fields.Integer()

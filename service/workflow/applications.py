@@ -63,6 +63,14 @@ def _last_reason(db, app_id: int) -> str | None:
     return row[0] if row else None
 
 
+def _contact(principal, app: dict) -> dict:
+    # the candidate fills these in and county/province staff call back on them; an
+    # auditor replays decisions and needs neither, so sees the phone masked and no address
+    if principal.role in ("portal", "county", "province"):
+        return {"phone": app["phone"], "address": app["address"]}
+    return {"phone": mask_phone(app["phone"]), "address": None}
+
+
 def present(db, bundle, principal, app: dict) -> dict:
     tbl = states.table()
     person = candidates.get_candidate(db, app["exam_number"])
@@ -83,7 +91,7 @@ def present(db, bundle, principal, app: dict) -> dict:
                    "members": json.loads(app["archive_members"]), "problems": json.loads(app["archive_problems"])}
     return {
         "id": app["id"], "exam_number": app["exam_number"], "name": person["name"], "round": app["round"],
-        "district": app["district"], "phone": app["phone"], "address": app["address"],
+        "district": app["district"], **_contact(principal, app),
         "state": app["state"], "state_label": tbl.label(app["state"]), "attempt": app["attempt"],
         "reapplications_left": 1 if app["attempt"] == 1 else 0, "revision": app["revision"],
         "choices": choices,

@@ -74,6 +74,17 @@ def test_lists_mask_phones(drive):
     assert "13912345678" not in drive.client.get("/v1/applications", headers=COUNTY).get_data(as_text=True)
 
 
+def test_the_detail_shows_contact_details_to_who_uses_them_and_masks_them_for_auditors(drive):
+    app_id = drive.create(ELIGIBLE)["id"]
+    c = drive.client
+    for headers in (portal(ELIGIBLE), COUNTY, PROVINCE):
+        shown = c.get(f"/v1/applications/{app_id}", headers=headers).json
+        assert shown["phone"] == "13912345678" and shown["address"] == "太原市小店区长风街1号"
+    audited = c.get(f"/v1/applications/{app_id}", headers=AUDITOR)
+    assert audited.json["phone"] == "139****5678" and audited.json["address"] is None
+    assert "13912345678" not in audited.get_data(as_text=True) and "长风街" not in audited.get_data(as_text=True)
+
+
 def test_province_sees_and_decides_everywhere(drive):
     app_id = drive.awaiting_county()
     drive.verify(app_id, headers=PROVINCE)
