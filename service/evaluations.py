@@ -23,11 +23,23 @@ def bundle_for(db, rulebook, data: dict):
     pinned = data.get("ruleset_version")
     if pinned is None:
         return rulebook.in_force(data["as_of"], db)
+    if not _may_decide_under(db, pinned):
+        raise InvalidInput("ruleset version not in force", fields={"ruleset_version": [
+            f"{pinned} was never published nor decided with: drafts are for sxzk what-if, not for decisions"]})
     try:
         return rulebook.version(pinned, lambda v: ruleset_archive.files_of(db, v))
     except NotFound:
         raise InvalidInput("unknown ruleset version",
                            fields={"ruleset_version": [f"{pinned} is not an archived ruleset version"]}) from None
+
+
+def _may_decide_under(db, version: str) -> bool:
+    """Published, or already decided with (the working files in force before any publication)."""
+    row = db.execute("SELECT published FROM ruleset_versions WHERE version = ?", [version]).fetchone()
+    if row is None:
+        return True  # not archived at all: reported below as unknown
+    return bool(row[0]) or db.execute("SELECT 1 FROM decisions WHERE ruleset_version = ? LIMIT 1",
+                                      [version]).fetchone() is not None
 
 
 def evaluate_and_record(db, rulebook, data: dict, *, db_key: str = "") -> dict:

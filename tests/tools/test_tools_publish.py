@@ -123,3 +123,18 @@ def test_a_named_version_must_be_archived_else_422_and_nothing_stored(env):
     db = connect(app.config["DATABASE"])
     assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
     db.conn.close()
+
+
+def test_a_draft_archived_by_a_reload_cannot_be_named_once_versions_are_published(env):
+    app, rules, _ = env
+    client = app.test_client()
+    db = connect(app.config["DATABASE"])
+    publish(db, load_bundle(rules), author="刘老师", note="v1", effective_from=dt.date(2025, 1, 1))
+    raise_threshold(rules, 76)
+    assert client.post("/v1/rules/reload", headers=auth_headers("curriculum")).json["reloaded"]
+    draft = load_bundle(rules).version  # archived by the reload, never published, never decided with
+    resp = client.post("/v1/evaluations", json={**example("marketing-complete"), "ruleset_version": draft},
+                       headers=PORTAL)
+    assert resp.status_code == 422 and "never published" in resp.json["fields"]["ruleset_version"][0]
+    assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
+    db.conn.close()
