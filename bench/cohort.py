@@ -2,8 +2,8 @@
 
 Evaluate: worker processes (one per core, each with its own durable-rules
 engine — the engine holds the GIL) generate their share of request bodies,
-validate them with the API's schema and decide them; the parent appends the
-decisions to the hash-chained log in a temporary SQLite file (the chain is
+validate them with the API's schema and decide them, and serialise the rows; the parent links them into the
+hash-chained log (one transaction per chunk of 500) in a temporary SQLite file (the chain is
 one sequence, so one writer).  Replay: the workers read ranges of the stored
 log themselves and decide each row again under its recorded ruleset version,
 comparing with what was stored.  Wall time and peak RSS (this process and the
@@ -40,8 +40,8 @@ def _init_worker() -> None:
     _worker["bundle"] = rulebook.current()
 
 
-def evaluate_chunk(args) -> tuple[list[list[dict]], dict]:
-    """Generate, validate and decide candidates [start, start+count): the entries of each evaluation."""
+def evaluate_chunk(args) -> tuple[list, dict]:
+    """Generate, validate and decide candidates [start, start+count): each evaluation's rows, serialised."""
     from service.eligibility import decide
     from service.schemas.evaluation import EvaluationRequestSchema, canonical_input, request_for
 
@@ -52,7 +52,7 @@ def evaluate_chunk(args) -> tuple[list[list[dict]], dict]:
     plans = sorted(bundle.plans, key=lambda p: p.key)
     schema = _worker.setdefault("schema", EvaluationRequestSchema())
     rng = random.Random(seed * 1_000_003 + start)
-    times = {"generate": 0.0, "validate": 0.0, "decide": 0.0}
+    times = {"generate": 0.0, "validate": 0.0, "decide": 0.0}  # decide: deciding and serialising the rows
     evaluations = []
     for n in range(start, start + count):
         t0 = time.perf_counter()
@@ -67,11 +67,11 @@ def evaluate_chunk(args) -> tuple[list[list[dict]], dict]:
             entries.append({"exam_number": canon["candidate"]["exam_number"], "university": choice["university"],
                             "major": choice["major"], "input": {**canon, "choice": choice},
                             "output": decide(bundle, request_for(canon, choice))})
+        evaluations.append(decision_log.prepare(entries))
         t3 = time.perf_counter()
         times["generate"] += t1 - t0
         times["validate"] += t2 - t1
         times["decide"] += t3 - t2
-        evaluations.append(entries)
     return evaluations, times
 
 
@@ -121,8 +121,8 @@ def run(candidates: int = 100_000, processes: int | None = None, seed: int = 7) 
                 for key, value in times.items():
                     stage[key] += value
                 a0 = time.perf_counter()
-                for entries in evaluations:
-                    stored += len(decision_log.append(db, entries))
+                # one transaction per chunk: the parent only links hashes and inserts
+                stored += sum(len(rows) for rows in decision_log.append_prepared(db, evaluations))
                 append_s += time.perf_counter() - a0
             evaluate_wall = time.perf_counter() - t0
             pool_start_s = t_pool - t0

@@ -40,11 +40,19 @@ def append(db, entries: list[dict]) -> list[dict]:
     ``entries``: dicts with exam_number, university, major, input (canonical
     dict) and output (the decision dict).  Returns the stored rows.
     """
+    return append_prepared(db, [prepare(entries)])[0]
+
+
+def prepare(entries: list[dict]) -> list[tuple[dict, str]]:
+    """The rows of one evaluation, serialised, with the text each row's hash covers.
+
+    Serialising and hashing the content needs no lock (and, in a batch, not even
+    the writing process): only the link to the previous row is made inside the
+    write transaction, which stays short.
+    """
     evaluation_id = uuid.uuid4().hex
     created = now_iso()
-    rows, texts = [], []
-    # Serialising and hashing the content needs no lock: only the link to the
-    # previous row is made inside the write transaction, which stays short.
+    prepared = []
     for i, entry in enumerate(entries):
         out = entry["output"]
         row = {
@@ -62,16 +70,26 @@ def append(db, entries: list[dict]) -> list[dict]:
             "input": canonical_json(entry["input"]),
             "output": canonical_json(out),
         }
-        rows.append(row)
-        texts.append(_chained_text(row))
+        prepared.append((row, _chained_text(row)))
+    return prepared
+
+
+def append_prepared(db, evaluations: list[list[tuple[dict, str]]]) -> list[list[dict]]:
+    """Link prepared evaluations to the chain and insert them, all in one transaction; their rows, per evaluation."""
     with write_transaction(db):
         last = db.execute("SELECT row_hash FROM decisions ORDER BY seq DESC LIMIT 1").fetchone()
         prev = last[0] if last else GENESIS
-        for row, text in zip(rows, texts, strict=True):
-            row["prev_hash"] = prev
-            row["row_hash"] = prev = sha256_hex(prev + text)
-        db.conn.executemany(_INSERT, [[row[k] for k in (*CHAINED, "prev_hash", "row_hash")] for row in rows])
-    return rows
+        stored = []
+        for prepared in evaluations:
+            rows = []
+            for row, text in prepared:
+                row["prev_hash"] = prev
+                row["row_hash"] = prev = sha256_hex(prev + text)
+                rows.append(row)
+            stored.append(rows)
+        db.conn.executemany(_INSERT, [[row[k] for k in (*CHAINED, "prev_hash", "row_hash")]
+                                      for rows in stored for row in rows])
+    return stored
 
 
 def _decode(row: dict) -> dict:
