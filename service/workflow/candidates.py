@@ -7,6 +7,8 @@ The functions other parts of the workflow call are ``get_candidate``,
 """
 from __future__ import annotations
 
+import re
+
 from .. import auth, idnumber
 from ..errors import Conflict, NotFound
 from . import identity_states
@@ -17,6 +19,7 @@ __all__ = ["CSV_COLUMNS", "Row", "candidate_for", "course_results", "get_candida
 
 _COLUMNS = ("exam_number", "name", "id_number", "gender", "district", "phone", "enrolled", "suspended", "identity_status",
             "identity_changed_at", "photos_uploaded_at", "registered_at", "updated_at")
+_EXAM_NUMBER = re.compile(r"[0-9]{12}")
 
 
 def _row(db, sql: str, params) -> dict | None:
@@ -29,12 +32,18 @@ def get_candidate(db, exam_number: str) -> dict:
     """The stored candidate (full ID number and phone: callers mask what they show); NotFound when absent."""
     person = _row(db, f"SELECT {', '.join(_COLUMNS)} FROM candidates WHERE exam_number = ?", [exam_number])
     if person is None:
-        raise NotFound(f"no candidate {exam_number}")
+        raise _no_candidate(exam_number)
     person["enrolled"], person["suspended"] = bool(person["enrolled"]), bool(person["suspended"])
     tbl = identity_states.table()
     person["identity_label"] = tbl.label(person["identity_status"])
     person["identity_verified"] = person["identity_status"] in tbl.verified
     return person
+
+
+def _no_candidate(exam_number: str) -> NotFound:
+    # an ID number or phone typed where the 准考证号 belongs must not come back in the error body
+    shown = exam_number if _EXAM_NUMBER.fullmatch(exam_number or "") else "with that 准考证号 (12 digits)"
+    return NotFound(f"no candidate {shown}")
 
 
 def masked(candidate: dict) -> dict:
@@ -61,7 +70,7 @@ def candidate_for(db, principal, exam_number: str) -> dict:
     except NotFound:
         person = None
     if person is None or not visible(principal, person):
-        raise NotFound(f"no candidate {exam_number}")
+        raise _no_candidate(exam_number)
     return person
 
 

@@ -23,10 +23,12 @@ def free_port() -> int:
 class LiveServer:
     """gunicorn in its own session, so one signal reaches the master and every worker."""
 
-    def __init__(self, db_path, blob_dir, *, workers=2, worker_class="gthread", threads=4, env=None):
+    def __init__(self, db_path, blob_dir, *, workers=2, worker_class="gthread", threads=4, env=None,
+                 extra_args=()):
         self.db_path, self.blob_dir = Path(db_path), Path(blob_dir)
         self.workers, self.worker_class, self.threads = workers, worker_class, threads
         self.env = dict(env or {})
+        self.extra_args = tuple(extra_args)  # more gunicorn options, e.g. an access log
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
         self.log_path = self.db_path.parent / f"gunicorn-{self.port}.log"
@@ -35,7 +37,7 @@ class LiveServer:
         env = dict(os.environ, SXZK_DATABASE=str(self.db_path), SXZK_BLOB_DIR=str(self.blob_dir), **self.env)
         cmd = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--worker-class",
                self.worker_class, "--threads", str(self.threads), "--bind", f"127.0.0.1:{self.port}",
-               "--graceful-timeout", "2", "service.app:create_app()"]
+               "--graceful-timeout", "2", *self.extra_args, "service.app:create_app()"]
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
         deadline = time.monotonic() + timeout
