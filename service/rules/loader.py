@@ -59,11 +59,16 @@ def read_files(root: Path, area: str = DEFAULT_AREA) -> dict:
             problems.append(Problem(rel, None, "(file)", "file is missing"))
             continue
         try:
-            files[rel] = parse_yaml(path.read_text(encoding="utf-8"), rel)
+            text = path.read_text(encoding="utf-8")
+            files[rel] = parse_yaml(text, rel)
         except YamlSyntaxError as exc:
             problems.append(exc.problem)
         except UnicodeDecodeError:
-            problems.append(Problem(rel, None, "(file)", "file is not UTF-8 text"))
+            problems.append(Problem(rel, None, "(file)", "file is not UTF-8 text",
+                                    "save it as UTF-8 (not GBK or UTF-16)"))
+        else:
+            if files[rel] is None and not _has_content(text):
+                problems.append(Problem(rel, None, "(file)", "file is empty (only comments or blank lines)"))
     if problems:
         raise RulesetError(problems)
     return files
@@ -87,9 +92,11 @@ class _Builder:
     def problem(self, file, node, key, field, message, hint=None):
         self.problems.append(Problem(file, line_of(node, key), field, message, hint))
 
-    def keys(self, file, node, field, required=(), optional=()) -> bool:
+    def keys(self, file, node, field, required=(), optional=(), *, at=None) -> bool:
+        """Check a mapping's keys; ``at`` = (parent, key) locates a value that is no mapping at all."""
         if not isinstance(node, dict):
-            self.problem(file, node, None, field or "(top)", f"expected a mapping, found {_kind(node)}")
+            parent, key = at if at is not None else (node, None)
+            self.problem(file, parent, key, field or "(top)", f"expected a mapping, found {_kind(node)}")
             return False
         allowed = set(required) | set(optional)
         for key in node:
@@ -151,7 +158,8 @@ class _Builder:
         if value is None and optional:
             return default
         if value not in allowed:
-            self.problem(file, node, key, _join(field, key), f"must be one of {', '.join(map(str, allowed))}, found {value!r}")
+            self.problem(file, node, key, _join(field, key),
+                         f"must be one of {', '.join(map(str, allowed))}, found {_show(value)}")
             return default
         return value
 
@@ -163,7 +171,7 @@ class _Builder:
                          f'quote it as a 5-digit string, e.g. "{value:05d}"' if value < 100000 else None)
             return None
         if not isinstance(value, str) or not COURSE_CODE.match(value):
-            self.problem(file, node, key, field, f"course code must be 5 digits, found {value!r}")
+            self.problem(file, node, key, field, f"course code must be 5 digits, found {_show(value)}")
             return None
         if known is not None and value not in known:
             self.problem(file, node, key, field, f"course {value} is not in the catalogue", _code_hint(value, known))
@@ -183,6 +191,16 @@ class _Builder:
             if code:
                 out.append(code)
         return tuple(out)
+
+    def items(self, file, node, key, field, *, optional=False) -> list:
+        """The list under ``key``; anything else is reported and reads as empty."""
+        value = node.get(key) if isinstance(node, dict) else None
+        if value is None and optional:
+            return []
+        if not isinstance(value, list):
+            self.problem(file, node, key, field, f"must be a list, found {_kind(value)}")
+            return []
+        return value
 
     def source(self, file, node, key="source"):
         """A source is required everywhere: a text, or {title, reference}, or a list of those."""
@@ -206,6 +224,11 @@ class _Builder:
         majors = self.majors(universities)
         plans = self.plans(catalogue, universities, majors)
         policy = self.policy(catalogue, plans)
+        if not self.problems:
+            # only a tree that validates is hashed; what JSON cannot spell is caught here,
+            # inside notes too, which the checks above never look into
+            for path, data in sorted(self.files.items()):
+                self.storable(path, data)
         if self.problems:
             raise RulesetError(self.problems)
         canonical = {path: plain(data) for path, data in sorted(self.files.items())}
@@ -219,21 +242,43 @@ class _Builder:
             files=canonical,
         )
 
+    def storable(self, file, data) -> None:
+        """Report values the canonical JSON of a version cannot hold (or would hold changed)."""
+        pending = [(data, None, None, "")]
+        while pending:
+            node, parent, key, field = pending.pop()
+            if isinstance(node, dict):
+                kinds = sorted({_key_kind(k) for k in node})
+                if len(kinds) > 1:
+                    self.problem(file, parent if parent is not None else node, key, field or "(top)",
+                                 f"mixes {' and '.join(kinds)} keys", "quote every key")
+                    continue
+                pending += [(v, node, k, _join(field, k)) for k, v in node.items()]
+            elif isinstance(node, list):
+                pending += [(v, node, i, f"{field}[{i}]") for i, v in enumerate(node)]
+            elif isinstance(node, (bytes, bytearray)):
+                self.problem(file, parent, key, field, "bytes cannot be stored", "write it as text")
+            elif isinstance(node, (set, frozenset)) and len({_key_kind(v) for v in node}) > 1:
+                self.problem(file, parent, key, field, "a set mixes numbers and text", "write a list")
+            elif isinstance(node, (set, frozenset)):
+                pending += [(v, parent, key, field) for v in node]
+
     def _file(self, path):
-        data = self.files.get(path)
-        if data is None:
+        if path not in self.files:
             self.problems.append(Problem(path, None, "(file)", "file is missing"))
-        return data
+            return _MISSING
+        return self.files[path]
 
     def catalogue(self) -> dict[str, Course]:
         f = "curricula/catalogue.yaml"
         data = self._file(f)
         out: dict[str, Course] = {}
-        if data is None or not self.keys(f, data, "", ("source", "courses")):
+        if data is _MISSING or not self.keys(f, data, "", ("source", "courses")):
             return out
         self.source(f, data)
         courses = data["courses"]
-        if not self.keys(f, courses, "courses", (), tuple(k for k in courses if isinstance(courses, dict))):
+        if not self.keys(f, courses, "courses", (), tuple(courses) if isinstance(courses, dict) else (),
+                         at=(data, "courses")):
             return out
         for code, entry in courses.items():
             field = f'courses."{code}"'
@@ -241,13 +286,16 @@ class _Builder:
                 hint = f'quote it: "{code:05d}"' if isinstance(code, int) and code < 100000 else None
                 self.problem(f, courses, code, field, "course code must be a quoted 5-digit string", hint)
                 continue
-            if not self.keys(f, entry, field, ("name", "credits", "kind"), ("theory", "national", "note")):
+            if not self.keys(f, entry, field, ("name", "credits", "kind"), ("theory", "national", "note"),
+                             at=(courses, code)):
                 continue
             kind = self.choice(f, entry, "kind", field, KINDS)
             credits = self.integer(f, entry, "credits", field, minimum=0 if kind == "thesis" else 1)
             theory = entry.get("theory")
             if kind == "practical" and theory is None:
                 self.problem(f, entry, "kind", _join(field, "theory"), "a practical names its theory course")
+            elif theory is not None:
+                theory = self.code(f, entry, "theory", _join(field, "theory"))
             national = entry.get("national", True)
             if not isinstance(national, bool):
                 self.problem(f, entry, "national", _join(field, "national"), "must be true or false")
@@ -263,7 +311,7 @@ class _Builder:
         f = "curricula/universities.yaml"
         data = self._file(f)
         out: dict[str, University] = {}
-        if data is None or not self.keys(f, data, "", ("source", "universities")):
+        if data is _MISSING or not self.keys(f, data, "", ("source", "universities")):
             return out
         self.source(f, data)
         table = data["universities"]
@@ -275,7 +323,7 @@ class _Builder:
             if not isinstance(slug, str) or not SLUG.match(slug):
                 self.problem(f, table, slug, field, "a university slug is lowercase letters, digits and dashes")
                 continue
-            if self.keys(f, entry, field, ("name",), ("note",)):
+            if self.keys(f, entry, field, ("name",), ("note",), at=(table, slug)):
                 out[slug] = University(slug, self.text(f, entry, "name", field))
         return out
 
@@ -283,18 +331,20 @@ class _Builder:
         f = "curricula/majors.yaml"
         data = self._file(f)
         out: list[Major] = []
-        if data is None or not self.keys(f, data, "", ("source", "majors")):
+        if data is _MISSING or not self.keys(f, data, "", ("source", "majors")):
             return out
         self.source(f, data)
         seen = {}
-        for i, entry in enumerate(data["majors"] or []):
+        for i, entry in enumerate(self.items(f, data, "majors", "majors")):
             field = f"majors[{i}]"
-            if not self.keys(f, entry, field, ("university", "code", "name", "level"), ("status", "note")):
+            if not self.keys(f, entry, field, ("university", "code", "name", "level"), ("status", "note"),
+                             at=(data["majors"], i)):
                 continue
             uni = self.choice(f, entry, "university", field, sorted(universities)) if universities else None
             code = entry.get("code")
             if not isinstance(code, str) or not MAJOR_CODE.match(code):
-                self.problem(f, entry, "code", _join(field, "code"), f"major code must be a quoted text like \"630701\", found {code!r}")
+                self.problem(f, entry, "code", _join(field, "code"),
+                             f"major code must be a quoted text like \"630701\", found {_show(code)}")
                 continue
             level = self.choice(f, entry, "level", field, LEVELS)
             status = self.choice(f, entry, "status", field, ("open", "closed_to_new"), optional=True, default="open")
@@ -324,10 +374,18 @@ class _Builder:
         if not self.keys(f, data, "", required_keys, ("groups", "thesis", "note")):
             return None
         before = len(self.problems)
-        uni = self.choice(f, data, "university", "", sorted(universities)) if universities else data["university"]
+        uni = data["university"]
+        if universities:
+            uni = self.choice(f, data, "university", "", sorted(universities))
+        elif not isinstance(uni, str):
+            uni = None  # universities.yaml did not load; its own problems say why
         major = data["major"]
         level = self.choice(f, data, "level", "", LEVELS)
-        if (uni, major) not in known_majors:
+        name = self.text(f, data, "name", "")
+        if not isinstance(major, str) or not MAJOR_CODE.match(major):
+            self.problem(f, data, "major", "major",
+                         f'must be a quoted major code such as "630701", found {_kind(major)}')
+        elif (uni, major) not in known_majors:
             self.problem(f, data, "major", "major", f"major {major!r} of {uni} is not in curricula/majors.yaml")
         elif level and known_majors[(uni, major)].level != level:
             self.problem(f, data, "level", "level", f"majors.yaml lists {major} as {known_majors[(uni, major)].level}")
@@ -336,7 +394,7 @@ class _Builder:
             self.problem(f, data, "edition", "edition", "must be a quoted text such as \"2024\"")
         eff = data["effective"]
         start = until = None
-        if self.keys(f, eff, "effective", ("from",), ("until",)):
+        if self.keys(f, eff, "effective", ("from",), ("until",), at=(data, "effective")):
             start = self.date(f, eff, "from", "effective")
             until = self.date(f, eff, "until", "effective", optional=True)
             if start and until and until < start:
@@ -345,13 +403,15 @@ class _Builder:
         min_credits = self.integer(f, data, "min_credits", "")
         required = self.code_list(f, data, "required", "", catalogue)
         groups = []
-        for i, g in enumerate(data.get("groups") or []):
+        for i, g in enumerate(self.items(f, data, "groups", "groups", optional=True)):
             field = f"groups[{i}]"
-            if not self.keys(f, g, field, ("id", "name", "courses"), ("pick", "min_credits", "note")):
+            if not self.keys(f, g, field, ("id", "name", "courses"), ("pick", "min_credits", "note"),
+                             at=(data["groups"], i)):
                 continue
             gid = g["id"]
             if not isinstance(gid, str) or not ID.match(gid):
                 self.problem(f, g, "id", _join(field, "id"), "an id is lowercase letters, digits and dashes")
+                gid = None
             pick = self.integer(f, g, "pick", field, optional=True)
             mc = self.integer(f, g, "min_credits", field, optional=True)
             if (pick is None) == (mc is None) and ("pick" in g) == ("min_credits" in g):
@@ -366,7 +426,7 @@ class _Builder:
                 self.problem(f, g, "min_credits", _join(field, "min_credits"), "more credits than all its courses hold")
             groups.append(Group(gid, self.text(f, g, "name", field), courses, pick, mc))
         ids = [g.id for g in groups]
-        for gid in {x for x in ids if ids.count(x) > 1}:
+        for gid in sorted({x for x in ids if x is not None and ids.count(x) > 1}):
             self.problem(f, data, "groups", "groups", f"group id {gid!r} is used twice")
         thesis = None
         if data.get("thesis") is not None:
@@ -388,12 +448,12 @@ class _Builder:
             self.problem(f, data, "min_credits", "min_credits", f"the plan's courses hold only {total} credits")
         if len(self.problems) > before:
             return None
-        return Plan(uni, major, data["name"], level, edition.strip(), start, until, min_credits, required,
+        return Plan(uni, major, name, level, edition.strip(), start, until, min_credits, required,
                     tuple(groups), thesis, source, f)
 
     def policy(self, catalogue, plans) -> Policy | None:
         files = sorted(p for p in self.files if p.startswith("rulesets/"))
-        policy_node = policy_file = None
+        policy_node = policy_file = policy_parent = _MISSING
         subs_nodes, eq_nodes = [], []
         for f in files:
             data = self.files[f]
@@ -401,25 +461,26 @@ class _Builder:
                 continue
             self.source(f, data)
             if "policy" in data:
-                if policy_node is not None:
+                if policy_node is not _MISSING:
                     self.problem(f, data, "policy", "policy", f"the policy is already defined in {policy_file}")
-                policy_node, policy_file = data["policy"], f
-            for i, node in enumerate(data.get("substitutions") or []):
+                policy_node, policy_file, policy_parent = data["policy"], f, data
+            for i, node in enumerate(self.items(f, data, "substitutions", "substitutions", optional=True)):
                 subs_nodes.append((f, data["substitutions"], i, node))
-            for i, node in enumerate(data.get("equivalences") or []):
+            for i, node in enumerate(self.items(f, data, "equivalences", "equivalences", optional=True)):
                 eq_nodes.append((f, data["equivalences"], i, node))
-        if policy_node is None:
+        if policy_node is _MISSING:
             self.problems.append(Problem("rulesets/", None, "policy", "no ruleset file defines `policy:`"))
             return None
         f = policy_file
         keys = ("id", "title", "pass_mark", "practical_needs_theory", "thesis_levels", "prior_diploma")
-        if not self.keys(f, policy_node, "policy", keys, ("passing_grades", "source", "note")):
+        if not self.keys(f, policy_node, "policy", keys, ("passing_grades", "source", "note"),
+                         at=(policy_parent, "policy")):
             return None
         pd = policy_node["prior_diploma"]
         pd_levels, pd_match = (), ()
-        if self.keys(f, pd, "policy.prior_diploma", ("levels", "match"), ("note",)):
+        if self.keys(f, pd, "policy.prior_diploma", ("levels", "match"), ("note",), at=(policy_node, "prior_diploma")):
             pd_levels = self._levels(f, pd, "levels", "policy.prior_diploma")
-            pd_match = tuple(pd["match"] or ())
+            pd_match = tuple(self.items(f, pd, "match", "policy.prior_diploma.match"))
             for i, m in enumerate(pd_match):
                 if m not in ("name", "id_number", "gender"):
                     self.problem(f, pd["match"], i, f"policy.prior_diploma.match[{i}]", f"unknown field {m!r}",
@@ -433,7 +494,12 @@ class _Builder:
         ptc = policy_node["practical_needs_theory"]
         if not isinstance(ptc, bool):
             self.problem(f, policy_node, "practical_needs_theory", "policy.practical_needs_theory", "must be true or false")
-        grades = policy_node.get("passing_grades") or ["优秀", "良好", "中等", "合格"]
+        grades = list(self.items(f, policy_node, "passing_grades", "policy.passing_grades", optional=True)) \
+            or ["优秀", "良好", "中等", "合格"]
+        for i, grade in enumerate(grades if "passing_grades" in policy_node else ()):
+            if not isinstance(grade, str) or not grade.strip():
+                self.problem(f, policy_node["passing_grades"], i, f"policy.passing_grades[{i}]",
+                             f"a grade is a non-empty text, found {_kind(grade)}")
         return Policy(
             id=self.text(f, policy_node, "id", "policy"),
             title=self.text(f, policy_node, "title", "policy"),
@@ -457,8 +523,10 @@ class _Builder:
 
     def substitution(self, f, parent, i, node, catalogue):
         field = f"substitutions[{i}]"
-        if not self.keys(f, node, field, ("id", "replaces", "min_credits", "levels", "source"), ("majors", "note")):
+        if not self.keys(f, node, field, ("id", "replaces", "min_credits", "levels", "source"), ("majors", "note"),
+                         at=(parent, i)):
             return None
+        sid = self.text(f, node, "id", field)
         replaces = self.code(f, node, "replaces", _join(field, "replaces"), known=catalogue)
         mc = self.integer(f, node, "min_credits", field)
         levels = self._levels(f, node, "levels", field)
@@ -468,15 +536,18 @@ class _Builder:
             majors = []
         if not (replaces and mc):
             return None
-        return Substitution(str(node["id"]), replaces, mc, levels, tuple(majors), self.source(f, node))
+        if not sid:
+            return None
+        return Substitution(sid, replaces, mc, levels, tuple(majors), self.source(f, node))
 
     def equivalence(self, f, parent, i, node, catalogue):
         field = f"equivalences[{i}]"
         if not self.keys(f, node, field, ("id", "old", "new", "source"),
-                         ("kind", "credits_at_least", "passed_before", "note")):
+                         ("kind", "credits_at_least", "passed_before", "note"), at=(parent, i)):
             return None
         kind = self.choice(f, node, "kind", field, ("one-to-one", "pool"), optional=True, default="one-to-one")
         before = len(self.problems)
+        eid = self.text(f, node, "id", field)
         old = self._codes_or_one(f, node, "old", field, catalogue)
         new = self._codes_or_one(f, node, "new", field, catalogue)
         if kind == "one-to-one" and (len(old) != 1 or len(new) != 1) and len(self.problems) == before:
@@ -489,7 +560,7 @@ class _Builder:
         passed_before = self.date(f, node, "passed_before", field, optional=True)
         if len(self.problems) > before:
             return None
-        return Equivalence(str(node["id"]), kind, old, new, bool(cal), passed_before, self.source(f, node))
+        return Equivalence(eid, kind, old, new, bool(cal), passed_before, self.source(f, node))
 
     def _codes_or_one(self, f, node, key, field, catalogue):
         if isinstance(node.get(key), list):
@@ -522,6 +593,26 @@ def _code_hint(value: str, known) -> str:
     return "did you mean " + (named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]) + "?"
 
 
+_MISSING = object()
+
+
+def _has_content(text: str) -> bool:
+    return any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _key_kind(key) -> str:
+    if isinstance(key, str):
+        return "text"
+    if isinstance(key, (int, float)):
+        return "number"
+    return "empty" if key is None else type(key).__name__
+
+
+def _show(value, limit: int = 60) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
 def _join(field, key) -> str:
     return f"{field}.{key}" if field else str(key)
 
@@ -532,7 +623,7 @@ def _kind(value) -> str:
     if isinstance(value, bool):
         return f"{value!r} (a yes/no)"
     if isinstance(value, (int, float)):
-        return f"the number {value!r}"
+        return f"the number {_show(value)}"
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return f"the text {_show(value)}"
     return type(value).__name__.replace("LineDict", "mapping").replace("LineList", "list")
