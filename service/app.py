@@ -11,9 +11,11 @@ from . import __version__, areas, auth
 from .api import decisions, errors, evaluations, majors, system
 from .config import defaults
 from .errors import PayloadTooLarge, UnsupportedMediaType
+from .json_provider import OrjsonProvider
 from .ratelimit import RateLimiter
 from .rulebook import Rulebook
 from .rules.engine import ENGINE_VERSION
+from .schemas.common import SQLITE_MAX_INT
 from .schemas.error import ErrorSchema
 from .store import db as store_db
 
@@ -24,7 +26,7 @@ BLUEPRINTS = [system.blp, majors.blp, evaluations.blp, decisions.blp]
 class SqliteInt(IntegerConverter):
     """<int:...> beyond SQLite's 64-bit integers matches no route (404) instead of overflowing in a query (500)."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):  # noqa: A002 - werkzeug's names
+    def __init__(self, map, fixed_digits=0, min=None, max=SQLITE_MAX_INT, signed=False):  # noqa: A002 - werkzeug's names
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
@@ -37,8 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = SqliteInt
     app.config.update(defaults())
     app.config.update(config or {})
-    app.json.ensure_ascii = False  # Chinese stays readable in every response
-    app.json.sort_keys = False
+    app.json = OrjsonProvider(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     store_db.init_app(app)

@@ -9,11 +9,12 @@ import datetime as dt
 import json
 import uuid
 
-from ..canonical import canonical_json, sha256_hex
-from ..errors import NotFound
+from ..canonical import canonical_json, record_json, sha256_hex
+from ..errors import NotFound, echoed
 from .db import write_transaction
 
 GENESIS = "0" * 64
+DECISION_ID = "[0-9a-f]{32}"  # uuid4().hex
 CHAINED = ("id", "evaluation_id", "choice_index", "created_at", "exam_number", "university", "major",
            "status", "eligible", "ruleset_version", "engine_version", "input", "output")
 
@@ -67,8 +68,8 @@ def prepare(entries: list[dict]) -> list[tuple[dict, str]]:
             "eligible": int(out["eligible"]),
             "ruleset_version": out["ruleset_version"],
             "engine_version": out["engine_version"],
-            "input": canonical_json(entry["input"]),
-            "output": canonical_json(out),
+            "input": record_json(entry["input"]),
+            "output": record_json(out),
         }
         prepared.append((row, _chained_text(row)))
     return prepared
@@ -103,7 +104,7 @@ def _decode(row: dict) -> dict:
 def get(db, decision_id: str) -> dict:
     rows = list(db.query("SELECT * FROM decisions WHERE id = ?", [decision_id]))
     if not rows:
-        raise NotFound(f"no decision {decision_id}")
+        raise NotFound(f"no decision {echoed(decision_id, DECISION_ID, 'with that id')}")
     return _decode(rows[0])
 
 
