@@ -8,6 +8,17 @@ lives in ``to_dict`` and is used by the single Flask error handler in
 """
 from __future__ import annotations
 
+import re
+
+
+def echoed(value: str, shape: str, instead: str) -> str:
+    """``value`` when it has the shape of what was asked for, else ``instead``.
+
+    A path segment comes back in a 404's message only when it cannot be an ID
+    number or a phone typed in the wrong place.
+    """
+    return value if isinstance(value, str) and re.fullmatch(shape, value) else instead
+
 
 class ServiceError(Exception):
     status = 400

@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from .. import auth
-from ..errors import NotFound
+from ..errors import NotFound, echoed
 from ..replay import replay_row
 from ..schemas.decision import ReplaySchema, StoredDecisionSchema
 from ..store import decision_log
 from ..store.db import get_db
+from ..store.decision_log import DECISION_ID
 
 blp = Blueprint("decisions", __name__, url_prefix="/v1", description="Stored decisions and replay")
 
@@ -20,7 +21,7 @@ def _visible(decision_id: str) -> dict:
         return row
     if who.role == "portal" and who.candidate and who.candidate == row["exam_number"]:
         return row
-    raise NotFound(f"no decision {decision_id}")  # others' decisions do not exist for this caller
+    raise NotFound(f"no decision {echoed(decision_id, DECISION_ID, 'with that id')}")  # others' decisions do not exist for this caller
 
 
 @blp.route("/decisions/<string:decision_id>")

@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from ..errors import NotFound
+from ..errors import NotFound, echoed
 from ..rules.model import LEVELS
 from ..schemas.common import StrictSchema
+
+MAJOR_PATTERN, SLUG_PATTERN = r"[0-9]{6}[A-Z]{0,2}", r"[a-z][a-z0-9-]{1,31}"
 
 blp = Blueprint("majors", __name__, url_prefix="/v1", description="Examining universities, majors and exam plans")
 
@@ -123,6 +125,7 @@ def get_major(university, major):
     bundle = _bundle()
     m = bundle.major(university, major)
     if m is None:
-        raise NotFound(f"no major {major} at {university}")
+        raise NotFound(f"no major {echoed(major, MAJOR_PATTERN, 'of that code')} at "
+                       f"{echoed(university, SLUG_PATTERN, 'that university')}")
     plans = sorted(bundle.plans_for(university, major), key=lambda p: (p.effective_from, p.edition))
     return {**_major_dict(bundle, m), "plans": [plan_dict(bundle, p) for p in plans]}

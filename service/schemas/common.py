@@ -7,6 +7,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from .. import idnumber
 
+# SQLite's integers are 64-bit: a larger offset overflowed in the query (a 500)
+SQLITE_MAX_INT = 2**63 - 1
+OFFSET = validate.Range(min=0, max=SQLITE_MAX_INT, error="must be between {min} and {max}")
+
 
 class Exact(validate.Regexp):
     """A Regexp whose ``$`` lets no trailing newline through (Python's does; the JSON Schema the

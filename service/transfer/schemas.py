@@ -9,7 +9,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..schemas.common import StrictSchema
+from ..schemas.common import OFFSET, StrictSchema
 from . import rules, states
 
 NOTE_MAX = 200
@@ -69,7 +69,7 @@ class TransferListQuerySchema(StrictSchema):
     target_province = fields.String(validate=validate.Length(1, 20))
     exam_number = fields.String(validate=validate.Regexp(r"^\d{12}$", error="a 准考证号 is 12 digits"))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=OFFSET)
 
 
 # --- responses (document the OpenAPI; the views return plain dicts) ------------------

@@ -5,7 +5,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..schemas.common import COURSE_CODE, MAJOR_CODE, SLUG, StrictSchema
+from ..schemas.common import COURSE_CODE, MAJOR_CODE, OFFSET, SLUG, StrictSchema
 from ..schemas.evaluation import SCORE
 from . import clock, states
 
@@ -94,7 +94,7 @@ class ListQuerySchema(StrictSchema):
     district = fields.String(validate=validate.Length(1, 40))
     exam_number = fields.String(validate=validate.Regexp(r"^\d{12}$", error="a 准考证号 is 12 digits"))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=OFFSET)
 
 
 # --- responses (document the OpenAPI; the views return plain dicts) --------------

@@ -13,7 +13,7 @@ from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
 from .. import auth
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound, echoed
 from ..store.db import get_db
 from ..uploads.blobs import BlobStore
 from . import candidates, centre, clock, diploma, districts, identity, identity_providers, identity_states, windows
@@ -186,7 +186,7 @@ def upload_identity_photos(exam_number):
 def download_identity_photo(exam_number, kind):
     """One identity photo, for the candidate and for the staff who review it manually."""
     if kind not in identity.KINDS:
-        raise NotFound(f"no photo kind {kind}; one of {', '.join(identity.KINDS)}")
+        raise NotFound(f"no photo kind {echoed(kind, '[a-z_]{1,20}', 'of that name')}; one of {', '.join(identity.KINDS)}")
     data, fmt = identity.photo(get_db(), _blobs(), auth.current(), exam_number, kind)
     ext = "jpg" if fmt == "jpeg" else fmt
     return Response(data, mimetype=_MIMETYPES.get(fmt, "application/octet-stream"),

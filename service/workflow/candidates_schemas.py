@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..schemas.common import EXAM_NUMBER, StrictSchema
+from ..schemas.common import EXAM_NUMBER, OFFSET, StrictSchema
 from .candidate_events import SUBJECTS
 from .identity import KINDS
 
@@ -45,7 +45,7 @@ class CandidateListQuerySchema(StrictSchema):
     exam_number = fields.String(validate=EXAM_NUMBER)
     enrolled = fields.Boolean()
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=OFFSET)
 
 
 class CandidateListItemSchema(Schema):

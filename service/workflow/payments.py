@@ -14,13 +14,14 @@ import secrets
 from collections.abc import Mapping
 
 from .. import auth
-from ..errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound
+from ..errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound, echoed
 from ..store.db import write_transaction
 from . import clock, states
 from .payment_providers import PROVIDERS, PaymentProvider
 
 log = logging.getLogger(__name__)
 
+ORDER_ID = "GA[0-9]{22}"  # GA, the time to the second, 8 random digits (create_order)
 ORDER_COLUMNS = ("id", "application_id", "exam_number", "district", "provider", "amount_fen", "description",
                  "status", "pay", "transaction_id", "created_at", "paid_at", "cancelled_at")
 
@@ -43,7 +44,7 @@ def get_order(db, order_id: str, principal) -> dict:
     """The order if ``principal`` may see it (the candidate's own; county its district; province, auditor all)."""
     order = _order_row(db, order_id)
     if order is None or not states.visible(principal, order):
-        raise NotFound(f"no order {order_id}")
+        raise NotFound(f"no order {echoed(order_id, ORDER_ID, 'with that id')}")
     return present(order)
 
 
@@ -89,7 +90,7 @@ def cancel_order(db, order_id: str, principal) -> dict:
     with write_transaction(db):
         order = _order_row(db, order_id)
         if order is None or not states.visible(principal, order):
-            raise NotFound(f"no order {order_id}")
+            raise NotFound(f"no order {echoed(order_id, ORDER_ID, 'with that id')}")
         cur = db.conn.execute("UPDATE payment_orders SET status = 'cancelled', cancelled_at = ? "
                               "WHERE id = ? AND status = 'created'",
                               [clock.now().isoformat(timespec="seconds"), order_id])

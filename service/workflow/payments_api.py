@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from .. import auth
-from ..errors import NotFound
+from ..errors import NotFound, echoed
 from ..schemas.common import StrictSchema
 from ..store.db import get_db
 from . import fees, payments, states
@@ -113,5 +113,5 @@ def provider_callback(provider):
     """A provider reports a payment; verified by signature; the same callback twice is applied once."""
     providers = _providers()
     if provider not in providers:
-        raise NotFound(f"no payment provider {provider}")
+        raise NotFound(f"no payment provider {echoed(provider, '[a-z]{1,20}', 'of that name')}")
     return payments.handle_callback(get_db(), providers[provider], request.headers, request.get_data(cache=False))
