@@ -472,18 +472,29 @@ def _conflicts_with_stored(db, c: dict) -> list[tuple[str, str]]:
         out.append(("id_number", f"this ID number is already 准考证号 {holder[0]}: merge the records first"))
     stored = db.execute("SELECT name, id_number, gender, identity_status FROM candidates WHERE exam_number = ?",
                         [c["exam_number"]]).fetchone()
-    if stored and stored[3] in _verified():
+    verified, reviewed = _identity_fixed()
+    if stored and stored[3] in verified + reviewed:
+        why = ("whose identity is already verified" if stored[3] in verified
+               else "whose photos a county officer is reviewing against it")
         for i, key in enumerate(("name", "id_number", "gender")):
             if stored[i] != c[key]:
-                out.append((key, "differs from the stored record, whose identity is already verified: "
+                out.append((key, f"differs from the stored record, {why}: "
                                  "identity details are corrected at the county office"))
     return out
 
 
-def _verified() -> tuple[str, ...]:
+def _identity_fixed() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The statuses in which an import may not change name, ID number or gender.
+
+    Verified ones, and those a person decides from (manual review): the officer
+    compares the photos with the identity on record, which must not change
+    under them.  Both come from the state table, not from names written here.
+    """
     from . import identity_states
 
-    return identity_states.table().verified
+    table = identity_states.table()
+    reviewed = tuple(sorted({s.source for s in table.steps if s.action == "manual_approve"}))
+    return table.verified, reviewed
 
 
 def _course_tuple(r: dict) -> tuple:

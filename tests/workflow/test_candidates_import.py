@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from candidate_support import MISSING, NOW, SUBSTITUTE, count, load
+from candidate_support import MISSING, NOW, SUBSTITUTE, UNVERIFIED, count, load
 from conftest import FIXTURES, example
 
 from service.errors import InvalidInput
@@ -163,6 +163,19 @@ def test_a_verified_identity_is_not_changed_by_an_import(app, db):
         ok = import_candidates_again.replace('"name": "张小梅"', '"name": "张晓梅"')
         assert import_candidates(db, parse_file(ok))["updated"] == 1
         assert candidates.get_candidate(db, "010119100009")["phone"] == "13900000099"
+
+
+def test_an_identity_under_manual_review_is_not_changed_by_an_import(app, db):
+    load(app)
+    with app.app_context():
+        db.execute("UPDATE candidates SET identity_status = 'manual_review' WHERE exam_number = ?", [UNVERIFIED])
+        renamed = (FIXTURES / "candidates.json").read_text(encoding="utf-8").replace(
+            '"name": "周八"', '"name": "周捌"')
+        with pytest.raises(InvalidInput) as exc:
+            import_candidates(db, parse_file(renamed))
+        assert [f for _, f in problems_of(exc)] == ["name"]
+        assert "reviewing" in json.dumps(exc.value.fields, ensure_ascii=False)
+        assert candidates.get_candidate(db, UNVERIFIED)["name"] == "周八"
 
 
 def test_plain_dicts_are_reported_by_row(ctx, db):
