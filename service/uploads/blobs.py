@@ -49,6 +49,20 @@ class BlobStore:
     def exists(self, sha: str) -> bool:
         return self.path(sha).is_file()
 
+    def files(self):
+        """(digest, path) of every stored file."""
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.glob("??/??/*")):
+            if _DIGEST.fullmatch(path.name) and path.parent.parent.name == path.name[:2] \
+                    and path.parent.name == path.name[2:4] and path.is_file():
+                yield path.name, path
+
+    def leftovers(self):
+        """Temporary files a crash left between writing and renaming."""
+        if self.root.is_dir():
+            yield from sorted(self.root.glob(f"??/??/{_TEMP_PREFIX}*"))
+
     def path(self, sha: str) -> Path:
         """Where ``sha`` lives; only a well-formed digest can name a path under root."""
         if not isinstance(sha, str) or not _DIGEST.fullmatch(sha):

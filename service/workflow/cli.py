@@ -1,4 +1,4 @@
-"""`sxzk candidates import FILE` and `sxzk demo load`: thin commands over the library."""
+"""`sxzk candidates import FILE`, `sxzk demo load`, `sxzk blobs gc`: thin commands over the library."""
 from __future__ import annotations
 
 import json
@@ -12,6 +12,8 @@ from flask.cli import with_appcontext
 from ..auth import Principal
 from ..errors import ServiceError
 from ..store.db import connect
+from ..uploads import blob_gc
+from ..uploads.blobs import BlobStore
 from . import candidate_import, demo
 
 
@@ -86,4 +88,27 @@ def demo_load():
                + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
 
 
-COMMANDS = [candidates_group, demo_group]
+@click.group("blobs")
+def blobs_group():
+    """Uploaded files (photos, scan archives) kept outside the database."""
+
+
+@blobs_group.command("gc")
+@click.option("--grace-hours", type=click.FloatRange(min=1), default=blob_gc.DEFAULT_GRACE.total_seconds() / 3600,
+              show_default=True, help="keep unreferenced files younger than this (a request may not have committed yet)")
+@click.option("--dry-run", is_flag=True, help="only count what would be removed")
+@with_appcontext
+def blobs_gc(grace_hours, dry_run):
+    """Remove stored files no row refers to any more (failed uploads, replaced photos)."""
+    import datetime as dt
+
+    db = _db()
+    try:
+        result = blob_gc.collect(db, BlobStore(Path(current_app.config["BLOB_DIR"])),
+                                 grace=dt.timedelta(hours=grace_hours), dry_run=dry_run)
+    finally:
+        db.conn.close()
+    click.echo(json.dumps({**result, "removed": len(result["removed"])}, ensure_ascii=False, indent=2))
+
+
+COMMANDS = [candidates_group, demo_group, blobs_group]
