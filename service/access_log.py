@@ -11,6 +11,8 @@ import re
 
 from gunicorn.glogging import Logger
 
+from .idnumber import mask, mask_phone
+
 # 18 characters (17 digits and a digit or X) or a mainland mobile number, not inside a longer digit run:
 # a 12-digit 准考证号 is neither and stays readable
 _ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
@@ -19,8 +21,8 @@ _REDACTED_ATOMS = ("U", "q", "r", "f", "{raw_uri}e")
 
 
 def redact(text: str) -> str:
-    text = _ID_NUMBER.sub(lambda m: m.group()[:3] + "*" * 13 + m.group()[-2:], text)
-    return _PHONE.sub(lambda m: m.group()[:3] + "****" + m.group()[-4:], text)
+    text = _ID_NUMBER.sub(lambda m: mask(m.group()), text)
+    return _PHONE.sub(lambda m: mask_phone(m.group()), text)
 
 
 class RedactingLogger(Logger):

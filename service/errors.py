@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 
 
-def echoed(value: str, shape: str, instead: str) -> str:
+def echoed(value: str, shape: str | re.Pattern, instead: str) -> str:
     """``value`` when it has the shape of what was asked for, else ``instead``.
 
     A path segment comes back in a 404's message only when it cannot be an ID
-    number or a phone typed in the wrong place.
+    number or a phone typed in the wrong place.  ``shape`` may be a validator's
+    own pattern (``schemas.common.MAJOR_CODE.regex``).
     """
     return value if isinstance(value, str) and re.fullmatch(shape, value) else instead
 

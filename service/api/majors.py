@@ -6,9 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from ..errors import NotFound, echoed
 from ..rules.model import LEVELS
-from ..schemas.common import StrictSchema
-
-MAJOR_PATTERN, SLUG_PATTERN = r"[0-9]{6}[A-Z]{0,2}", r"[a-z][a-z0-9-]{1,31}"
+from ..schemas.common import MAJOR_CODE, SLUG, StrictSchema
 
 blp = Blueprint("majors", __name__, url_prefix="/v1", description="Examining universities, majors and exam plans")
 
@@ -125,7 +123,7 @@ def get_major(university, major):
     bundle = _bundle()
     m = bundle.major(university, major)
     if m is None:
-        raise NotFound(f"no major {echoed(major, MAJOR_PATTERN, 'of that code')} at "
-                       f"{echoed(university, SLUG_PATTERN, 'that university')}")
+        raise NotFound(f"no major {echoed(major, MAJOR_CODE.regex, 'of that code')} at "
+                       f"{echoed(university, SLUG.regex, 'that university')}")
     plans = sorted(bundle.plans_for(university, major), key=lambda p: (p.effective_from, p.edition))
     return {**_major_dict(bundle, m), "plans": [plan_dict(bundle, p) for p in plans]}

@@ -323,7 +323,7 @@ def _read_member(
             return _read_capped(stream, limit)
     except _CapExceeded:
         raise _damaged_member(field, name) from None
-    except NotImplementedError:
+    except NotImplementedError:  # zipfile's answer to a method it cannot decompress (Deflate64, PPMd …)
         raise _invalid(
             field,
             f"{name}：压缩方式不受支持，请用标准 ZIP 重新压缩 / {name}: unsupported compression "

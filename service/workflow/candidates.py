@@ -7,10 +7,9 @@ The functions other parts of the workflow call are ``get_candidate``,
 """
 from __future__ import annotations
 
-import re
-
 from .. import auth, idnumber
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotFound, echoed
+from ..schemas.common import EXAM_NUMBER
 from . import identity_states
 from .candidate_import import CSV_COLUMNS, Row, import_candidates, parse_file
 
@@ -19,7 +18,6 @@ __all__ = ["CSV_COLUMNS", "Row", "candidate_for", "course_results", "get_candida
 
 _COLUMNS = ("exam_number", "name", "id_number", "gender", "district", "phone", "enrolled", "suspended", "identity_status",
             "identity_changed_at", "photos_uploaded_at", "registered_at", "updated_at")
-_EXAM_NUMBER = re.compile(r"[0-9]{12}")
 
 
 def _row(db, sql: str, params) -> dict | None:
@@ -42,8 +40,7 @@ def get_candidate(db, exam_number: str) -> dict:
 
 def _no_candidate(exam_number: str) -> NotFound:
     # an ID number or phone typed where the 准考证号 belongs must not come back in the error body
-    shown = exam_number if _EXAM_NUMBER.fullmatch(exam_number or "") else "with that 准考证号 (12 digits)"
-    return NotFound(f"no candidate {shown}")
+    return NotFound(f"no candidate {echoed(exam_number, EXAM_NUMBER.regex, 'with that 准考证号 (12 digits)')}")
 
 
 def masked(candidate: dict) -> dict:

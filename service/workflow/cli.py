@@ -1,6 +1,7 @@
 """`sxzk candidates import FILE`, `sxzk demo load`, `sxzk blobs gc`: thin commands over the library."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -100,8 +101,6 @@ def blobs_group():
 @with_appcontext
 def blobs_gc(grace_hours, dry_run):
     """Remove stored files no row refers to any more (failed uploads, replaced photos)."""
-    import datetime as dt
-
     db = _db()
     try:
         result = blob_gc.collect(db, BlobStore(Path(current_app.config["BLOB_DIR"])),
