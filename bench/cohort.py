@@ -33,7 +33,7 @@ _worker: dict = {}
 
 
 def _init_worker() -> None:
-    from service.rulebook import Rulebook
+    from service.decisions.rulebook import Rulebook
 
     rulebook = Rulebook(common.ROOT)
     _worker["rulebook"] = rulebook
@@ -42,8 +42,8 @@ def _init_worker() -> None:
 
 def evaluate_chunk(args) -> tuple[list, dict]:
     """Generate, validate and decide candidates [start, start+count): each evaluation's rows, serialised."""
-    from service.eligibility import decide
-    from service.schemas.evaluation import EvaluationRequestSchema, canonical_input, request_for
+    from service.decisions.schemas import EvaluationRequestSchema, canonical_input, request_for
+    from service.rules.decide import decide
 
     from .transcripts import body_for
 
@@ -77,7 +77,7 @@ def evaluate_chunk(args) -> tuple[list, dict]:
 
 def replay_range(args) -> dict:
     """Replay the stored decisions with first <= seq < end, reading them in this worker."""
-    from service.replay import replay_many
+    from service.decisions.replay import replay_many
 
     db_path, first, end = args
     db = connect(db_path, migrate_schema=False)
@@ -105,8 +105,8 @@ def run(candidates: int = 100_000, processes: int | None = None, seed: int = 7) 
     with tempfile.TemporaryDirectory(prefix="sxzk-cohort-") as tmp:
         db_path = Path(tmp) / "cohort.sqlite3"
         db = connect(db_path)
-        from service.evaluations import ensure_archived
-        from service.rulebook import Rulebook
+        from service.decisions.evaluate import ensure_archived
+        from service.decisions.rulebook import Rulebook
 
         ensure_archived(db, Rulebook(common.ROOT).current(), str(db_path))
 

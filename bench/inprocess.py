@@ -1,4 +1,4 @@
-"""In-process decisions per second: durable-rules (service.eligibility.decide) vs the oracle.
+"""In-process decisions per second: durable-rules (service.rules.decide.decide) vs the oracle.
 
 Both evaluate the same precomputed Requests in one process (one core), in
 interleaved rounds so that a load spike hits both; the figure per path is the
@@ -15,12 +15,12 @@ import gc
 import statistics
 import time
 
-from service.eligibility import decide, plans_to_evaluate
+from service.decisions.schemas import EvaluationRequestSchema, canonical_input
 from service.rules import compiler, oracle
 from service.rules.allocate import allocate
+from service.rules.decide import decide, plans_to_evaluate
 from service.rules.engine import default_engine
 from service.rules.loader import load_bundle
-from service.schemas.evaluation import EvaluationRequestSchema, canonical_input
 
 from . import common
 from .transcripts import bodies, requests_of

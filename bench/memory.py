@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from service.evaluations import evaluate_and_record
-from service.rulebook import Rulebook
-from service.schemas.evaluation import EvaluationRequestSchema
+from service.decisions.evaluate import evaluate_and_record
+from service.decisions.rulebook import Rulebook
+from service.decisions.schemas import EvaluationRequestSchema
 from service.store.db import connect
 
 from . import common

@@ -23,8 +23,8 @@ def free_port() -> int:
 
 
 def prepare_database(path: Path) -> None:
-    from service import auth
     from service.store.db import connect
+    from service.web import auth
 
     db = connect(path)
     creds = yaml.safe_load((common.ROOT / "fixtures" / "demo_credentials.yaml").read_text(encoding="utf-8"))

@@ -126,7 +126,7 @@ def bodies(bundle, count: int, seed: int = 6) -> list[dict]:
 
 def requests_of(bundle, bodies_) -> list:
     """The core Requests for ``bodies_`` (validated exactly as the API validates them)."""
-    from service.schemas.evaluation import EvaluationRequestSchema, canonical_input, request_for
+    from service.decisions.schemas import EvaluationRequestSchema, canonical_input, request_for
 
     schema = EvaluationRequestSchema()
     out = []

@@ -7,20 +7,35 @@ from flask import Flask, g, request
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
-from . import __version__, areas, auth
-from .api import decisions, errors, evaluations, majors, system
-from .config import defaults
-from .errors import PayloadTooLarge, UnsupportedMediaType
-from .json_provider import OrjsonProvider
-from .ratelimit import RateLimiter
-from .rulebook import Rulebook
-from .rules.engine import ENGINE_VERSION
-from .schemas.common import SQLITE_MAX_INT
-from .schemas.error import ErrorSchema
-from .store import db as store_db
+from service import __version__
+from service.catalogue import api as majors
+from service.config import defaults
+from service.decisions import api as evaluations
+from service.decisions import log_api as decisions
+from service.decisions.rulebook import Rulebook
+from service.errors import PayloadTooLarge, UnsupportedMediaType
+from service.rules.engine import ENGINE_VERSION
+from service.store import db as store_db
+from service.web import auth, errors, system
+from service.web.error_schema import ErrorSchema
+from service.web.json_provider import OrjsonProvider
+from service.web.ratelimit import RateLimiter
+from service.web.schemas import SQLITE_MAX_INT
 
 PUBLIC = ("/v1/openapi.json", "/v1/health")
-BLUEPRINTS = [system.blp, majors.blp, evaluations.blp, decisions.blp]
+
+
+def blueprints() -> list:
+    """Every feature's blueprints, in the order the OpenAPI document lists them."""
+    from service.applications import api as applications_api
+    from service.candidates import api as candidates_api
+    from service.forms import api as forms_api
+    from service.payments import api as payments_api
+    from service.tools import api as audit_api
+    from service.transfer import api as transfer_api
+
+    return [system.blp, majors.blp, evaluations.blp, decisions.blp, candidates_api.blp, applications_api.blp,
+            payments_api.blp, payments_api.callbacks, forms_api.blp, transfer_api.blp, audit_api.blp]
 
 
 class SqliteInt(IntegerConverter):
@@ -50,7 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
                                                        "Shanxi's self-study examinations."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    for blp in BLUEPRINTS + areas.collect("BLUEPRINTS"):
+    for blp in blueprints():
         api.register_blueprint(blp)
     app.extensions["smorest_api"] = api
     errors.register(app)
@@ -80,7 +95,7 @@ def create_app(config: dict | None = None) -> Flask:
         resp.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
         return resp
 
-    from . import cli
+    from service import cli
     cli.init_app(app)
     return app
 

@@ -12,11 +12,11 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .errors import ServiceError
+from service.errors import ServiceError
 
 
 def _db():
-    from .store.db import connect
+    from service.store.db import connect
 
     return connect(current_app.config["DATABASE"])
 
@@ -33,8 +33,8 @@ def _echo_json(value) -> None:
 @with_appcontext
 def init_db_command():
     """Create or migrate the database file."""
-    from .store.db import connect
-    from .store.migrations import migrate
+    from service.store.db import connect
+    from service.store.migrations import migrate
 
     db = connect(current_app.config["DATABASE"], migrate_schema=False)
     applied = migrate(db)
@@ -54,7 +54,7 @@ def credentials_group():
 @with_appcontext
 def credentials_add(role, actor, district):
     """Create a credential and print its token once."""
-    from . import auth
+    from service.web import auth
 
     click.echo(auth.add_credential(_db(), role, actor, district))
 
@@ -66,7 +66,7 @@ def credentials_load(path):
     """Load fixed demo tokens from a YAML file (demo and test databases only)."""
     import yaml
 
-    from . import auth
+    from service.web import auth
 
     db = _db()
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))["credentials"]
@@ -79,7 +79,7 @@ def credentials_load(path):
 @with_appcontext
 def verify_log_command():
     """Walk the decision log's hash chain; report the first broken link."""
-    from .store import decision_log
+    from service.store import decision_log
 
     result = decision_log.verify(_db())
     _echo_json(result)
@@ -92,9 +92,14 @@ COMMANDS = [init_db_command, credentials_group, verify_log_command]
 
 
 def all_commands() -> list:
-    from .areas import collect
+    """Every feature's commands, registered explicitly."""
+    from service.candidates import cli as candidates_cli
+    from service.payments import cli as payments_cli
+    from service.tools import audit_commands, commands
+    from service.transfer import cli as transfer_cli
 
-    return COMMANDS + collect("COMMANDS")
+    return [*COMMANDS, *candidates_cli.COMMANDS, *payments_cli.COMMANDS, *transfer_cli.COMMANDS,
+            *commands.COMMANDS, *audit_commands.COMMANDS]
 
 
 def init_app(app) -> None:
@@ -104,7 +109,7 @@ def init_app(app) -> None:
 
 
 def _create_app():
-    from .app import create_app
+    from service.app import create_app
 
     return create_app()
 

@@ -38,8 +38,8 @@ def bundle():
 def app(tmp_path):
     import yaml
 
-    from service import auth
     from service.store.db import connect
+    from service.web import auth
 
     db_path = tmp_path / "test.sqlite3"
     app = create_app({"TESTING": True, "DATABASE": str(db_path), "BLOB_DIR": str(tmp_path / "blobs")})

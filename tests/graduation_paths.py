@@ -2,7 +2,7 @@
 
 Used by the 毕业生登记表 tests (tests/forms) and the transfer-out tests (tests/transfer).
 
-The demo candidates come from the workflow's loader (``service.workflow.demo``); extra
+The demo candidates come from the workflow's loader (``service.candidates.demo``); extra
 candidates for a test go through the same loader from a temporary fixtures file.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 from conftest import FIXTURES, auth_headers
 
 from service import idnumber
+from service.candidates import demo
+from service.payments.providers import DEV_SANDBOX_SECRET, SandboxProvider
 from service.store.db import connect
-from service.workflow import demo
-from service.workflow.payment_providers import DEV_SANDBOX_SECRET, SandboxProvider
 
 GRADUATION_OPEN = "2025-11-20T10:00:00"  # inside the 2025H2 毕业申请 window of rulesets/workflow/windows.yaml
 ELIGIBLE = "010119100003"   # 王五, 专科 市场营销 (sxufe 630701), every course passed, 太原市小店区

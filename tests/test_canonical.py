@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.transcripts import bodies
-from service.canonical import canonical_json, record_json
-from service.eligibility import decide
-from service.schemas.evaluation import EvaluationRequestSchema, canonical_input, request_for
+from service.decisions.canonical import canonical_json, record_json
+from service.decisions.schemas import EvaluationRequestSchema, canonical_input, request_for
+from service.rules.decide import decide
 
 
 def test_generated_decisions_and_their_inputs_are_spelt_alike(bundle):

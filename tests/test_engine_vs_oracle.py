@@ -1,6 +1,6 @@
 """Property test: the durable-rules engine agrees with the plain-Python oracle.
 
-Both implement docs/rules-semantics.md; ``service.eligibility.decide`` and
+Both implement docs/rules-semantics.md; ``service.rules.decide.decide`` and
 ``service.rules.oracle.evaluate`` are run on the same generated requests (the
 shipped bundle, then small synthetic bundles) and must return the same decision
 (``ruleset_version``/``engine_version`` and the doc's descriptive extras
@@ -35,7 +35,7 @@ HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_t
 
 
 def _decide():
-    eligibility = pytest.importorskip("service.eligibility")
+    eligibility = pytest.importorskip("service.rules.decide")
     return eligibility.decide
 
 

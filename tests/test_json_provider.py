@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 
-from service.json_provider import OrjsonProvider
+from service.web.json_provider import OrjsonProvider
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def editable(tmp_path):
     for part in ("curricula", "rulesets"):
         shutil.copytree(ROOT / part, rules / part)
     app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "t.sqlite3"), "RULES_ROOT": str(rules)})
-    from service import auth
+    from service.web import auth
 
     db = connect(tmp_path / "t.sqlite3")
     for role, token in (("portal", "demo-portal"), ("auditor", "demo-auditor"), ("curriculum", "demo-curriculum")):

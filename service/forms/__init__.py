@@ -1,6 +1,1 @@
 """毕业生登记表: input rules, the printable two-copy PDF, and the form of each paid application."""
-from . import tables
-from .api import blp
-
-BLUEPRINTS = [blp]
-MIGRATIONS = tables.MIGRATIONS

@@ -12,12 +12,12 @@ from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from .. import auth
-from ..schemas.common import StrictSchema
-from ..store.db import get_db
-from ..uploads.blobs import BlobStore
-from ..workflow import states as workflow_states
-from . import registration_forms
+from service.applications import states as workflow_states
+from service.forms import registration_forms
+from service.store.db import get_db
+from service.uploads.blobs import BlobStore
+from service.web import auth
+from service.web.schemas import StrictSchema
 
 blp = Blueprint("registration_forms", __name__, url_prefix="/v1",
                 description="毕业生登记表 after payment: save (versions kept), export the two-copy PDF, mark received")
@@ -65,7 +65,7 @@ class FormVersionSchema(Schema):
 
 
 def _bundle():
-    from ..app import rulebook
+    from service.app import rulebook
 
     return rulebook().current()
 

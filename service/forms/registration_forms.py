@@ -11,14 +11,15 @@ application and its graduation photo); nothing about eligibility is decided here
 """
 from __future__ import annotations
 
-from ..errors import Conflict, InvalidInput, NotFound
-from ..store.db import write_transaction
-from ..workflow import applications as graduation
-from ..workflow import candidates, clock
-from ..workflow import states as workflow_states
-from . import store
-from .pdf import render_registration_pdf
-from .registration import validate_registration
+from service.applications import records as graduation
+from service.applications import states as workflow_states
+from service.candidates import records as candidates
+from service.errors import Conflict, InvalidInput, NotFound
+from service.forms import store
+from service.forms.pdf import render_registration_pdf
+from service.forms.registration import validate_registration
+from service.reference import clock
+from service.store.db import write_transaction
 
 LOCK = "lock_form"
 RECEIVED_NOTE = "纸质《毕业生登记表》（一式两份，考生本人签字）已收到"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .inputs import Record, Request
-from .model import Bundle, Plan, Substitution
+from service.rules.inputs import Record, Request
+from service.rules.model import Bundle, Plan, Substitution
 
 SOURCE_ORDER = {"exam": 0, "exemption": 1, "transfer-in": 2, "old-plan": 3}
 VERIFIED, PENDING, ABSENT = 2, 1, 0

@@ -31,7 +31,7 @@ from importlib.metadata import version
 import durable_rules_engine as _dre
 from durable import engine as _durable
 
-from .compiler import COMPILER_VERSION
+from service.rules.compiler import COMPILER_VERSION
 
 ENGINE_VERSION = f"durable_rules-{version('durable_rules')}/compiler-{COMPILER_VERSION}"
 

@@ -15,9 +15,9 @@ import difflib
 import re
 from pathlib import Path
 
-from ..canonical import content_hash, plain
-from ..errors import RulesetError
-from .model import (
+from service.decisions.canonical import content_hash, plain
+from service.errors import RulesetError
+from service.rules.model import (
     KINDS,
     LEVELS,
     Bundle,
@@ -30,8 +30,8 @@ from .model import (
     Substitution,
     University,
 )
-from .problems import Problem
-from .yamlsource import YamlSyntaxError, line_of, parse_yaml
+from service.rules.problems import Problem
+from service.yamlreader import YamlSyntaxError, line_of, parse_yaml
 
 COURSE_CODE = re.compile(r"^\d{5}$")
 MAJOR_CODE = re.compile(r"^\d{6}[A-Z]{0,2}$")

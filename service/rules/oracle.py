@@ -88,7 +88,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..errors import NotFound
+from service.errors import NotFound
 
 SOURCE_ORDER = ("exam", "exemption", "transfer-in", "old-plan")
 WHOLE_NUMBER = re.compile(r"[0-9]+")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .migrations import migrate
+from service.store.migrations import migrate
 
 
 def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite_utils.Database:

@@ -9,9 +9,9 @@ import datetime as dt
 import json
 import uuid
 
-from ..canonical import canonical_json, record_json, sha256_hex
-from ..errors import NotFound, echoed
-from .db import write_transaction
+from service.decisions.canonical import canonical_json, record_json, sha256_hex
+from service.errors import NotFound, echoed
+from service.store.db import write_transaction
 
 GENESIS = "0" * 64
 DECISION_ID = "[0-9a-f]{32}"  # uuid4().hex

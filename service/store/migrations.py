@@ -57,9 +57,14 @@ MIGRATIONS = [
 
 
 def all_migrations() -> list:
-    from ..areas import collect
+    """The core's migrations, then each feature's, in the order they first shipped."""
+    from service.applications import tables as application_tables
+    from service.candidates import tables as candidate_tables
+    from service.forms import tables as form_tables
+    from service.transfer import tables as transfer_tables
 
-    return MIGRATIONS + collect("MIGRATIONS")
+    return [*MIGRATIONS, *candidate_tables.MIGRATIONS, *application_tables.MIGRATIONS, *form_tables.MIGRATIONS,
+            *transfer_tables.MIGRATIONS]
 
 
 def migrate(db) -> list[str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from ..canonical import canonical_json
-from ..errors import NotFound
-from .decision_log import now_iso
+from service.decisions.canonical import canonical_json
+from service.errors import NotFound
+from service.store.decision_log import now_iso
 
 
 def archive(db, bundle, *, author: str | None = None, note: str | None = None,

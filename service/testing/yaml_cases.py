@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ..errors import RulesetError
-from ..rules.loader import load_bundle
-from ..tools.cases import load_cases, run_case
+from service.errors import RulesetError
+from service.rules.loader import load_bundle
+from service.tools.cases import load_cases, run_case
 
 _bundles: dict = {}
 

@@ -6,20 +6,20 @@ import json
 
 from flask_smorest import Blueprint
 
-from .. import auth
-from ..errors import NotFound
-from ..replay import replay_row
-from ..store import decision_log
-from ..store.db import get_db
-from . import publishing
-from .api_schemas import (
+from service.decisions.replay import replay_row
+from service.errors import NotFound
+from service.store import decision_log
+from service.store.db import get_db
+from service.tools import publishing
+from service.tools.api_schemas import (
     LogVerificationSchema,
     ReplayQuerySchema,
     ReplayRangeSchema,
     RulesetVersionFilesSchema,
     RulesetVersionListSchema,
 )
-from .replaying import decision_filter
+from service.tools.replaying import decision_filter
+from service.web import auth
 
 blp = Blueprint("audit", __name__, url_prefix="/v1/audit",
                 description="Audit: replay decisions, verify the decision log, archived ruleset versions (read-only)")
@@ -37,7 +37,7 @@ def replay(query):
     At most ``limit`` (≤ 10,000) decisions a request, in log order: when ``more``
     is true, ask again with ``after_seq=next_after_seq``. Nothing is stored.
     """
-    from ..app import rulebook
+    from service.app import rulebook
 
     db = get_db()
     where, params = decision_filter(query.get("decision_id"), query.get("since"), query.get("until"))
@@ -74,7 +74,7 @@ def verify_log():
 @auth.require(*AUDITORS, "curriculum")
 def list_versions():
     """Every archived ruleset version (published or not), and the one in force today."""
-    from ..app import rulebook
+    from service.app import rulebook
 
     db = get_db()
     today = dt.date.today()
@@ -90,7 +90,7 @@ def list_versions():
 @auth.require(*AUDITORS, "curriculum")
 def get_version(version):
     """One archived version with its canonical files (what a replay of its decisions is based on)."""
-    from ..store import ruleset_archive
+    from service.store import ruleset_archive
 
     db = get_db()
     row = publishing.version_row(db, version)

@@ -5,7 +5,7 @@ import datetime as dt
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..schemas.common import StrictSchema
+from service.web.schemas import StrictSchema
 
 MAX_REPLAY = 10_000  # decisions replayed by one request; a client pages on with after_seq
 

@@ -42,10 +42,10 @@ def publish_command(note, effective_from, author):
     From EFFECTIVE-FROM on, decisions (and re-checks) dated on or after it use this
     version. The rules must pass `sxzk check` and `sxzk test` first.
     """
-    from ..rules.loader import load_bundle
-    from ..store.db import connect
-    from .checking import run_tests
-    from .publishing import publish
+    from service.rules.loader import load_bundle
+    from service.store.db import connect
+    from service.tools.checking import run_tests
+    from service.tools.publishing import publish
 
     root = Path(current_app.config["RULES_ROOT"])
     run = run_tests(root)
@@ -78,8 +78,8 @@ def publish_command(note, effective_from, author):
 @with_appcontext
 def export_command(since, until, out):
     """Decisions of a period as JSON Lines, with the archived ruleset files they need (for offline replay)."""
-    from .exporting import export, export_to_file
-    from .replaying import open_readonly
+    from service.tools.exporting import export, export_to_file
+    from service.tools.replaying import open_readonly
 
     db = open_readonly(current_app.config["DATABASE"])
     try:
@@ -112,7 +112,7 @@ def replay_command(decision_id, since, until, all_, export_file, workers, chunk,
     Prints identical / differing counts and, for each differing decision, its
     first difference; exit status 1 when any differs. Ranges use every core.
     """
-    from .replaying import replay_database
+    from service.tools.replaying import replay_database
 
     workers = workers or os.cpu_count() or 1
     if export_file is not None:
@@ -141,7 +141,7 @@ def replay_command(decision_id, since, until, all_, export_file, workers, chunk,
 
 
 def _count(config, decision_id, since, until) -> int:
-    from .replaying import decision_filter, open_readonly
+    from service.tools.replaying import decision_filter, open_readonly
 
     where, params = decision_filter(decision_id, since, until)
     db = open_readonly(config["DATABASE"])
@@ -160,9 +160,9 @@ def _with_progress(run, total: int):
 
 
 def _replay_export(path: Path, workers: int, chunk: int) -> dict:
-    from ..config import defaults
-    from .exporting import ExportError, integrity, read_export
-    from .replaying import replay_export_rows
+    from service.config import defaults
+    from service.tools.exporting import ExportError, integrity, read_export
+    from service.tools.replaying import replay_export_rows
 
     try:
         header, versions, rows = read_export(path)

@@ -31,9 +31,9 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 
-from ..errors import RulesetError, ServiceError
-from ..rules.problems import Problem
-from ..rules.yamlsource import YamlSyntaxError, line_of, parse_yaml
+from service.errors import RulesetError, ServiceError
+from service.rules.problems import Problem
+from service.yamlreader import YamlSyntaxError, line_of, parse_yaml
 
 STATUSES = ("eligible", "pending_verification", "not_eligible")
 REQUIREMENT_STATUSES = ("met", "pending", "unmet")
@@ -151,7 +151,7 @@ class _CaseReader:
         if not self.keys(node, field, INPUT_KEYS):
             return None
         body = request_body(node)
-        from ..schemas.evaluation import EvaluationRequestSchema
+        from service.decisions.schemas import EvaluationRequestSchema
 
         try:
             EvaluationRequestSchema().load(copy.deepcopy(body))
@@ -337,8 +337,8 @@ def _kind(value) -> str:
 
 def decide_case(bundle, case: Case) -> dict:
     """The decision for a case's input under ``bundle`` (raises ServiceError when it cannot be decided)."""
-    from ..eligibility import decide
-    from ..schemas.evaluation import EvaluationRequestSchema, canonical_input, request_for
+    from service.decisions.schemas import EvaluationRequestSchema, canonical_input, request_for
+    from service.rules.decide import decide
 
     data = EvaluationRequestSchema().load(copy.deepcopy(case.body))
     choice = {k: v for k, v in sorted(data["choices"][0].items()) if v is not None}

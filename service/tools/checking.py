@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import RulesetError
-from ..rules.loader import DEFAULT_AREA, bundle_from_files, read_files
-from ..rules.problems import Problem
-from .cases import Case, case_files, load_cases, run_case
+from service.errors import RulesetError
+from service.rules.loader import DEFAULT_AREA, bundle_from_files, read_files
+from service.rules.problems import Problem
+from service.tools.cases import Case, case_files, load_cases, run_case
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from ..config import defaults
+from service.config import defaults
 
 
 def _root(value) -> Path:
@@ -27,7 +27,7 @@ def check_command(root):
 
     ROOT is the folder holding curricula/ and rulesets/ (default: the service's rules).
     """
-    from .checking import check_tree
+    from service.tools.checking import check_tree
 
     report = check_tree(_root(root))
     for problem in report.problems:
@@ -45,7 +45,7 @@ def check_command(root):
 @click.option("-v", "--verbose", is_flag=True, help="list passing cases too")
 def test_command(root, verbose):
     """Run the YAML test cases beside the rulesets; each failure as expected vs actual per requirement."""
-    from .checking import run_tests
+    from service.tools.checking import run_tests
 
     run = run_tests(_root(root))
     for problem in run.problems:
@@ -84,10 +84,10 @@ def explain_command(transcript, university, major, edition, rules_root):
     """
     import json
 
-    from ..errors import RulesetError
-    from ..rules.loader import load_bundle
-    from .explain import checklist
-    from .requests import RequestFileError, decide_file
+    from service.errors import RulesetError
+    from service.rules.loader import load_bundle
+    from service.tools.explain import checklist
+    from service.tools.requests import RequestFileError, decide_file
 
     if bool(university) != bool(major):
         raise click.UsageError("give --university and --major together")
@@ -120,8 +120,8 @@ COMMANDS.append(explain_command)
 
 def _load_source(spec: str):
     """A bundle from a folder or git revision; problems printed and exit 1 when it does not load."""
-    from ..errors import RulesetError
-    from .sources import SourceError, bundle_at, describe
+    from service.errors import RulesetError
+    from service.tools.sources import SourceError, bundle_at, describe
 
     try:
         return bundle_at(spec, _root(None))
@@ -144,7 +144,7 @@ def diff_command(old, new, as_json):
     """
     import json
 
-    from .diff import diff_bundles, render
+    from service.tools.diff import diff_bundles, render
 
     a, b = _load_source(old), _load_source(new)
     result = diff_bundles(a, b)
@@ -173,8 +173,8 @@ def what_if_command(new, cohort, base, db_path, csv_path):
     Without --cohort: the latest stored decision of each (candidate, choice), compared
     with what it recorded. Nothing stored changes.
     """
-    from .requests import RequestFileError
-    from .whatif import cohort_items, latest_stored, open_read_only, render, what_if, write_csv
+    from service.tools.requests import RequestFileError
+    from service.tools.whatif import cohort_items, latest_stored, open_read_only, render, what_if, write_csv
 
     draft = _load_source(new)
     if cohort:

@@ -19,8 +19,8 @@ import json
 import os
 from pathlib import Path
 
-from ..canonical import canonical_json
-from ..store.decision_log import CHAINED, now_iso, row_hash
+from service.decisions.canonical import canonical_json
+from service.store.decision_log import CHAINED, now_iso, row_hash
 
 FORMAT = "sxzk-decisions/1"
 

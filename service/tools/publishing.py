@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..errors import InvalidInput
-from ..store import ruleset_archive
-from ..store.db import write_transaction
-from ..store.decision_log import now_iso
+from service.errors import InvalidInput
+from service.store import ruleset_archive
+from service.store.db import write_transaction
+from service.store.decision_log import now_iso
 
 
 def publish(db, bundle, *, author: str, note: str, effective_from: dt.date) -> dict:

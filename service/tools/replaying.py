@@ -49,7 +49,7 @@ def _decode(row: dict) -> dict:
 
 
 def _rulebook(rules_root, versions_files=None):
-    from ..rulebook import Rulebook
+    from service.decisions.rulebook import Rulebook
 
     rulebook = Rulebook(rules_root)
     for version, files in (versions_files or {}).items():
@@ -65,7 +65,7 @@ def _init_worker(rules_root, db_path, versions_files) -> None:
 
 
 def _replay_rows(rulebook, db, rows, known_versions=None) -> dict:
-    from ..replay import replay_row
+    from service.decisions.replay import replay_row
 
     total = identical = 0
     differing = []
@@ -175,8 +175,8 @@ def replay_export_rows(versions_files: dict, rows: list[dict], rules_root, *, wo
 
 
 def _rebuilds(version, files) -> bool:
-    from ..errors import RulesetError
-    from ..rules.loader import bundle_from_files
+    from service.errors import RulesetError
+    from service.rules.loader import bundle_from_files
 
     try:
         return bundle_from_files(files).version == version

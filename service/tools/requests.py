@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from marshmallow import ValidationError
 
-from ..errors import ServiceError
-from ..schemas.evaluation import EvaluationRequestSchema, canonical_input, request_for
+from service.decisions.schemas import EvaluationRequestSchema, canonical_input, request_for
+from service.errors import ServiceError
 
 
 class RequestFileError(Exception):
@@ -24,7 +24,7 @@ def validated(body) -> dict:
 
 def decide_file(bundle, body, *, choice: dict | None = None, edition: str | None = None, engine=None) -> list[dict]:
     """One decision per choice of the request (or for ``choice`` instead of them)."""
-    from ..eligibility import decide
+    from service.rules.decide import decide
 
     if choice is not None and isinstance(body, dict):
         body = {**body, "choices": [{k: v for k, v in choice.items() if v}]}

@@ -4,10 +4,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from ..errors import RulesetError, ServiceError
-from ..rules.loader import DEFAULT_AREA, bundle_from_files, load_bundle
-from ..rules.problems import Problem
-from ..rules.yamlsource import YamlSyntaxError, parse_yaml
+from service.errors import RulesetError, ServiceError
+from service.rules.loader import DEFAULT_AREA, bundle_from_files, load_bundle
+from service.rules.problems import Problem
+from service.yamlreader import YamlSyntaxError, parse_yaml
 
 
 class SourceError(ServiceError):

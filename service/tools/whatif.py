@@ -11,9 +11,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ServiceError
-from ..schemas.evaluation import canonical_input, request_for
-from .requests import RequestFileError, validated
+from service.decisions.schemas import canonical_input, request_for
+from service.errors import ServiceError
+from service.tools.requests import RequestFileError, validated
 
 
 @dataclass
@@ -69,7 +69,7 @@ def latest_stored(db) -> list[Item]:
 
 def cohort_items(base, path: Path) -> list[Item]:
     """Evaluation requests from a JSON array or JSON Lines file, decided under ``base`` for the 'before'."""
-    from ..eligibility import decide
+    from service.rules.decide import decide
 
     text = path.read_text(encoding="utf-8")
     try:
@@ -97,7 +97,7 @@ def cohort_items(base, path: Path) -> list[Item]:
 
 
 def what_if(draft, items: list[Item], progress=None) -> Report:
-    from ..eligibility import decide
+    from service.rules.decide import decide
 
     report = Report()
     for item in items:

@@ -1,7 +1,1 @@
 """Inter-provincial transfer out (省际转出, seed 000): rules as data, the pure check, the application."""
-from . import cli, tables
-from .api import blp
-
-BLUEPRINTS = [blp]
-MIGRATIONS = tables.MIGRATIONS
-COMMANDS = cli.COMMANDS

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from .. import auth
-from ..store.db import get_db
-from ..workflow import clock, windows
-from ..workflow.application_schemas import DecideSchema, StateTableSchema
-from . import applications, rules, states
-from .schemas import (
+from service.applications.schemas import DecideSchema, StateTableSchema
+from service.reference import clock, windows
+from service.store.db import get_db
+from service.transfer import records as applications
+from service.transfer import rules, states
+from service.transfer.schemas import (
     TransferEventSchema,
     TransferListQuerySchema,
     TransferNoteSchema,
@@ -23,6 +23,7 @@ from .schemas import (
     TransferPrecheckSchema,
     TransferRulesSchema,
 )
+from service.web import auth
 
 blp = Blueprint("transfer_outs", __name__, url_prefix="/v1",
                 description="Inter-provincial transfer out (省际转出): apply, withdraw, on-site confirmation, decision")
@@ -32,7 +33,7 @@ OFFICES = ("county", "province")
 
 
 def _bundle():
-    from ..app import rulebook
+    from service.app import rulebook
 
     return rulebook().current()
 

@@ -8,8 +8,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..errors import RulesetError
-from . import rules, states
+from service.errors import RulesetError
+from service.transfer import rules, states
 
 
 @click.group("transfer-out")
@@ -37,7 +37,7 @@ def check_rules():
 @with_appcontext
 def approved(round_):
     """Approved transfers with their courses, one JSON object a line, for the target provinces."""
-    from ..store.db import connect
+    from service.store.db import connect
 
     db = connect(current_app.config["DATABASE"])
     sql = ("SELECT id, exam_number, round, target_province, target_exam_number, courses, updated_at "

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import RulesetError
-from ..rules.inputs import SOURCES
-from ..rules.model import KINDS
-from ..rules.problems import Problem
-from ..rules.yamlsource import YamlSyntaxError, line_of, parse_yaml
+from service.errors import RulesetError
+from service.rules.inputs import SOURCES
+from service.rules.model import KINDS
+from service.rules.problems import Problem
+from service.yamlreader import YamlSyntaxError, line_of, parse_yaml
 
 RULES_FILE = "rulesets/transfer/transfer_out.yaml"
 
@@ -89,7 +89,7 @@ def _root() -> Path:
             return Path(current_app.config["RULES_ROOT"])
     except ImportError:  # pragma: no cover - flask is always installed with the service
         pass
-    from ..config import defaults
+    from service.config import defaults
 
     return Path(defaults()["RULES_ROOT"])
 

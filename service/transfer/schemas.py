@@ -9,8 +9,8 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..schemas.common import OFFSET, StrictSchema
-from . import rules, states
+from service.transfer import rules, states
+from service.web.schemas import OFFSET, StrictSchema
 
 NOTE_MAX = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -2,7 +2,7 @@
 
 The table (rulesets/transfer/transfer_out_states.yaml) has the graduation
 application's format and is read and checked by the same loader; who may see an
-application is the same rule too (``service.workflow.states.visible``).  Only
+application is the same rule too (``service.applications.states.visible``).  Only
 ``transition`` writes ``transfer_outs.state``: it checks role and state against the
 table, compares the state again in the UPDATE (so of two simultaneous deciders
 exactly one wins) and records the event with actor, role, time and reason.
@@ -12,9 +12,9 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..workflow import clock
-from ..workflow import states as workflow_states
+from service.applications import states as workflow_states
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.reference import clock
 
 TABLE_FILE = Path(__file__).resolve().parents[2] / "rulesets" / "transfer" / "transfer_out_states.yaml"
 MAX_REASON = workflow_states.MAX_REASON

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from .blobs import BlobStore
+from service.uploads.blobs import BlobStore
 
 DEFAULT_GRACE = dt.timedelta(hours=24)
 

@@ -17,12 +17,7 @@ from dataclasses import field as dataclass_field
 
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
-from service.errors import (
-    InvalidInput,
-    PayloadTooLarge,
-    ServiceError,
-    UnsupportedMediaType,
-)
+from service.errors import InvalidInput, PayloadTooLarge, ServiceError, UnsupportedMediaType
 
 # The guide says "照片文件小于2M".  2M is read as 2 MiB, which is what Windows
 # shows as "2 MB", so the limit matches what applicants see on their own computer.

@@ -14,15 +14,7 @@ from pypdf import PdfReader
 
 from service.errors import InvalidInput
 from service.forms import fonts
-from service.forms.pdf import (
-    NO_LINE_END,
-    NO_LINE_START,
-    PAGE_H,
-    PAGE_W,
-    TITLE,
-    kinsoku_wrap,
-    render_registration_pdf,
-)
+from service.forms.pdf import NO_LINE_END, NO_LINE_START, PAGE_H, PAGE_W, TITLE, kinsoku_wrap, render_registration_pdf
 from service.forms.registration import validate_registration
 
 ID_NUMBER = "14010519900101123X"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from reliability_server import LiveServer
 
-from service import auth
+from service.payments.providers import DEV_SANDBOX_SECRET, SandboxProvider
 from service.store.db import connect
-from service.workflow.payment_providers import DEV_SANDBOX_SECRET, SandboxProvider
+from service.web import auth
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "workflow"))
 from application_support import (  # noqa: E402

@@ -19,9 +19,9 @@ import pytest
 from conftest import auth_headers, example
 from reliability_server import LiveServer
 
+from service.payments.providers import DEV_SANDBOX_SECRET, SandboxProvider
 from service.store import decision_log
 from service.store.db import connect
-from service.workflow.payment_providers import DEV_SANDBOX_SECRET, SandboxProvider
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "workflow"))
 from application_support import ELIGIBLE, GRADUATION_OPEN, MISSING, Driver, portal, prepare  # noqa: E402

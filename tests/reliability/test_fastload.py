@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from marshmallow import Schema, ValidationError
 from reliability_bodies import json_values, mutated_bodies, valid_bodies
 
+from service.decisions.fastload import _StepAside, compile_schema
+from service.decisions.schemas import EvaluationRequestSchema
 from service.rules.loader import load_bundle
-from service.schemas.evaluation import EvaluationRequestSchema
-from service.schemas.fastload import _StepAside, compile_schema
 
 BUNDLE = load_bundle(ROOT)
 SCHEMA = EvaluationRequestSchema()

@@ -24,8 +24,8 @@ from conftest import FIXTURES, ROOT, auth_headers, example
 from reliability_server import LiveServer
 
 from service import idnumber
-from service.access_log import redact
-from service.workflow import demo
+from service.candidates import demo
+from service.web.access_log import redact
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "workflow"))
 from application_support import (  # noqa: E402

@@ -9,7 +9,7 @@ from reliability_server import LiveServer
 
 from service.app import create_app
 from service.errors import TooManyRequests
-from service.ratelimit import WINDOW_SECONDS, RateLimiter
+from service.web.ratelimit import WINDOW_SECONDS, RateLimiter
 
 
 def test_the_window_counts_per_credential_and_says_when_to_retry(tmp_path):
@@ -36,8 +36,8 @@ def test_no_limit_counts_nothing(tmp_path):
 def test_over_the_limit_a_429_with_retry_after_and_the_error_body(tmp_path):
     app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "t.sqlite3"), "BLOB_DIR": str(tmp_path / "b"),
                       "RATE_LIMIT_PER_MINUTE": 2})
-    from service import auth
     from service.store.db import connect
+    from service.web import auth
 
     db = connect(app.config["DATABASE"])
     auth.add_credential(db, "auditor", "审计", None, token=TOKENS["auditor"])

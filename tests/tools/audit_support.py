@@ -19,9 +19,9 @@ def example(name: str) -> dict:
 
 def make_app(tmp_path: Path):
     """(app, rules root): the rules are a copy the test may edit; demo credentials are loaded."""
-    from service import auth
     from service.app import create_app
     from service.store.db import connect
+    from service.web import auth
 
     rules = tmp_path / "rules"
     for part in ("curricula", "rulesets"):
@@ -38,8 +38,8 @@ def make_app(tmp_path: Path):
 
 def record(app, names=EXAMPLES, **changes) -> list[dict]:
     """Decide and store the example requests (as POST /v1/evaluations would); returns the decisions."""
-    from service.evaluations import evaluate_and_record
-    from service.schemas.evaluation import EvaluationRequestSchema
+    from service.decisions.evaluate import evaluate_and_record
+    from service.decisions.schemas import EvaluationRequestSchema
     from service.store.db import connect
 
     db = connect(app.config["DATABASE"])

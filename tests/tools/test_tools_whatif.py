@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import example
 from tools_support import ROOT, copy_tree, edit
 
-from service.evaluations import evaluate_and_record
+from service.decisions.evaluate import evaluate_and_record
 from service.store.db import connect
 from service.tools import commands
 from service.tools.requests import validated

@@ -18,12 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from service.errors import (
-    InvalidInput,
-    PayloadTooLarge,
-    ServiceError,
-    UnsupportedMediaType,
-)
+from service.errors import InvalidInput, PayloadTooLarge, ServiceError, UnsupportedMediaType
 from service.uploads import archive as archive_module
 from service.uploads.archive import check_archive
 

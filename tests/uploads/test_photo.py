@@ -12,12 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageOps
 
-from service.errors import (
-    InvalidInput,
-    PayloadTooLarge,
-    ServiceError,
-    UnsupportedMediaType,
-)
+from service.errors import InvalidInput, PayloadTooLarge, ServiceError, UnsupportedMediaType
 from service.uploads.photo import (
     MAX_PHOTO_BYTES,
     check_graduation_photo,

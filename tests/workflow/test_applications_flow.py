@@ -18,7 +18,7 @@ from application_support import (
     prepare,
 )
 
-from service.workflow import applications
+from service.applications import records as applications
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
-from service import auth
+from service.applications import states
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, RulesetError
 from service.store.db import connect
-from service.workflow import states
+from service.web import auth
 
 TABLE = states.table()
 EXAM = "010119100003"

@@ -7,10 +7,11 @@ import pytest
 from candidate_support import MISSING, NOW, SUBSTITUTE, UNVERIFIED, count, load
 from conftest import FIXTURES, example
 
+from service.candidates import diploma
+from service.candidates import records as candidates
+from service.candidates.importing import CSV_COLUMNS, import_candidates, parse_file
+from service.decisions.schemas import EvaluationRequestSchema, PriorDiplomaSchema
 from service.errors import InvalidInput
-from service.schemas.evaluation import EvaluationRequestSchema, PriorDiplomaSchema
-from service.workflow import candidates, diploma
-from service.workflow.candidate_import import CSV_COLUMNS, import_candidates, parse_file
 
 HEADER = ",".join(CSV_COLUMNS) + "\n"
 GOOD = [

@@ -25,9 +25,9 @@ from candidate_support import (
 )
 from conftest import auth_headers
 
+from service.candidates import records as candidates
 from service.errors import Conflict
 from service.uploads.blobs import BlobStore
-from service.workflow import candidates
 
 
 @pytest.fixture

@@ -37,8 +37,9 @@ from candidate_support import (
 from conftest import auth_headers
 from PIL import Image
 
-from service.workflow import candidates, diploma
-from service.workflow.identity_providers import IdentityProvider, Outcome
+from service.candidates import diploma
+from service.candidates import records as candidates
+from service.identity.providers import IdentityProvider, Outcome
 
 AUTH = {"authorisation_code": "QR-20261122-0101", "consent": True}
 MISSING_ID = "140106199807221046"  # 张晓梅 in fixtures/candidates.json

@@ -7,9 +7,9 @@ import threading
 import pytest
 from application_support import AUDITOR, COUNTY, COUNTY_OTHER, ELIGIBLE, MISSING, PROVINCE, Driver, portal, prepare
 
+from service.payments.providers import DEV_SANDBOX_SECRET, SandboxProvider
+from service.reference import fees
 from service.store.db import connect
-from service.workflow import fees
-from service.workflow.payment_providers import DEV_SANDBOX_SECRET, SandboxProvider
 
 SANDBOX = {name: SandboxProvider(name, DEV_SANDBOX_SECRET) for name in ("unionpay", "alipay", "wechat")}
 

@@ -17,8 +17,8 @@ from candidate_support import (
     portal,
 )
 
-from service.schemas.evaluation import PriorDiplomaSchema
-from service.workflow import diploma
+from service.candidates import diploma
+from service.decisions.schemas import PriorDiplomaSchema
 
 AUTH = {"authorisation_code": "QR-20261122-0001", "consent": True}
 

@@ -9,7 +9,9 @@ from conftest import ROOT
 
 from service.app import create_app
 from service.errors import Conflict, RulesetError
-from service.workflow import clock, districts, fees, identity_states, reference, windows
+from service.identity import states as identity_states
+from service.reference import clock, districts, fees, windows
+from service.reference import files as reference
 
 
 def at(text: str):

@@ -1,1 +1,0 @@
-"""HTTP views: each blueprint translates HTTP to core calls and back, nothing more."""

@@ -1,0 +1,212 @@
+"""What the portal sends to fill an application, and what county staff send to decide."""
+from __future__ import annotations
+
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from service.applications import states
+from service.decisions.schemas import SCORE
+from service.reference import clock
+from service.web.schemas import COURSE_CODE, MAJOR_CODE, OFFSET, SLUG, StrictSchema
+
+MAX_UNIVERSITIES = 2  # "考生毕业申请最多可选择两所主考院校" (seed 002, 六.1)
+MOBILE = validate.Regexp(r"^1[3-9]\d{9}$", error="a mainland mobile number: 11 digits starting 13-19")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _not_future(value):
+    if value > clock.today():
+        raise ValidationError("date is in the future")
+
+
+def _printable(value: str):
+    if _CONTROL.search(value) or not value.strip():
+        raise ValidationError("must be printable text")
+
+
+class ChoiceFillSchema(StrictSchema):
+    university = fields.String(required=True, validate=SLUG, metadata={"example": "sxufe"})
+    major = fields.String(required=True, validate=MAJOR_CODE, metadata={"example": "630701"})
+    substitution = fields.List(
+        fields.String(validate=COURSE_CODE), load_default=list, validate=validate.Length(max=30),
+        metadata={"description": "passed courses chosen to replace 00015 英语(二); together at least 14 credits"})
+
+
+class OldPlanFillSchema(StrictSchema):
+    """A course from an old-plan card (红卡/绿卡) or practical card; the county office verifies it."""
+
+    code = fields.String(required=True, validate=COURSE_CODE, metadata={"example": "00041"})
+    name = fields.String(required=True, validate=[validate.Length(1, 60), _printable], metadata={"example": "基础会计学"})
+    date = fields.Date(required=True, validate=_not_future, metadata={"description": "合格时间 YYYY-MM-DD"})
+    score = fields.String(required=True, validate=SCORE, metadata={"example": "72"})
+    credits = fields.Integer(validate=validate.Range(1, 30), load_default=None,
+                             metadata={"description": "only for codes the catalogue does not know"})
+
+
+class ApplicationFillSchema(StrictSchema):
+    district = fields.String(required=True, validate=validate.Length(2, 40),
+                             metadata={"description": "毕业申请区县, from GET /v1/districts", "example": "太原市小店区"})
+    phone = fields.String(required=True, validate=MOBILE, metadata={"example": "13912345678"})
+    address = fields.String(required=True, validate=[validate.Length(4, 120), _printable],
+                            metadata={"example": "太原市小店区长风街1号"})
+    choices = fields.List(fields.Nested(ChoiceFillSchema), required=True, validate=validate.Length(
+        1, MAX_UNIVERSITIES, error=f"choose 1 to {MAX_UNIVERSITIES} examining universities (最多可选择两所主考院校), "
+                                   "one major under each"))
+    old_plan_records = fields.List(fields.Nested(OldPlanFillSchema), load_default=list, validate=validate.Length(max=50))
+
+    @validates_schema(skip_on_field_errors=False)
+    def _one_major_per_university(self, data, **kwargs):
+        unis = [c["university"] for c in data.get("choices") or [] if "university" in c]
+        if len(set(unis)) != len(unis):
+            raise ValidationError("one major under each examining university (主考院校); "
+                                  f"at most {MAX_UNIVERSITIES} universities", "choices")
+
+    @validates_schema(skip_on_field_errors=False)
+    def _old_plan_once(self, data, **kwargs):
+        codes = [r["code"] for r in data.get("old_plan_records") or [] if "code" in r]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValidationError(f"listed twice: {', '.join(twice)}", "old_plan_records")
+
+
+class ReasonSchema(StrictSchema):
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=states.MAX_REASON))
+
+
+class DecideSchema(StrictSchema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=states.MAX_REASON),
+                           metadata={"description": "required to reject: shown to the candidate as 不通过原因"})
+
+
+class VerifySchema(StrictSchema):
+    verified = fields.Boolean(required=True, metadata={"description": "true: the card is genuine; false: refused"})
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=states.MAX_REASON))
+
+
+class SubmitSchema(StrictSchema):
+    confirm = fields.Boolean(required=True, validate=validate.Equal(True, error="confirm with true: "
+                                                                           "提交后不可再进行网上毕业申请"))
+
+
+class ListQuerySchema(StrictSchema):
+    state = fields.String(validate=validate.Length(1, 40))
+    district = fields.String(validate=validate.Length(1, 40))
+    exam_number = fields.String(validate=validate.Regexp(r"^\d{12}$", error="a 准考证号 is 12 digits"))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    offset = fields.Integer(load_default=0, validate=OFFSET)
+
+
+# --- responses (document the OpenAPI; the views return plain dicts) --------------
+
+class DecisionRefSchema(Schema):
+    id = fields.String(allow_none=True)
+    status = fields.String(allow_none=True, metadata={"description": "eligible | pending_verification | not_eligible"})
+    current = fields.Boolean(metadata={"description": "made from the application as it is now"})
+
+
+class ChoiceOutSchema(Schema):
+    position = fields.Integer()
+    university = fields.String()
+    university_name = fields.String()
+    major = fields.String()
+    major_name = fields.String()
+    level = fields.String()
+    substitution = fields.List(fields.String())
+    decision = fields.Nested(DecisionRefSchema)
+
+
+class OldPlanOutSchema(Schema):
+    position = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    date = fields.String()
+    score = fields.String()
+    credits = fields.Integer(allow_none=True)
+    status = fields.String(metadata={"description": "pending | verified | refused"})
+    note = fields.String(allow_none=True)
+
+
+class ArchiveOutSchema(Schema):
+    sha256 = fields.String()
+    format = fields.String()
+    members = fields.List(fields.String())
+    problems = fields.List(fields.String())
+
+
+class PhotoOutSchema(Schema):
+    status = fields.String(metadata={"description": "none | passed | review | approved"})
+    sha256 = fields.String(allow_none=True)
+    format = fields.String(allow_none=True)
+    reasons = fields.List(fields.String())
+
+
+class ApplicationOutSchema(Schema):
+    id = fields.Integer()
+    exam_number = fields.String()
+    name = fields.String()
+    round = fields.String()
+    district = fields.String()
+    phone = fields.String()
+    address = fields.String(allow_none=True, metadata={"description": "null for auditors (they see the phone masked)"})
+    state = fields.String()
+    state_label = fields.String()
+    attempt = fields.Integer()
+    reapplications_left = fields.Integer()
+    revision = fields.Integer()
+    choices = fields.List(fields.Nested(ChoiceOutSchema))
+    old_plan_records = fields.List(fields.Nested(OldPlanOutSchema))
+    archive = fields.Nested(ArchiveOutSchema, allow_none=True)
+    photo = fields.Nested(PhotoOutSchema)
+    allowed = fields.List(fields.String(), metadata={"description": "actions the caller may take now"})
+    last_reason = fields.String(allow_none=True, metadata={"description": "不通过原因 of the last rejection"})
+    created_at = fields.String()
+    updated_at = fields.String()
+    submitted_at = fields.String(allow_none=True)
+
+
+class ApplicationListItemSchema(Schema):
+    id = fields.Integer()
+    exam_number = fields.String()
+    name = fields.String()
+    district = fields.String()
+    phone = fields.String(metadata={"description": "masked"})
+    state = fields.String()
+    state_label = fields.String()
+    attempt = fields.Integer()
+    choices = fields.List(fields.String(), metadata={"description": "university/major"})
+    updated_at = fields.String()
+
+
+class CheckedChoiceSchema(Schema):
+    position = fields.Integer()
+    university = fields.String()
+    major = fields.String()
+    decision_id = fields.String()
+    status = fields.String()
+    eligible = fields.Boolean()
+    checklist = fields.List(fields.Dict(), metadata={"description": "requirements not met (所选专业不符合毕业合格条件)"})
+    decision = fields.Dict(metadata={"description": "the whole decision, as POST /v1/evaluations returns it"})
+
+
+class CheckOutSchema(Schema):
+    application = fields.Nested(ApplicationOutSchema)
+    choices = fields.List(fields.Nested(CheckedChoiceSchema))
+
+
+class EventSchema(Schema):
+    id = fields.Integer()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String()
+    action = fields.String()
+    actor = fields.String()
+    role = fields.String()
+    at = fields.String()
+    reason = fields.String(allow_none=True)
+
+
+class StateTableSchema(Schema):
+    initial = fields.String()
+    states = fields.List(fields.Dict())
+    transitions = fields.List(fields.Dict())

@@ -1,0 +1,211 @@
+"""Request and response schemas of the candidates, identity, prior-diploma and personal-centre API."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from service.candidates.events import SUBJECTS
+from service.identity.verification import KINDS
+from service.web.schemas import EXAM_NUMBER, OFFSET, StrictSchema
+
+
+class DistrictSchema(Schema):
+    name = fields.String(metadata={"description": "full name, as applications and credentials use it", "example":
+                                   "太原市小店区"})
+    short = fields.String(metadata={"example": "小店区"})
+    code = fields.String(metadata={"description": "GB/T 2260 division code", "example": "140105"})
+
+
+class CitySchema(Schema):
+    city = fields.String(metadata={"example": "太原市"})
+    districts = fields.List(fields.Nested(DistrictSchema))
+
+
+class WindowStateSchema(Schema):
+    business = fields.String(metadata={"example": "毕业申请"})
+    label = fields.String(metadata={"description": "已开放 | 未开放"})
+    open = fields.Boolean()
+    round = fields.String(allow_none=True, metadata={"example": "2026H2"})
+    opens = fields.String(allow_none=True, metadata={"description": "the current or next window (Beijing time)"})
+    closes = fields.String(allow_none=True)
+
+
+class CentreBusinessSchema(WindowStateSchema):
+    usable = fields.Boolean(metadata={"description": "open now and the identity is verified"})
+
+
+class WindowsSchema(Schema):
+    now = fields.String()
+    businesses = fields.List(fields.Nested(WindowStateSchema))
+
+
+class CandidateListQuerySchema(StrictSchema):
+    district = fields.String(validate=validate.Length(1, 30))
+    identity_status = fields.String(validate=validate.OneOf(
+        ["unverified", "online_passed", "manual_review", "manual_passed", "rejected"]))
+    exam_number = fields.String(validate=EXAM_NUMBER)
+    enrolled = fields.Boolean()
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    offset = fields.Integer(load_default=0, validate=OFFSET)
+
+
+class CandidateListItemSchema(Schema):
+    exam_number = fields.String()
+    name = fields.String()
+    id_number = fields.String(metadata={"description": "masked"})
+    gender = fields.String()
+    district = fields.String()
+    phone = fields.String(metadata={"description": "masked"})
+    enrolled = fields.Boolean()
+    identity_status = fields.String()
+    identity_label = fields.String()
+    registered_at = fields.String()
+
+
+class CandidateListSchema(Schema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(CandidateListItemSchema))
+
+
+class PhotoSchema(Schema):
+    kind = fields.String(metadata={"description": ", ".join(KINDS)})
+    label = fields.String()
+    sha256 = fields.String()
+    format = fields.String()
+    width = fields.Integer()
+    height = fields.Integer()
+    bytes = fields.Integer()
+    uploaded_at = fields.String()
+
+
+class RequiredPhotoSchema(Schema):
+    kind = fields.String()
+    label = fields.String()
+
+
+class CandidateEventSchema(Schema):
+    id = fields.Integer()
+    subject = fields.String(metadata={"description": " | ".join(SUBJECTS)})
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    actor = fields.String()
+    role = fields.String()
+    at = fields.String()
+    reason = fields.String(allow_none=True)
+
+
+class IdentitySummarySchema(Schema):
+    status = fields.String(metadata={"description": "unverified | online_passed | manual_review | manual_passed | "
+                                                    "rejected"})
+    label = fields.String()
+    verified = fields.Boolean()
+    enrolled = fields.Boolean(metadata={"description": "在籍考生: two photos; 新考生: three"})
+    required_photos = fields.List(fields.Nested(RequiredPhotoSchema))
+    photos = fields.List(fields.Nested(PhotoSchema))
+    changed_at = fields.String(allow_none=True)
+    allowed = fields.List(fields.String(), metadata={"description": "actions the caller may take now"})
+
+
+class IdentitySchema(IdentitySummarySchema):
+    exam_number = fields.String()
+    history = fields.List(fields.Nested(CandidateEventSchema))
+
+
+class ReviewSchema(StrictSchema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500),
+                           metadata={"description": "required to reject: shown to the candidate"})
+
+
+class DiplomaRecordSchema(Schema):
+    name = fields.String()
+    id_number = fields.String(metadata={"description": "masked"})
+    gender = fields.String()
+    school = fields.String(metadata={"description": "院校名称"})
+    major = fields.String(metadata={"description": "专业名称"})
+    level = fields.String(metadata={"description": "层次"})
+    study_form = fields.String(allow_none=True, metadata={"description": "学习形式"})
+    category = fields.String(allow_none=True, metadata={"description": "学历类别"})
+    enrolled_year = fields.Integer(allow_none=True, metadata={"description": "入学年份"})
+    graduation_year = fields.Integer(allow_none=True, metadata={"description": "毕业年份"})
+    conclusion = fields.String(allow_none=True, metadata={"description": "毕业结论"})
+    certificate_no = fields.String(allow_none=True)
+
+
+class MatchesSchema(Schema):
+    name = fields.Boolean()
+    id_number = fields.Boolean()
+    gender = fields.Boolean()
+
+
+class DiplomaSummarySchema(Schema):
+    status = fields.String(metadata={"description": "none | verified | not_found"})
+    label = fields.String()
+    record = fields.Nested(DiplomaRecordSchema, allow_none=True)
+    matches = fields.Nested(MatchesSchema, allow_none=True,
+                            metadata={"description": "does the record match the candidate's name, ID number, gender"})
+    consistent = fields.Boolean(allow_none=True)
+    verified_at = fields.String()
+    provider = fields.String()
+
+
+class DiplomaSchema(DiplomaSummarySchema):
+    exam_number = fields.String()
+    history = fields.List(fields.Nested(CandidateEventSchema))
+
+
+class CourseSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    credits = fields.Integer()
+    score = fields.String()
+    date = fields.String()
+    source = fields.String(metadata={"description": "exam | exemption | old-plan | transfer-in"})
+    passed = fields.Boolean()
+
+
+class CoursesQuerySchema(StrictSchema):
+    all = fields.Boolean(load_default=False, metadata={"description": "every result, not only the passed ones"})
+
+
+class CandidateDetailSchema(Schema):
+    exam_number = fields.String()
+    name = fields.String()
+    id_number = fields.String(metadata={"description": "in full for county and province staff; masked otherwise"})
+    gender = fields.String()
+    district = fields.String()
+    phone = fields.String(metadata={"description": "in full for county and province staff; masked otherwise"})
+    enrolled = fields.Boolean()
+    registered_at = fields.String()
+    updated_at = fields.String()
+    identity = fields.Nested(IdentitySummarySchema)
+    prior_diploma = fields.Nested(DiplomaSummarySchema)
+
+
+class ProfileSchema(Schema):
+    exam_number = fields.String()
+    name = fields.String()
+    id_number = fields.String(metadata={"description": "masked"})
+    gender = fields.String()
+    phone = fields.String(metadata={"description": "masked"})
+    district = fields.String(metadata={"description": "报名区县"})
+    enrolled = fields.Boolean()
+    registered_at = fields.String()
+
+
+class CentreSchema(Schema):
+    now = fields.String(metadata={"description": "the service's time (Beijing)"})
+    profile = fields.Nested(ProfileSchema)
+    identity = fields.Nested(IdentitySummarySchema)
+    prior_diploma = fields.Nested(DiplomaSummarySchema)
+    businesses = fields.List(fields.Nested(CentreBusinessSchema), metadata={"description": "快捷入口"})
+    passed_courses = fields.List(fields.Nested(CourseSchema), metadata={"description": "合格成绩查询"})
+    passed_credits = fields.Integer()
+    application = fields.Dict(allow_none=True, metadata={"description": "the latest graduation application"})
+
+
+class IdentityStateTableSchema(Schema):
+    initial = fields.String()
+    verified = fields.List(fields.String())
+    statuses = fields.Dict(keys=fields.String(), values=fields.String())
+    transitions = fields.List(fields.Dict())

@@ -1,0 +1,129 @@
+"""Universities, majors and their exam plans (点击查看本专业开考计划)."""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from service.errors import NotFound, echoed
+from service.rules.model import LEVELS
+from service.web.schemas import MAJOR_CODE, SLUG, StrictSchema
+
+blp = Blueprint("majors", __name__, url_prefix="/v1", description="Examining universities, majors and exam plans")
+
+
+class UniversitySchema(Schema):
+    slug = fields.String()
+    name = fields.String()
+
+
+class MajorSchema(Schema):
+    university = fields.String()
+    university_name = fields.String()
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+    status = fields.String(metadata={"description": "open | closed_to_new (停止新生报名)"})
+    editions = fields.List(fields.String(), metadata={"description": "exam plan editions on file"})
+
+
+class MajorQuerySchema(StrictSchema):
+    university = fields.String(validate=validate.Length(1, 32))
+    level = fields.String(validate=validate.OneOf(LEVELS))
+
+
+class PlanCourseSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    credits = fields.Integer()
+    kind = fields.String()
+    requirement = fields.String(metadata={"description": "required | group:<id> | thesis"})
+
+
+class GroupSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    pick = fields.Integer(allow_none=True)
+    min_credits = fields.Integer(allow_none=True)
+    courses = fields.List(fields.String())
+
+
+class PlanSchema(Schema):
+    edition = fields.String()
+    effective_from = fields.String()
+    effective_until = fields.String(allow_none=True)
+    min_credits = fields.Integer()
+    courses = fields.List(fields.Nested(PlanCourseSchema))
+    groups = fields.List(fields.Nested(GroupSchema))
+    thesis = fields.String(allow_none=True)
+    source = fields.String()
+
+
+class MajorDetailSchema(MajorSchema):
+    plans = fields.List(fields.Nested(PlanSchema))
+
+
+def _bundle():
+    from service.app import rulebook
+
+    return rulebook().current()
+
+
+def _major_dict(bundle, m) -> dict:
+    return {"university": m.university, "university_name": bundle.universities[m.university].name,
+            "code": m.code, "name": m.name, "level": m.level, "status": m.status,
+            "editions": [p.edition for p in bundle.plans_for(m.university, m.code)]}
+
+
+def plan_dict(bundle, plan) -> dict:
+    cat = bundle.catalogue
+    courses = [{"requirement": "required", **_course(cat[c])} for c in plan.required]
+    for g in plan.groups:
+        courses += [{"requirement": f"group:{g.id}", **_course(cat[c])} for c in g.courses]
+    if plan.thesis:
+        courses.append({"requirement": "thesis", **_course(cat[plan.thesis])})
+    return {
+        "edition": plan.edition, "effective_from": plan.effective_from.isoformat(),
+        "effective_until": plan.effective_until.isoformat() if plan.effective_until else None,
+        "min_credits": plan.min_credits, "courses": courses,
+        "groups": [{"id": g.id, "name": g.name, "pick": g.pick, "min_credits": g.min_credits,
+                    "courses": list(g.courses)} for g in plan.groups],
+        "thesis": plan.thesis, "source": plan.source,
+    }
+
+
+def _course(c) -> dict:
+    return {"code": c.code, "name": c.name, "credits": c.credits, "kind": c.kind}
+
+
+@blp.route("/universities")
+@blp.response(200, UniversitySchema(many=True))
+def list_universities():
+    bundle = _bundle()
+    return [{"slug": u.slug, "name": u.name} for u in bundle.universities.values()]
+
+
+@blp.route("/majors")
+@blp.arguments(MajorQuerySchema, location="query")
+@blp.response(200, MajorSchema(many=True))
+def list_majors(query):
+    bundle = _bundle()
+    out = []
+    for m in bundle.majors:
+        if query.get("university") and m.university != query["university"]:
+            continue
+        if query.get("level") and m.level != query["level"]:
+            continue
+        out.append(_major_dict(bundle, m))
+    return out
+
+
+@blp.route("/majors/<string:university>/<string:major>")
+@blp.response(200, MajorDetailSchema)
+def get_major(university, major):
+    bundle = _bundle()
+    m = bundle.major(university, major)
+    if m is None:
+        raise NotFound(f"no major {echoed(major, MAJOR_CODE.regex, 'of that code')} at "
+                       f"{echoed(university, SLUG.regex, 'that university')}")
+    plans = sorted(bundle.plans_for(university, major), key=lambda p: (p.effective_from, p.edition))
+    return {**_major_dict(bundle, m), "plans": [plan_dict(bundle, p) for p in plans]}

@@ -1,0 +1,1 @@
+"""Deciding and recording: the rulebook in force, evaluate-and-record, replay, canonical input, their HTTP API."""

@@ -1,0 +1,1 @@
+"""Payment of the graduation fee: orders, sandbox providers, callbacks and CLI."""

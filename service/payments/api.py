@@ -1,0 +1,119 @@
+"""HTTP for paying the application fee: orders (bearer-authenticated) and provider callbacks.
+
+Callbacks come from the payment provider, which holds no bearer token: they are
+authenticated by the provider's signature, checked in the view.  They live under
+/callbacks/, outside the /v1/ tree whose every call the app authenticates by token.
+"""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from service.applications import states
+from service.errors import NotFound, echoed
+from service.payments import orders as payments
+from service.payments.providers import PROVIDERS, providers_for
+from service.reference import fees
+from service.store.db import get_db
+from service.web import auth
+from service.web.schemas import StrictSchema
+
+blp = Blueprint("payments", __name__, url_prefix="/v1", description="Graduation application fee: orders and their state")
+callbacks = Blueprint("payment_callbacks", __name__, url_prefix="/callbacks",
+                      description="Payment provider callbacks (authenticated by the provider's signature)")
+
+READERS = ("portal", "county", "province", "auditor")
+
+
+class OrderRequestSchema(StrictSchema):
+    provider = fields.String(required=True, validate=validate.OneOf(list(PROVIDERS)),
+                             metadata={"description": "unionpay (银联) | alipay (支付宝) | wechat (微信支付)"})
+
+
+class OrderSchema(Schema):
+    id = fields.String(metadata={"description": "商户订单号"})
+    application_id = fields.Integer()
+    exam_number = fields.String()
+    provider = fields.String()
+    provider_label = fields.String()
+    amount_fen = fields.Integer()
+    amount_yuan = fields.String()
+    description = fields.String()
+    status = fields.String(metadata={"description": "created | paid | cancelled"})
+    pay = fields.Dict(metadata={"description": "what the browser needs to pay: pay_url and params"})
+    transaction_id = fields.String(allow_none=True)
+    created_at = fields.String()
+    paid_at = fields.String(allow_none=True)
+    cancelled_at = fields.String(allow_none=True)
+
+
+class CallbackResultSchema(Schema):
+    order_id = fields.String()
+    result = fields.String(metadata={"description": "paid | not_paid"})
+    order_status = fields.String()
+    transaction_id = fields.String()
+    amount_fen = fields.Integer()
+    replayed = fields.Boolean(metadata={"description": "this callback had been applied before; nothing changed"})
+
+
+def _providers():
+    return providers_for(current_app.config)
+
+
+@blp.route("/applications/<int:app_id>/orders", methods=["POST"])
+@blp.arguments(OrderRequestSchema)
+@blp.response(201, OrderSchema)
+@auth.require("portal")
+def create_order(data, app_id):
+    """毕业申请支付 (七.6): an order for an approved application; the same unpaid order again is 200."""
+    db = get_db()
+    provider = payments.pick_provider(_providers(), data["provider"])
+    fee = fees.application_fee(db, app_id)
+    order, created = payments.create_order(db, app_id, provider, auth.current(), fee_fen=fee.amount_fen,
+                                           description=fee.description)
+    return order, 201 if created else 200
+
+
+@blp.route("/applications/<int:app_id>/orders")
+@blp.response(200, OrderSchema(many=True))
+@auth.require(*READERS)
+def list_orders(app_id):
+    db = get_db()
+    states.application_row(db, app_id, auth.current())
+    return payments.orders_of(db, app_id)
+
+
+@blp.route("/orders/<string:order_id>")
+@blp.response(200, OrderSchema)
+@auth.require(*READERS)
+def get_order(order_id):
+    """订单查询: the candidate their own order; county staff their district's; province and auditors all."""
+    return payments.get_order(get_db(), order_id, auth.current())
+
+
+@blp.route("/orders/<string:order_id>/provider-status")
+@auth.require(*READERS)
+def query_order(order_id):
+    """The provider's view of the order (its query API)."""
+    order = payments.get_order(get_db(), order_id, auth.current())
+    return payments.pick_provider(_providers(), order["provider"]).query(order)
+
+
+@blp.route("/orders/<string:order_id>/cancel", methods=["POST"])
+@blp.response(200, OrderSchema)
+@auth.require("portal")
+def cancel_order(order_id):
+    """Cancel an unpaid order (to pay another way)."""
+    return payments.cancel_order(get_db(), order_id, auth.current())
+
+
+@callbacks.route("/payments/<string:provider>", methods=["POST"])
+@callbacks.response(200, CallbackResultSchema)
+@callbacks.doc(security=[])
+def provider_callback(provider):
+    """A provider reports a payment; verified by signature; the same callback twice is applied once."""
+    providers = _providers()
+    if provider not in providers:
+        raise NotFound(f"no payment provider {echoed(provider, '[a-z]{1,20}', 'of that name')}")
+    return payments.handle_callback(get_db(), providers[provider], request.headers, request.get_data(cache=False))

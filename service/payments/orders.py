@@ -1,0 +1,160 @@
+"""Paying the graduation application fee (毕业申请支付, seed 002 七.6).
+
+An order can be created only for an approved application (系统审核通过 or 招办审批通过),
+for the fee in the rules (rulesets/workflow/fees.yaml).  A provider's callback is
+applied once: the provider's transaction id is unique, a replay returns the result
+recorded the first time, and the order is marked paid with its status compared in the
+UPDATE's WHERE clause, in the same transaction as the application's move to ``paid``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Mapping
+
+from service.applications import states
+from service.errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound, echoed
+from service.payments.providers import PROVIDERS, PaymentProvider
+from service.reference import clock
+from service.store.db import write_transaction
+from service.web import auth
+
+log = logging.getLogger(__name__)
+
+ORDER_ID = "GA[0-9]{22}"  # GA, the time to the second, 8 random digits (create_order)
+ORDER_COLUMNS = ("id", "application_id", "exam_number", "district", "provider", "amount_fen", "description",
+                 "status", "pay", "transaction_id", "created_at", "paid_at", "cancelled_at")
+
+
+def _order_row(db, order_id: str) -> dict | None:
+    row = db.execute(f"SELECT {', '.join(ORDER_COLUMNS)} FROM payment_orders WHERE id = ?", [order_id]).fetchone()
+    if row is None:
+        return None
+    out = dict(zip(ORDER_COLUMNS, row, strict=True))
+    out["pay"] = json.loads(out["pay"])
+    return out
+
+
+def present(order: dict) -> dict:
+    return {**order, "amount_yuan": f"{order['amount_fen'] // 100}.{order['amount_fen'] % 100:02d}",
+            "provider_label": PROVIDERS.get(order["provider"], order["provider"])}
+
+
+def get_order(db, order_id: str, principal) -> dict:
+    """The order if ``principal`` may see it (the candidate's own; county its district; province, auditor all)."""
+    order = _order_row(db, order_id)
+    if order is None or not states.visible(principal, order):
+        raise NotFound(f"no order {echoed(order_id, ORDER_ID, 'with that id')}")
+    return present(order)
+
+
+def orders_of(db, application_id: int) -> list[dict]:
+    ids = [r[0] for r in db.execute("SELECT id FROM payment_orders WHERE application_id = ? ORDER BY created_at, id",
+                                    [application_id]).fetchall()]
+    return [present(_order_row(db, i)) for i in ids]
+
+
+def create_order(db, application_id: int, provider: PaymentProvider, principal, *, fee_fen: int,
+                 description: str) -> tuple[dict, bool]:
+    """An order for an approved application; (order, created).
+
+    An unpaid order with the same provider is returned again (created False); one with
+    another provider must be cancelled first (409), so the candidate cannot pay twice.
+    """
+    with write_transaction(db):
+        row = states.application_row(db, application_id, principal)
+        if principal.role != "portal":
+            raise Forbidden("only the candidate, through the portal, creates a payment order")
+        if row["state"] not in states.table().payable_states():
+            raise states.conflict(row["state"], "pay", principal.role,
+                                  "payment only after 系统审核通过 or 招办审批通过; the application is "
+                                  f"{row['state']} ({states.table().label(row['state'])})")
+        live = db.execute("SELECT id, provider, status FROM payment_orders WHERE application_id = ? "
+                          "AND status IN ('created', 'paid')", [application_id]).fetchone()
+        if live is not None:
+            if live[2] == "created" and live[1] == provider.name:
+                return present(_order_row(db, live[0])), False
+            raise Conflict(f"order {live[0]} ({live[1]}) is {live[2]}; cancel it before paying another way",
+                           state=row["state"], order_id=live[0], order_status=live[2])
+        now = clock.now()
+        order = {"id": f"GA{now:%Y%m%d%H%M%S}{secrets.randbelow(10**8):08d}", "application_id": application_id,
+                 "exam_number": row["exam_number"], "district": row["district"], "provider": provider.name,
+                 "amount_fen": fee_fen, "description": description, "status": "created",
+                 "created_at": now.isoformat(timespec="seconds")}
+        pay = provider.create_order(order)
+        db["payment_orders"].insert({**order, "pay": json.dumps(pay, ensure_ascii=False)})
+    return present(_order_row(db, order["id"])), True
+
+
+def cancel_order(db, order_id: str, principal) -> dict:
+    with write_transaction(db):
+        order = _order_row(db, order_id)
+        if order is None or not states.visible(principal, order):
+            raise NotFound(f"no order {echoed(order_id, ORDER_ID, 'with that id')}")
+        cur = db.conn.execute("UPDATE payment_orders SET status = 'cancelled', cancelled_at = ? "
+                              "WHERE id = ? AND status = 'created'",
+                              [clock.now().isoformat(timespec="seconds"), order_id])
+        if cur.rowcount != 1:
+            raise Conflict(f"order {order_id} is {order['status']}; only an unpaid order can be cancelled",
+                           state=order["status"], allowed=[])
+    return present(_order_row(db, order_id))
+
+
+def handle_callback(db, provider: PaymentProvider, headers: Mapping, body: bytes) -> dict:
+    """Verify and apply one provider callback; the same callback again returns the same result.
+
+    Raises Unauthorized (forged), BadRequest / InvalidInput (malformed, wrong amount or
+    provider), NotFound (no such order) or Conflict (the order was paid by another
+    transaction, or cancelled).  Nothing is stored unless the callback is applied.
+    """
+    notice = provider.verify_callback(headers, body)
+    with write_transaction(db):
+        seen = db.execute("SELECT order_id, amount_fen, status, result FROM payment_callbacks "
+                          "WHERE provider = ? AND transaction_id = ?",
+                          [notice.provider, notice.transaction_id]).fetchone()
+        if seen is not None:
+            if (seen[0], seen[1], seen[2]) != (notice.order_id, notice.amount_fen, notice.status):
+                raise Conflict(f"transaction {notice.transaction_id} was already reported with other details",
+                               state="conflicting_replay")
+            return {**json.loads(seen[3]), "replayed": True}
+        order = _order_row(db, notice.order_id)
+        if order is None:
+            raise NotFound(f"no order {notice.order_id}")
+        if order["provider"] != notice.provider:
+            raise BadRequest(f"order {order['id']} is to be paid with {order['provider']}, not {notice.provider}")
+        if notice.amount_fen != order["amount_fen"]:
+            log.warning("payment callback amount mismatch for order %s (provider %s)", order["id"], notice.provider)
+            raise InvalidInput("the amount paid does not match the order",
+                               fields={"amount_fen": [f"the order is for {order['amount_fen']} fen"]})
+        now = clock.now().isoformat(timespec="seconds")
+        if notice.status == "SUCCESS":
+            result = _apply_payment(db, order, notice, now)
+        else:
+            result = {"order_id": order["id"], "result": "not_paid", "order_status": order["status"],
+                      "transaction_id": notice.transaction_id}
+        db["payment_callbacks"].insert({
+            "provider": notice.provider, "transaction_id": notice.transaction_id, "order_id": order["id"],
+            "amount_fen": notice.amount_fen, "status": notice.status, "body_sha256": notice.body_sha256,
+            "received_at": now, "result": json.dumps(result, ensure_ascii=False)})
+    return {**result, "replayed": False}
+
+
+def _apply_payment(db, order: dict, notice, now: str) -> dict:
+    cur = db.conn.execute("UPDATE payment_orders SET status = 'paid', transaction_id = ?, paid_at = ? "
+                          "WHERE id = ? AND status = 'created'", [notice.transaction_id, now, order["id"]])
+    if cur.rowcount != 1:
+        log.warning("payment callback for order %s in status %s refused", order["id"], order["status"])
+        raise Conflict(f"order {order['id']} is already {order['status']}; this payment was not applied",
+                       state=order["status"], allowed=[])
+    system = auth.Principal("system", f"payment:{notice.provider}")
+    states.transition(db, order["application_id"], "pay", system,
+                      f"订单 {order['id']} 支付成功（{PROVIDERS[notice.provider]} {notice.transaction_id}）")
+    return {"order_id": order["id"], "result": "paid", "order_status": "paid",
+            "transaction_id": notice.transaction_id, "amount_fen": order["amount_fen"]}
+
+
+def pick_provider(providers: Mapping[str, PaymentProvider], name: str) -> PaymentProvider:
+    if name not in providers:
+        raise InvalidInput("unknown payment provider", fields={"provider": [f"one of {', '.join(providers)}"]})
+    return providers[name]

@@ -1,0 +1,69 @@
+"""The graduation-application fee (毕业申请费用总计), from rulesets/workflow/fees.yaml.
+
+The shipped amounts are assumed placeholders (no Shanxi figure is published; the
+file's ``source`` says so); the fee shown to candidates carries ``assumed``.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from service.errors import NotFound
+from service.reference import files as reference
+
+
+@dataclass(frozen=True)
+class Fee:
+    amount_fen: int
+    description: str
+    majors: int
+    assumed: bool = True
+
+
+@dataclass(frozen=True)
+class Schedule:
+    per_application_fen: int
+    per_major_fen: int
+    description: str
+    assumed: bool
+
+
+@functools.lru_cache(maxsize=8)
+def schedule_for(root: str) -> Schedule:
+    rel, doc = reference.load("fees", root)
+    check = reference.Checker(rel)
+    if check.mapping(doc, "", required={"source", "assumed", "graduation"}):
+        check.source(doc)
+        if not isinstance(doc["assumed"], bool):
+            check.bad(doc, "assumed", "assumed", "true while the amounts are placeholders, false once published")
+        g = doc["graduation"]
+        if check.mapping(g, "graduation", required={"per_application_fen", "per_major_fen", "description"}):
+            for key in ("per_application_fen", "per_major_fen"):
+                if isinstance(g[key], bool) or not isinstance(g[key], int) or not 0 <= g[key] <= 100_000:
+                    check.bad(g, key, f"graduation.{key}", "a whole number of 分 between 0 and 100000")
+            if not isinstance(g["description"], str) or not g["description"].strip():
+                check.bad(g, "description", "graduation.description", "the text shown on the order")
+            if not check.problems and g["per_application_fen"] + g["per_major_fen"] <= 0:
+                check.bad(g, None, "graduation", "a fee of 0 cannot be paid: give a positive amount")
+    check.done()
+    g = doc["graduation"]
+    return Schedule(g["per_application_fen"], g["per_major_fen"], g["description"], doc["assumed"])
+
+
+def schedule() -> Schedule:
+    return schedule_for(reference.root_key())
+
+
+def graduation_fee(majors: int) -> Fee:
+    s = schedule()
+    return Fee(s.per_application_fen + s.per_major_fen * majors, f"{s.description}（{majors}个专业）", majors,
+               s.assumed)
+
+
+def application_fee(db, application_id: int) -> Fee:
+    """The fee of one application: per application plus per chosen major."""
+    if not db.execute("SELECT 1 FROM applications WHERE id = ?", [application_id]).fetchone():
+        raise NotFound(f"no application {application_id}")
+    majors = db.execute("SELECT count(*) FROM application_choices WHERE application_id = ?",
+                        [application_id]).fetchone()[0]
+    return graduation_fee(majors)

@@ -1,1 +1,0 @@
-"""marshmallow schemas shared by the HTTP API, the OpenAPI document and the CLI."""

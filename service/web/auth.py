@@ -1,0 +1,99 @@
+"""Who is calling: bearer credentials with a role, checked before every /v1 call.
+
+Roles:
+- ``portal``: the portal backend's service credential; acts for one candidate
+  named in the ``X-Candidate`` header (their 准考证号);
+- ``county``: county-office (招办) staff of one district;
+- ``province``: provincial staff, who see everything;
+- ``auditor``: read-only, decisions and the log;
+- ``curriculum``: curriculum staff, who reload and publish rulesets.
+
+Tokens are stored hashed; a token never appears in logs.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from functools import wraps
+
+from service.errors import Forbidden, InvalidInput, Unauthorized
+from service.store.decision_log import now_iso
+from service.web.schemas import EXAM_NUMBER
+
+ROLES = ("portal", "county", "province", "auditor", "curriculum")
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: str
+    actor: str
+    district: str | None = None
+    candidate: str | None = None  # 准考证号 the portal acts for
+
+    @property
+    def label(self) -> str:
+        return f"{self.role}:{self.actor}"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def add_credential(db, role: str, actor: str, district: str | None = None, token: str | None = None) -> str:
+    if role not in ROLES:
+        raise InvalidInput("unknown role", fields={"role": [f"one of {', '.join(ROLES)}"]})
+    if role == "county" and not district:
+        raise InvalidInput("county staff belong to a district", fields={"district": ["required for role county"]})
+    token = token or secrets.token_urlsafe(24)
+    db["credentials"].insert({"token_hash": hash_token(token), "role": role, "district": district,
+                              "actor": actor, "created_at": now_iso(), "revoked": 0}, replace=True)
+    return token
+
+
+def principal_for(db, authorization: str | None, candidate_header: str | None) -> Principal:
+    if not authorization or not authorization.startswith("Bearer "):
+        raise Unauthorized("missing credentials: send Authorization: Bearer <token>")
+    token = authorization[len("Bearer "):].strip()
+    row = db.execute("SELECT role, actor, district, revoked FROM credentials WHERE token_hash = ?",
+                     [hash_token(token)]).fetchone()
+    if row is None or row[3]:
+        raise Unauthorized("unknown or revoked credentials")
+    role, actor, district, _ = row
+    candidate = None
+    if role == "portal" and candidate_header:
+        try:
+            EXAM_NUMBER(candidate_header)
+        except Exception:
+            raise InvalidInput("bad X-Candidate header", fields={"X-Candidate": ["a 准考证号 is 12 digits"]}) from None
+        candidate = candidate_header
+    return Principal(role, actor, district, candidate)
+
+
+def current() -> Principal:
+    from flask import g
+
+    principal = g.get("principal")
+    if principal is None:
+        raise Unauthorized("missing credentials: send Authorization: Bearer <token>")
+    return principal
+
+
+def require(*roles):
+    """Allow the view only for these roles."""
+    def wrap(view):
+        @wraps(view)
+        def inner(*args, **kwargs):
+            who = current()
+            if who.role not in roles:
+                raise Forbidden(f"role {who.role} may not do this")
+            return view(*args, **kwargs)
+        return inner
+    return wrap
+
+
+def candidate_of(principal: Principal) -> str:
+    """The candidate the portal acts for; required for candidate actions."""
+    if principal.role != "portal" or not principal.candidate:
+        raise InvalidInput("the portal acts for one candidate", fields={"X-Candidate": ["required: the candidate's 准考证号"]})
+    return principal.candidate

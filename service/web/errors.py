@@ -1,0 +1,62 @@
+"""The one place where errors become JSON responses (never a traceback)."""
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+from service.errors import ServiceError
+
+log = logging.getLogger("service.http")
+
+
+def _response(status: int, body: dict):
+    resp = jsonify(body)
+    resp.status_code = status
+    return resp
+
+
+def _flatten_webargs(messages):
+    # webargs nests messages by location ({"json": {...}}); our callers want fields
+    if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "files", "headers", "view_args"}:
+        merged = {}
+        for part in messages.values():
+            if isinstance(part, dict):
+                merged.update(part)
+            else:
+                merged.setdefault("_body", []).extend(part if isinstance(part, list) else [part])
+        return merged
+    return messages
+
+
+def register(app) -> None:
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        resp = _response(exc.status, exc.to_dict())
+        if "retry_after" in exc.extra:
+            resp.headers["Retry-After"] = str(exc.extra["retry_after"])
+        return resp
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        data = getattr(exc, "data", None) or {}
+        body = {"error": (exc.name or "error").lower().replace(" ", "_"), "message": exc.description or exc.name}
+        messages = data.get("messages")
+        if messages:
+            body["fields"] = _flatten_webargs(messages)
+            if exc.code == 422:
+                body["error"], body["message"] = "invalid_input", "the request has invalid fields; see fields"
+        if exc.code == 413:
+            body["message"] = "the request body is larger than the service accepts"
+        return _response(exc.code or 500, body)
+
+    @app.errorhandler(RecursionError)
+    def too_deep(_exc):
+        return _response(400, {"error": "bad_request", "message": "the JSON body is nested too deeply"})
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        # the type only: messages may carry personal data from the request
+        log.error("unhandled %s in request", type(exc).__name__)
+        return _response(500, {"error": "internal_error", "message": "an internal error occurred; it has been logged"})

@@ -1,0 +1,62 @@
+"""Validators and fields used by several schemas; messages are overridable."""
+from __future__ import annotations
+
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from service import idnumber
+
+# SQLite's integers are 64-bit: a larger offset overflowed in the query (a 500)
+SQLITE_MAX_INT = 2**63 - 1
+OFFSET = validate.Range(min=0, max=SQLITE_MAX_INT, error="must be between {min} and {max}")
+
+
+class Exact(validate.Regexp):
+    """A Regexp whose ``$`` lets no trailing newline through (Python's does; the JSON Schema the
+    OpenAPI document shows, ECMA-262, does not) — so the check is what the document says."""
+
+    def __call__(self, value):
+        if isinstance(value, str) and value.endswith("\n"):
+            raise ValidationError(self._format_error(value))
+        return super().__call__(value)
+
+
+# [0-9], not \d: \d also matches full-width and other scripts' digits, which would be stored as given
+COURSE_CODE = Exact(r"^[0-9]{5}$", error="a course code is 5 digits, e.g. 00181")
+EXAM_NUMBER = Exact(r"^[0-9]{12}$", error="a 准考证号 is 12 digits")
+GENDER = validate.OneOf(["男", "女"], error="must be 男 or 女")
+MAJOR_CODE = Exact(r"^[0-9]{6}[A-Z]{0,2}$", error="a major code is 6 digits and up to two letters, e.g. 030101K")
+SLUG = Exact(r"^[a-z][a-z0-9-]{1,31}$", error="a university is given by its slug, e.g. sxufe")
+NAME_CHARS = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·A-Za-z ]{1,30}\Z")
+
+
+def id_number(value):
+    errs = idnumber.problems(value)
+    if errs:
+        raise ValidationError(errs)
+
+
+def person_name(value):
+    if not NAME_CHARS.match(value or ""):
+        raise ValidationError("a name is 1 to 30 Chinese or Latin letters (· allowed)")
+
+
+class StrictSchema(Schema):
+    """Unknown fields are errors (a typo must not silently drop data)."""
+
+    class Meta:
+        unknown = "raise"
+
+
+class CandidateSchema(StrictSchema):
+    exam_number = fields.String(required=True, validate=EXAM_NUMBER, metadata={"description": "准考证号", "example": "010119100001"})
+    name = fields.String(required=True, validate=person_name, metadata={"example": "张三"})
+    id_number = fields.String(required=True, validate=id_number, metadata={"description": "身份证号 (GB 11643)", "example": "11010519491231002X"})
+    gender = fields.String(required=True, validate=GENDER, metadata={"example": "女"})
+
+    @validates_schema
+    def _gender_matches_id(self, data, **kwargs):
+        idn, gender = data.get("id_number"), data.get("gender")
+        if idn and gender and not idnumber.problems(idn) and idnumber.gender_of(idn) != gender:
+            raise ValidationError("does not match the gender encoded in the ID number", "gender")

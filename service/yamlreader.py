@@ -1,0 +1,174 @@
+"""Strict YAML reading that remembers where every key and item came from.
+
+PyYAML silently keeps the last of two duplicate keys; curriculum staff would
+never see their mistake, so duplicates are an error here.  Mappings and lists
+come back as ``dict`` / ``list`` subclasses carrying the line of each key or
+item, which the validator uses to name ``file:line: field`` in its messages.
+"""
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from service.rules.problems import Problem
+
+# PyYAML composes and constructs nodes recursively: a few thousand `[` exhaust
+# Python's stack.  No curriculum file comes near this depth.
+MAX_DEPTH = 100
+# Aliases share one node, but everything that walks the data afterwards (the
+# content hash, JSON) expands them: ten levels of ten aliases are 10^10 values.
+MAX_VALUES = 200_000
+# What PyYAML counts as a line break, so a reader position turns into its line.
+_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+# Constructors raise these (not YAMLError) when a tag cannot hold its scalar:
+# `!!int abc`, `2021-02-30`, `!!bool maybe`, 5,000 digits.
+_CONSTRUCT_FAILURES = (ValueError, KeyError, AttributeError, TypeError, OverflowError, IndexError)
+
+
+class LineDict(dict):
+    """A mapping with ``line`` (its own start) and ``lines`` (line of each key)."""
+
+    line: int | None = None
+    lines: dict
+
+
+class LineList(list):
+    line: int | None = None
+    lines: list
+
+
+class _StrictLoader(yaml.SafeLoader):
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except _CONSTRUCT_FAILURES as exc:
+            raise yaml.constructor.ConstructorError(None, None, _cannot_read(node, exc), node.start_mark) from None
+
+
+def _cannot_read(node, exc: Exception) -> str:
+    value = node.value if isinstance(node.value, str) else ""
+    shown = repr(value if len(value) <= 40 else value[:40] + "…")
+    message = f"cannot read {shown} as {str(node.tag).rsplit(':', 1)[-1]}"
+    if isinstance(exc, (ValueError, OverflowError)):
+        # Python's own wording ("invalid literal", "day is out of range for month",
+        # "Exceeds the limit (4300 digits) ..."), without its advice to programmers
+        message += ": " + str(exc).split(";")[0].strip()
+    return message
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    out.line = node.start_mark.line + 1
+    out.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"unhashable or complex key {key!r}", key_node.start_mark
+            )
+        if key in out:
+            first = out.lines[key]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first defined on line {first})", key_node.start_mark
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+def _construct_sequence(loader: _StrictLoader, node: yaml.SequenceNode) -> LineList:
+    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    out.line = node.start_mark.line + 1
+    out.lines = [child.start_mark.line + 1 for child in node.value]
+    return out
+
+
+def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode):
+    # YAML 1.1 reads 00153 as octal 107: an unquoted course code would silently
+    # become another number.  A leading-zero integer is kept as written.
+    text = node.value.replace("_", "")
+    if len(text) > 1 and text.startswith("0") and text.isdigit():
+        return node.value
+    return loader.construct_yaml_int(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+class YamlSyntaxError(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def parse_yaml(text: str, filename: str):
+    """Parse one YAML document; a syntax error or duplicate key raises YamlSyntaxError.
+
+    Every error names a line: a character PyYAML refuses is located from its
+    position, a value its tag cannot hold from its node.
+    """
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise YamlSyntaxError(Problem(filename, line, "(yaml)", str(exc.problem or exc).strip())) from None
+    except yaml.reader.ReaderError as exc:
+        line = len(_BREAK.findall(text, 0, exc.position)) + 1 if isinstance(exc.position, int) else None
+        message = exc.reason
+        if isinstance(exc.character, int):
+            message = f"unacceptable character #x{exc.character:04x}: {exc.reason}"
+        raise YamlSyntaxError(Problem(filename, line, "(yaml)", message,
+                                      "delete it or retype the line")) from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(Problem(filename, None, "(yaml)", str(exc).strip())) from None
+    _check_expansion(data, filename)
+    return data
+
+
+def _check_expansion(data, filename: str) -> None:
+    """Refuse a document whose aliases expand it beyond MAX_VALUES values."""
+    count, pending = 0, [data]
+    while pending:
+        node = pending.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise YamlSyntaxError(Problem(
+                filename, getattr(data, "line", None), "(yaml)",
+                f"aliases (*name) expand the document beyond {MAX_VALUES:,} values",
+                "write the repeated values out, or alias less",
+            ))
+        if isinstance(node, dict):
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+
+
+def line_of(node, key=None) -> int | None:
+    """The line of ``node[key]`` (or of the node itself) when known."""
+    if key is not None:
+        lines = getattr(node, "lines", None)
+        if isinstance(lines, dict) and key in lines:
+            return lines[key]
+        if isinstance(lines, list) and isinstance(key, int) and 0 <= key < len(lines):
+            return lines[key]
+    return getattr(node, "line", None)
