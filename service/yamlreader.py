@@ -1,4 +1,8 @@
-"""Strict YAML reading that remembers where every key and item came from.
+"""The one strict YAML reader for every file under curricula/ and rulesets/.
+
+It remembers where every key and item came from; ``Reader`` checks a parsed
+document (allowed and required keys, kinds, sources) and collects every
+``Problem`` (file, line, field, message, hint) of a file, raised at once.
 
 PyYAML silently keeps the last of two duplicate keys; curriculum staff would
 never see their mistake, so duplicates are an error here.  Mappings and lists
@@ -8,10 +12,32 @@ item, which the validator uses to name ``file:line: field`` in its messages.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import yaml
 
-from service.rules.problems import Problem
+from service.errors import RulesetError
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    field: str
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        text = f"{where}: {self.field}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+    def to_dict(self) -> dict:
+        out = {"file": self.file, "line": self.line, "field": self.field, "message": self.message}
+        if self.hint:
+            out["hint"] = self.hint
+        return out
+
 
 # PyYAML composes and constructs nodes recursively: a few thousand `[` exhaust
 # Python's stack.  No curriculum file comes near this depth.
@@ -172,3 +198,42 @@ def line_of(node, key=None) -> int | None:
         if isinstance(lines, list) and isinstance(key, int) and 0 <= key < len(lines):
             return lines[key]
     return getattr(node, "line", None)
+
+
+class Reader:
+    """Collects the problems of one file; ``done()`` raises them all at once."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def bad(self, node, key, field: str, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(self.file, line_of(node, key), field, message, hint))
+
+    def mapping(self, node, field: str, *, required: set, optional: set = frozenset()) -> bool:
+        """Is ``node`` a mapping with exactly the allowed keys? Reports what is not."""
+        if not isinstance(node, dict):
+            self.bad(node, None, field or "(file)", "expected a mapping")
+            return False
+        allowed = set(required) | set(optional)
+        for key in node:
+            if key not in allowed:
+                self.bad(node, key, _join(field, key), "unknown key", f"allowed: {', '.join(sorted(allowed))}")
+        for key in sorted(set(required) - set(node)):
+            self.bad(node, None, _join(field, key), "required key is missing")
+        return True
+
+    def source(self, doc) -> None:
+        """Every reference file says where its values come from."""
+        src = doc.get("source") if isinstance(doc, dict) else None
+        items = src if isinstance(src, list) else [src]
+        if not src or not all(isinstance(s, dict) and s.get("title") and s.get("reference") for s in items):
+            self.bad(doc, "source", "source", "each source needs a title and a reference")
+
+    def done(self) -> None:
+        if self.problems:
+            raise RulesetError(self.problems)
+
+
+def _join(field: str, key) -> str:
+    return f"{field}.{key}" if field else str(key)

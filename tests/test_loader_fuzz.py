@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 
 from service.errors import RulesetError
 from service.rules.loader import bundle_paths, load_bundle
-from service.rules.problems import Problem
-from service.yamlreader import LineDict, LineList, YamlSyntaxError, parse_yaml
+from service.yamlreader import LineDict, LineList, Problem, YamlSyntaxError, parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLE_FILES = [p.relative_to(ROOT).as_posix() for p in bundle_paths(ROOT)]

@@ -16,9 +16,8 @@ from pathlib import Path
 
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, RulesetError
 from service.reference import clock
-from service.rules.problems import Problem
 from service.store.db import write_transaction
-from service.yamlreader import YamlSyntaxError, line_of, parse_yaml
+from service.yamlreader import Problem, YamlSyntaxError, line_of, parse_yaml
 
 TABLE_FILE = Path(__file__).resolve().parents[2] / "rulesets" / "workflow" / "application_states.yaml"
 ROLES = ("portal", "county", "province", "system")

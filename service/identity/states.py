@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from service.errors import Conflict, Forbidden
 from service.reference import files as reference
+from service.yamlreader import Reader
 
 ROLES = ("portal", "county", "province")
 OUTCOMES = ("passed", "failed")
@@ -69,7 +70,7 @@ class Table:
 @functools.lru_cache(maxsize=8)
 def table_for(root: str) -> Table:
     rel, doc = reference.load("identity_states", root)
-    check = reference.Checker(rel)
+    check = Reader(rel)
     steps: list[Step] = []
     labels: dict[str, str] = {}
     if check.mapping(doc, "", required={"source", "initial", "verified", "statuses", "transitions"}):

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from service.reference import files as reference
+from service.yamlreader import Reader
 
 _CODE = re.compile(r"^14\d{4}$")
 
@@ -25,7 +26,7 @@ class District:
 @functools.lru_cache(maxsize=8)
 def table_for(root: str) -> dict[str, District]:
     rel, doc = reference.load("districts", root)
-    check = reference.Checker(rel)
+    check = Reader(rel)
     out: dict[str, District] = {}
     if check.mapping(doc, "", required={"source", "cities"}):
         check.source(doc)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from service.errors import NotFound
 from service.reference import files as reference
+from service.yamlreader import Reader
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Schedule:
 @functools.lru_cache(maxsize=8)
 def schedule_for(root: str) -> Schedule:
     rel, doc = reference.load("fees", root)
-    check = reference.Checker(rel)
+    check = Reader(rel)
     if check.mapping(doc, "", required={"source", "assumed", "graduation"}):
         check.source(doc)
         if not isinstance(doc["assumed"], bool):

@@ -12,12 +12,11 @@ import functools
 from pathlib import Path
 
 from service.errors import RulesetError
-from service.rules.problems import Problem
-from service.yamlreader import YamlSyntaxError, line_of, parse_yaml
+from service.yamlreader import Problem, YamlSyntaxError, parse_yaml
 
 DIRECTORY = "rulesets/workflow"
 
-__all__ = ["DIRECTORY", "Checker", "check_all", "line_of", "load", "root_key"]
+__all__ = ["DIRECTORY", "check_all", "load", "root_key"]
 
 
 def root_key(app_config=None) -> str:
@@ -52,45 +51,6 @@ def _read(root: str, name: str):
 def load(name: str, root: str | None = None):
     """(relative path, line-annotated data) of rulesets/workflow/<name>.yaml."""
     return _read(root or root_key(), name)
-
-
-class Checker:
-    """Collects the problems of one file; ``done()`` raises them all at once."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def bad(self, node, key, field: str, message: str, hint: str | None = None) -> None:
-        self.problems.append(Problem(self.file, line_of(node, key), field, message, hint))
-
-    def mapping(self, node, field: str, *, required: set, optional: set = frozenset()) -> bool:
-        """Is ``node`` a mapping with exactly the allowed keys? Reports what is not."""
-        if not isinstance(node, dict):
-            self.bad(node, None, field or "(file)", "expected a mapping")
-            return False
-        allowed = set(required) | set(optional)
-        for key in node:
-            if key not in allowed:
-                self.bad(node, key, _join(field, key), "unknown key", f"allowed: {', '.join(sorted(allowed))}")
-        for key in sorted(set(required) - set(node)):
-            self.bad(node, None, _join(field, key), "required key is missing")
-        return True
-
-    def source(self, doc) -> None:
-        """Every reference file says where its values come from."""
-        src = doc.get("source") if isinstance(doc, dict) else None
-        items = src if isinstance(src, list) else [src]
-        if not src or not all(isinstance(s, dict) and s.get("title") and s.get("reference") for s in items):
-            self.bad(doc, "source", "source", "each source needs a title and a reference")
-
-    def done(self) -> None:
-        if self.problems:
-            raise RulesetError(self.problems)
-
-
-def _join(field: str, key) -> str:
-    return f"{field}.{key}" if field else str(key)
 
 
 def check_all(app_config=None) -> None:

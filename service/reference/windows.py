@@ -13,6 +13,7 @@ import re
 from service.errors import Conflict
 from service.reference import clock
 from service.reference import files as reference
+from service.yamlreader import Reader, line_of
 
 BUSINESSES = ("理论课报名", "转考申请", "免考申请", "实践性环节报名", "毕业申请", "省际转出")
 THEORY = "理论课报名"
@@ -41,7 +42,7 @@ def _time(value) -> dt.datetime | None:
 @functools.lru_cache(maxsize=8)
 def windows_for(root: str) -> tuple[dict, ...]:
     rel, doc = reference.load("windows", root)
-    check = reference.Checker(rel)
+    check = Reader(rel)
     out: list[dict] = []
     if check.mapping(doc, "", required={"source", "windows"}):
         check.source(doc)
@@ -67,7 +68,7 @@ def windows_for(root: str) -> tuple[dict, ...]:
                 continue
             if opens and closes:
                 out.append({"business": w["business"], "round": str(w["round"]), "opens": opens, "closes": closes,
-                            "_line": reference.line_of(items, i)})
+                            "_line": line_of(items, i)})
         _overlaps(check, out)
     check.done()
     return tuple(sorted(({k: v for k, v in w.items() if k != "_line"} for w in out),
@@ -75,7 +76,7 @@ def windows_for(root: str) -> tuple[dict, ...]:
                                        w["opens"])))
 
 
-def _overlaps(check: reference.Checker, items: list[dict]) -> None:
+def _overlaps(check: Reader, items: list[dict]) -> None:
     """Two windows of one business may neither overlap nor share a round."""
     by_business: dict[str, list[dict]] = {}
     for w in items:

@@ -30,8 +30,7 @@ from service.rules.model import (
     Substitution,
     University,
 )
-from service.rules.problems import Problem
-from service.yamlreader import YamlSyntaxError, line_of, parse_yaml
+from service.yamlreader import Problem, YamlSyntaxError, line_of, parse_yaml
 
 COURSE_CODE = re.compile(r"^\d{5}$")
 MAJOR_CODE = re.compile(r"^\d{6}[A-Z]{0,2}$")

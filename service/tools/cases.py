@@ -32,8 +32,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from service.errors import RulesetError, ServiceError
-from service.rules.problems import Problem
-from service.yamlreader import YamlSyntaxError, line_of, parse_yaml
+from service.yamlreader import Problem, YamlSyntaxError, line_of, parse_yaml
 
 STATUSES = ("eligible", "pending_verification", "not_eligible")
 REQUIREMENT_STATUSES = ("met", "pending", "unmet")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from service.errors import RulesetError
 from service.rules.loader import DEFAULT_AREA, bundle_from_files, read_files
-from service.rules.problems import Problem
 from service.tools.cases import Case, case_files, load_cases, run_case
+from service.yamlreader import Problem
 
 
 @dataclass

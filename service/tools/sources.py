@@ -6,8 +6,7 @@ from pathlib import Path
 
 from service.errors import RulesetError, ServiceError
 from service.rules.loader import DEFAULT_AREA, bundle_from_files, load_bundle
-from service.rules.problems import Problem
-from service.yamlreader import YamlSyntaxError, parse_yaml
+from service.yamlreader import Problem, YamlSyntaxError, parse_yaml
 
 
 class SourceError(ServiceError):

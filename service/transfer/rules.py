@@ -15,8 +15,7 @@ from pathlib import Path
 from service.errors import RulesetError
 from service.rules.inputs import SOURCES
 from service.rules.model import KINDS
-from service.rules.problems import Problem
-from service.yamlreader import YamlSyntaxError, line_of, parse_yaml
+from service.yamlreader import Problem, YamlSyntaxError, line_of, parse_yaml
 
 RULES_FILE = "rulesets/transfer/transfer_out.yaml"
 
