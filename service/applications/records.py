@@ -111,13 +111,7 @@ def present(db, bundle, principal, app: dict) -> dict:
 
 def list_for(db, principal, query: dict) -> list[dict]:
     """Applications the principal may see; phones masked (the candidate's name is shown, never an ID number)."""
-    where, params = [], []
-    if principal.role == "portal":
-        where.append("exam_number = ?")
-        params.append(auth.candidate_of(principal))
-    elif principal.role == "county":
-        where.append("district = ?")
-        params.append(principal.district)
+    where, params = auth.visible_rows(principal)
     for key in ("state", "district", "exam_number"):
         if query.get(key):
             where.append(f"{key} = ?")

@@ -17,6 +17,7 @@ from pathlib import Path
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, RulesetError
 from service.reference import clock
 from service.store.db import write_transaction
+from service.web import auth
 from service.yamlreader import Problem, YamlSyntaxError, line_of, parse_yaml
 
 TABLE_FILE = Path(__file__).resolve().parents[2] / "rulesets" / "workflow" / "application_states.yaml"
@@ -213,13 +214,7 @@ def atomic(db):
             yield db
 
 
-def visible(principal, row) -> bool:
-    """Portal: its candidate's own; county: its district's; province, auditor, system: all."""
-    if principal.role == "portal":
-        return principal.candidate is not None and principal.candidate == row["exam_number"]
-    if principal.role == "county":
-        return principal.district is not None and principal.district == row["district"]
-    return principal.role in ("province", "auditor", "system")
+visible = auth.may_see
 
 
 def record_event(db, app_id: int, source: str | None, target: str, action: str, actor, reason: str | None) -> dict:

@@ -15,7 +15,7 @@ from service.web import auth
 from service.web.schemas import EXAM_NUMBER
 
 __all__ = ["CSV_COLUMNS", "Row", "candidate_for", "course_results", "get_candidate", "import_candidates", "list_for", "masked",
-           "parse_file", "passed_courses", "require_identity_verified", "transcript", "visible"]
+           "parse_file", "passed_courses", "require_identity_verified", "transcript"]
 
 _COLUMNS = ("exam_number", "name", "id_number", "gender", "district", "phone", "enrolled", "suspended", "identity_status",
             "identity_changed_at", "photos_uploaded_at", "registered_at", "updated_at")
@@ -50,15 +50,6 @@ def masked(candidate: dict) -> dict:
             "phone": idnumber.mask_phone(candidate["phone"])}
 
 
-def visible(principal, candidate: dict) -> bool:
-    """Portal: its own candidate; county: its district's; province and auditors: everyone."""
-    if principal.role == "portal":
-        return principal.candidate is not None and principal.candidate == candidate["exam_number"]
-    if principal.role == "county":
-        return principal.district is not None and principal.district == candidate["district"]
-    return principal.role in ("province", "auditor")
-
-
 def candidate_for(db, principal, exam_number: str) -> dict:
     """The candidate if ``principal`` may see them; otherwise 404, so existence is not disclosed."""
     if principal.role == "portal":
@@ -67,7 +58,7 @@ def candidate_for(db, principal, exam_number: str) -> dict:
         person = get_candidate(db, exam_number)
     except NotFound:
         person = None
-    if person is None or not visible(principal, person):
+    if person is None or not auth.may_see(principal, person):
         raise _no_candidate(exam_number)
     return person
 
@@ -123,10 +114,7 @@ def require_identity_verified(db, exam_number: str) -> None:
 
 def list_for(db, principal, query: dict) -> dict:
     """Candidates a staff member may see, masked, with the total for paging."""
-    where, params = [], []
-    if principal.role == "county":
-        where.append("district = ?")
-        params.append(principal.district)
+    where, params = auth.visible_rows(principal)
     for key in ("district", "identity_status", "exam_number"):
         if query.get(key):
             where.append(f"{key} = ?")

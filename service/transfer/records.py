@@ -193,13 +193,7 @@ def details(db, principal, transfer_id: int) -> dict:
 
 def list_for(db, principal, query: dict) -> list[dict]:
     """Applications the principal may see (county staff: their district); ID numbers masked."""
-    where, params = [], []
-    if principal.role == "portal":
-        where.append("exam_number = ?")
-        params.append(auth.candidate_of(principal))
-    elif principal.role == "county":
-        where.append("district = ?")
-        params.append(principal.district)
+    where, params = auth.visible_rows(principal)
     for key in ("state", "district", "round", "exam_number", "target_province"):
         if query.get(key):
             where.append(f"{key} = ?")

@@ -92,6 +92,34 @@ def require(*roles):
     return wrap
 
 
+# roles whose work spans the province: they see every candidate's rows
+EVERY_ROW = ("province", "auditor", "system")
+
+
+def may_see(principal: Principal, row) -> bool:
+    """Portal: its candidate's rows; county: its district's; province, auditor, system: all."""
+    if principal.role == "portal":
+        return principal.candidate is not None and principal.candidate == row["exam_number"]
+    if principal.role == "county":
+        return principal.district is not None and principal.district == row["district"]
+    return principal.role in EVERY_ROW
+
+
+def visible_rows(principal: Principal) -> tuple[list[str], list]:
+    """The WHERE conditions (to be ANDed) and parameters that keep what ``may_see`` allows.
+
+    For tables with ``exam_number`` and ``district`` columns; a portal acting for no
+    candidate is refused (``candidate_of``) rather than shown nothing.
+    """
+    if principal.role == "portal":
+        return ["exam_number = ?"], [candidate_of(principal)]
+    if principal.role == "county":
+        return ["district = ?"], [principal.district]
+    if principal.role in EVERY_ROW:
+        return [], []
+    return ["0"], []
+
+
 def candidate_of(principal: Principal) -> str:
     """The candidate the portal acts for; required for candidate actions."""
     if principal.role != "portal" or not principal.candidate:
