@@ -16,7 +16,7 @@ from service.decisions.rulebook import Rulebook
 from service.errors import PayloadTooLarge, UnsupportedMediaType
 from service.rules.engine import ENGINE_VERSION
 from service.store import db as store_db
-from service.web import auth, errors, system
+from service.web import auth, current, errors, system
 from service.web.error_schema import ErrorSchema
 from service.web.json_provider import OrjsonProvider
 from service.web.ratelimit import RateLimiter
@@ -55,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(defaults())
     app.config.update(config or {})
     app.json = OrjsonProvider(app)
+    current.init_app(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     store_db.init_app(app)
@@ -80,7 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
                 raise PayloadTooLarge(f"a JSON body is at most {app.config['MAX_JSON_BYTES']} bytes")
         if not request.path.startswith("/v1/") or request.path in PUBLIC:
             return
-        g.principal = auth.principal_for(store_db.get_db(), request.headers.get("Authorization"),
+        g.principal = auth.principal_for(current.db(), request.headers.get("Authorization"),
                                          request.headers.get("X-Candidate"))
         limiter.hit(auth.hash_token(request.headers["Authorization"]))
 
@@ -98,9 +99,3 @@ def create_app(config: dict | None = None) -> Flask:
     from service import cli
     cli.init_app(app)
     return app
-
-
-def rulebook() -> Rulebook:
-    from flask import current_app
-
-    return current_app.extensions["rulebook"]

@@ -9,20 +9,20 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from service.errors import ServiceError
+from service.web import current
 
 
 def _db():
     from service.store.db import connect
 
-    return connect(current_app.config["DATABASE"])
+    return connect(current.config()["DATABASE"])
 
 
 def _rulebook():
-    return current_app.extensions["rulebook"]
+    return current.rulebook()
 
 
 def _echo_json(value) -> None:
@@ -36,10 +36,10 @@ def init_db_command():
     from service.store.db import connect
     from service.store.migrations import migrate
 
-    db = connect(current_app.config["DATABASE"], migrate_schema=False)
+    db = connect(current.config()["DATABASE"], migrate_schema=False)
     applied = migrate(db)
     total = db.execute("SELECT count(*) FROM _migrations").fetchone()[0]
-    click.echo(f"database {current_app.config['DATABASE']}: {len(applied)} migration(s) applied, {total} in all")
+    click.echo(f"database {current.config()['DATABASE']}: {len(applied)} migration(s) applied, {total} in all")
 
 
 @click.group("credentials")

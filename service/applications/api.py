@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_smorest import Blueprint
 
 from service.applications import records as applications
@@ -28,9 +28,8 @@ from service.applications.schemas import (
     VerifySchema,
 )
 from service.errors import InvalidInput, NotFound
-from service.store.db import get_db
 from service.uploads.blobs import BlobStore
-from service.web import auth
+from service.web import auth, current
 
 blp = Blueprint("applications", __name__, url_prefix="/v1",
                 description="Graduation applications (毕业申请): fill, check, submit, photo, county decisions, history")
@@ -41,19 +40,15 @@ _MIMETYPES = {"png": "image/png", "jpeg": "image/jpeg", "zip": "application/zip"
 
 
 def _bundle():
-    from service.app import rulebook
-
-    return rulebook().current()
+    return current.rulebook().current()
 
 
 def _rulebook():
-    from service.app import rulebook
-
-    return rulebook()
+    return current.rulebook()
 
 
 def _blobs() -> BlobStore:
-    return BlobStore(Path(current_app.config["BLOB_DIR"]))
+    return BlobStore(Path(current.config()["BLOB_DIR"]))
 
 
 def _upload(field: str) -> bytes:
@@ -65,7 +60,7 @@ def _upload(field: str) -> bytes:
 
 
 def _view(app_id: int) -> dict:
-    return applications.get(get_db(), _bundle(), auth.current(), app_id)
+    return applications.get(current.db(), _bundle(), auth.current(), app_id)
 
 
 @blp.route("/application-states")
@@ -87,7 +82,7 @@ def state_table():
 @auth.require(*READERS)
 def list_applications(query):
     """Applications the caller may see (county staff: their district); phones masked."""
-    return applications.list_for(get_db(), auth.current(), query)
+    return applications.list_for(current.db(), auth.current(), query)
 
 
 @blp.route("/applications", methods=["POST"])
@@ -96,7 +91,7 @@ def list_applications(query):
 @auth.require("portal")
 def create_application(data):
     """Start the candidate's application (六.1–2) while 毕业申请 is open; the identity must be verified."""
-    return applications.create(get_db(), _bundle(), auth.current(), data)
+    return applications.create(current.db(), _bundle(), auth.current(), data)
 
 
 @blp.route("/applications/<int:app_id>")
@@ -112,7 +107,7 @@ def get_application(app_id):
 @auth.require("portal")
 def update_application(data, app_id):
     """Replace district, phone, address, choices, substitutions and old-plan courses (draft only)."""
-    return applications.update(get_db(), _bundle(), auth.current(), app_id, data)
+    return applications.update(current.db(), _bundle(), auth.current(), app_id, data)
 
 
 @blp.route("/applications/<int:app_id>/check", methods=["POST"])
@@ -120,8 +115,8 @@ def update_application(data, app_id):
 @auth.require("portal")
 def check_application(app_id):
     """Decide each choice now; a choice that does not qualify comes back with its checklist."""
-    return applications.check(get_db(), _bundle(), _rulebook(), auth.current(), app_id,
-                              db_key=current_app.config["DATABASE"])
+    return applications.check(current.db(), _bundle(), _rulebook(), auth.current(), app_id,
+                              db_key=current.config()["DATABASE"])
 
 
 @blp.route("/applications/<int:app_id>/old-plan-archive", methods=["PUT"])
@@ -130,7 +125,7 @@ def check_application(app_id):
 def attach_archive(app_id):
     """Upload the old-plan cards' scans: multipart field ``archive``, a ZIP or RAR under 20 MiB."""
     data = _upload("archive")
-    application_uploads.attach_archive(get_db(), _blobs(), auth.current(), app_id, data)
+    application_uploads.attach_archive(current.db(), _blobs(), auth.current(), app_id, data)
     return _view(app_id)
 
 
@@ -139,7 +134,7 @@ def attach_archive(app_id):
 @auth.require("portal")
 def clear_old_plan(app_id):
     """清空已添加课程及文件: remove the old-plan courses and their archive (draft only)."""
-    application_uploads.clear_old_plan(get_db(), auth.current(), app_id)
+    application_uploads.clear_old_plan(current.db(), auth.current(), app_id)
     return _view(app_id)
 
 
@@ -149,7 +144,7 @@ def clear_old_plan(app_id):
 @auth.require("portal")
 def submit_application(_data, app_id):
     """确认提交 (六.3); afterwards nothing the candidate filled in can change."""
-    return applications.submit(get_db(), _bundle(), auth.current(), app_id)
+    return applications.submit(current.db(), _bundle(), auth.current(), app_id)
 
 
 @blp.route("/applications/<int:app_id>/photo", methods=["PUT"])
@@ -158,7 +153,7 @@ def submit_application(_data, app_id):
 def upload_photo(app_id):
     """毕业照 (七.4): multipart field ``photo``, PNG or JPEG under 2 MiB; failing machine checks → county review."""
     data = _upload("photo")
-    application_uploads.upload_photo(get_db(), _blobs(), auth.current(), app_id, data)
+    application_uploads.upload_photo(current.db(), _blobs(), auth.current(), app_id, data)
     return _view(app_id)
 
 
@@ -168,7 +163,7 @@ def upload_photo(app_id):
 @auth.require(*DECIDERS)
 def review_photo(data, app_id):
     """County review of a photo the machine checks did not pass: approve or reject (with a reason)."""
-    application_reviews.review_photo(get_db(), auth.current(), app_id, data["decision"], data["reason"])
+    application_reviews.review_photo(current.db(), auth.current(), app_id, data["decision"], data["reason"])
     return _view(app_id)
 
 
@@ -178,10 +173,10 @@ def review_photo(data, app_id):
 @auth.require(*DECIDERS)
 def verify_old_plan(data, app_id, position):
     """The county office has checked the card: verified or refused; each choice is decided again."""
-    db = get_db()
+    db = current.db()
     choices = application_reviews.verify_old_plan(db, _rulebook(), auth.current(), app_id, position,
                                                   data["verified"], data["note"],
-                                                  db_key=current_app.config["DATABASE"])
+                                                  db_key=current.config()["DATABASE"])
     return {"application": _view(app_id), "choices": choices}
 
 
@@ -191,7 +186,7 @@ def verify_old_plan(data, app_id, position):
 @auth.require(*DECIDERS)
 def decide(data, app_id):
     """招办审批: approve, or reject with the reason the candidate will read (不通过原因)."""
-    application_reviews.decide(get_db(), auth.current(), app_id, data["decision"], data["reason"])
+    application_reviews.decide(current.db(), auth.current(), app_id, data["decision"], data["reason"])
     return _view(app_id)
 
 
@@ -200,7 +195,7 @@ def decide(data, app_id):
 @auth.require("portal")
 def reapply(app_id):
     """重新申请 after a county rejection: once, within the window."""
-    return applications.reapply(get_db(), _bundle(), auth.current(), app_id)
+    return applications.reapply(current.db(), _bundle(), auth.current(), app_id)
 
 
 @blp.route("/applications/<int:app_id>/history")
@@ -208,7 +203,7 @@ def reapply(app_id):
 @auth.require(*READERS)
 def history(app_id):
     """Every transition: from, to, action, actor, role, time and reason."""
-    return applications.history_for(get_db(), auth.current(), app_id)
+    return applications.history_for(current.db(), auth.current(), app_id)
 
 
 @blp.route("/applications/<int:app_id>/photo")

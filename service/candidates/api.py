@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_smorest import Blueprint
 
 from service.candidates import centre, diploma
@@ -34,10 +34,9 @@ from service.errors import InvalidInput, NotFound, echoed
 from service.identity import providers as identity_providers
 from service.identity import states as identity_states
 from service.identity import verification as identity
-from service.reference import clock, districts, windows
-from service.store.db import get_db
+from service.reference import districts, windows
 from service.uploads.blobs import BlobStore
-from service.web import auth
+from service.web import auth, current
 
 blp = Blueprint("candidates", __name__, url_prefix="/v1",
                 description="Candidates (考生): districts, windows, personal centre, identity verification, prior diplomas")
@@ -51,21 +50,18 @@ _MIMETYPES = {"png": "image/png", "jpeg": "image/jpeg"}
 
 @blp.record_once
 def _check_reference_data(state):
-    """Read the reference files and the clock setting at start: a broken one stops the app, not a request."""
+    """Read the reference files at start: a broken one stops the app, not a request."""
     from service.reference import files as reference
 
-    reference.check_all(state.app.config)
-    clock.now(state.app.config)
+    reference.check_all(state.app.config["RULES_ROOT"], more=(identity_states.table_for,))
 
 
 def _blobs() -> BlobStore:
-    return BlobStore(Path(current_app.config["BLOB_DIR"]))
+    return BlobStore(Path(current.config()["BLOB_DIR"]))
 
 
 def _policy():
-    from service.app import rulebook
-
-    return rulebook().current().policy
+    return current.rulebook().current().policy
 
 
 # --- reference lists ---------------------------------------------------------------
@@ -83,7 +79,7 @@ def list_districts():
 @auth.require(*EVERYONE)
 def list_windows():
     """Each business's window now: 已开放 with its dates, or 未开放 with the next dates."""
-    now = clock.now()
+    now = current.now()
     return {"now": now.isoformat(timespec="seconds"), "businesses": windows.states(now)}
 
 
@@ -105,7 +101,7 @@ def identity_state_table():
 @auth.require("portal")
 def personal_centre():
     """个人中心 of the candidate in X-Candidate: profile (masked), 快捷入口, 合格成绩, identity, 学历, application."""
-    return centre.personal_centre(get_db(), auth.current(), _policy())
+    return centre.personal_centre(current.db(), auth.current(), _policy())
 
 
 # --- candidates --------------------------------------------------------------------
@@ -116,7 +112,7 @@ def personal_centre():
 @auth.require(*STAFF)
 def list_candidates(query):
     """Candidates the caller may see (county staff: their district), ID numbers and phones masked."""
-    return candidates.list_for(get_db(), auth.current(), query)
+    return candidates.list_for(current.db(), auth.current(), query)
 
 
 @blp.route("/candidates/<string:exam_number>")
@@ -124,7 +120,7 @@ def list_candidates(query):
 @auth.require(*READERS)
 def get_candidate(exam_number):
     """One candidate; county and province staff (who check identities) see the ID number and phone in full."""
-    db, who = get_db(), auth.current()
+    db, who = current.db(), auth.current()
     person = candidates.candidate_for(db, who, exam_number)
     shown = person if who.role in DECIDERS else candidates.masked(person)
     return {**shown, "identity": identity.summary(db, person, who.role), "prior_diploma": diploma.summary(db, person)}
@@ -136,7 +132,7 @@ def get_candidate(exam_number):
 @auth.require(*READERS)
 def list_courses(query, exam_number):
     """合格成绩查询: the passed courses (``?all=true``: every result, with ``passed``)."""
-    db = get_db()
+    db = current.db()
     candidates.candidate_for(db, auth.current(), exam_number)
     results = candidates.course_results(db, exam_number, _policy())
     return results if query["all"] else [r for r in results if r["passed"]]
@@ -147,7 +143,7 @@ def list_courses(query, exam_number):
 @auth.require(*READERS)
 def candidate_history(exam_number):
     """Every change to the candidate: imports, identity status, prior diploma; with actor, time and reason."""
-    db = get_db()
+    db = current.db()
     candidates.candidate_for(db, auth.current(), exam_number)
     return events_history(db, exam_number)
 
@@ -159,7 +155,7 @@ def candidate_history(exam_number):
 @auth.require(*READERS)
 def get_identity(exam_number):
     """The identity status, the photos on file (metadata) and the history of the verification."""
-    return identity.view(get_db(), auth.current(), exam_number)
+    return identity.view(current.db(), auth.current(), exam_number)
 
 
 @blp.route("/candidates/<string:exam_number>/identity/photos", methods=["POST"])
@@ -182,8 +178,8 @@ def upload_identity_photos(exam_number):
         raise InvalidInput("a photo was sent twice", fields={name: ["send one file per field"] for name in twice})
     files = {name: request.files[name].read() for name in request.files}
     extra = sorted(set(request.form))
-    provider = identity_providers.provider_for(current_app.config)
-    return identity.upload_photos(get_db(), _blobs(), provider, auth.current(), exam_number, files, extra)
+    provider = identity_providers.provider_for(current.config())
+    return identity.upload_photos(current.db(), _blobs(), provider, auth.current(), exam_number, files, extra)
 
 
 @blp.route("/candidates/<string:exam_number>/identity/photos/<string:kind>")
@@ -192,7 +188,7 @@ def download_identity_photo(exam_number, kind):
     """One identity photo, for the candidate and for the staff who review it manually."""
     if kind not in identity.KINDS:
         raise NotFound(f"no photo kind {echoed(kind, '[a-z_]{1,20}', 'of that name')}; one of {', '.join(identity.KINDS)}")
-    data, fmt = identity.photo(get_db(), _blobs(), auth.current(), exam_number, kind)
+    data, fmt = identity.photo(current.db(), _blobs(), auth.current(), exam_number, kind)
     ext = "jpg" if fmt == "jpeg" else fmt
     return Response(data, mimetype=_MIMETYPES.get(fmt, "application/octet-stream"),
                     headers={"Content-Disposition": f'attachment; filename="{exam_number}-{kind}.{ext}"'})
@@ -204,7 +200,7 @@ def download_identity_photo(exam_number, kind):
 @auth.require(*DECIDERS)
 def review_identity(data, exam_number):
     """人工审核 at the registration point: approve, or reject with the reason the candidate will read."""
-    return identity.review(get_db(), auth.current(), exam_number, data["decision"], data["reason"])
+    return identity.review(current.db(), auth.current(), exam_number, data["decision"], data["reason"])
 
 
 # --- prior diploma -----------------------------------------------------------------
@@ -214,7 +210,7 @@ def review_identity(data, exam_number):
 @auth.require(*READERS)
 def get_prior_diploma(exam_number):
     """查看已验证学历信息: the 学信网 record on file and whether it matches the candidate."""
-    return diploma.view(get_db(), auth.current(), exam_number)
+    return diploma.view(current.db(), auth.current(), exam_number)
 
 
 @blp.route("/candidates/<string:exam_number>/prior-diploma", methods=["POST"])
@@ -223,5 +219,5 @@ def get_prior_diploma(exam_number):
 @auth.require("portal")
 def authorise_prior_diploma(data, exam_number):
     """学信网学历验证: post the candidate's authorisation; the provider's record is stored as it says."""
-    provider = diploma.provider_for(current_app.config)
-    return diploma.authorise(get_db(), provider, auth.current(), exam_number, data["authorisation_code"])
+    provider = diploma.provider_for(current.config())
+    return diploma.authorise(current.db(), provider, auth.current(), exam_number, data["authorisation_code"])

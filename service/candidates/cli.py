@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from service.candidates import demo
@@ -16,11 +15,12 @@ from service.errors import ServiceError
 from service.store.db import connect
 from service.uploads import blob_gc
 from service.uploads.blobs import BlobStore
+from service.web import current
 from service.web.auth import Principal
 
 
 def _db():
-    return connect(current_app.config["DATABASE"])
+    return connect(current.config()["DATABASE"])
 
 
 @click.group("candidates")
@@ -46,7 +46,8 @@ def import_command(path, operator):
         sys.exit(1)
     try:
         result = candidate_import.import_candidates(_db(), candidate_import.parse_file(text),
-                                                    actor=Principal("province", operator))
+                                                    actor=Principal("province", operator),
+                                                    catalogue=current.rulebook().current().catalogue)
     except ServiceError as exc:
         click.echo(f"{path}: {exc.message}", err=True)
         for p in exc.extra.get("problems") or _from_fields(exc.fields):
@@ -80,7 +81,7 @@ def demo_load():
 
     Idempotent: running it again changes nothing.
     """
-    result = demo.load_demo(_db(), current_app.config["BLOB_DIR"])
+    result = demo.load_demo(_db(), current.config()["BLOB_DIR"], catalogue=current.rulebook().current().catalogue)
     states = {}
     for status in result["identity"].values():
         states[status] = states.get(status, 0) + 1
@@ -104,7 +105,7 @@ def blobs_gc(grace_hours, dry_run):
     """Remove stored files no row refers to any more (failed uploads, replaced photos)."""
     db = _db()
     try:
-        result = blob_gc.collect(db, BlobStore(Path(current_app.config["BLOB_DIR"])),
+        result = blob_gc.collect(db, BlobStore(Path(current.config()["BLOB_DIR"])),
                                  grace=dt.timedelta(hours=grace_hours), dry_run=dry_run)
     finally:
         db.conn.close()

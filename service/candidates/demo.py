@@ -53,11 +53,17 @@ def stand_in_photo(kind: str, seed: str) -> bytes:
     return out.getvalue()
 
 
-def load_demo(db, blob_root, *, fixtures: Path = FIXTURES, registry: Path | None = None) -> dict:
-    """Import the demo candidates and bring each to the identity and 学信网 state the fixture names."""
+def load_demo(db, blob_root, *, fixtures: Path = FIXTURES, registry: Path | None = None,
+              catalogue: dict | None = None) -> dict:
+    """Import the demo candidates and bring each to the identity and 学信网 state the fixture names.
+
+    ``catalogue``: the majors the candidates' course results are checked against
+    (``import_candidates``); the running app's rulebook passes its own.
+    """
     path = fixtures / "candidates.json"
     text = path.read_text(encoding="utf-8")
-    imported = candidate_import.import_candidates(db, candidate_import.parse_file(text), actor=LOADER)
+    imported = candidate_import.import_candidates(db, candidate_import.parse_file(text), actor=LOADER,
+                                                 catalogue=catalogue)
     demo = json.loads(text).get("demo", {})
     blobs = BlobStore(Path(blob_root))
     provider = identity_providers.SandboxIdentityProvider()

@@ -338,16 +338,12 @@ class CandidateImportSchema(StrictSchema):
 
 
 def _catalogue() -> dict:
-    try:
-        from flask import current_app, has_app_context
-    except ImportError:  # pragma: no cover
-        has_app_context = None
-    if has_app_context is not None and has_app_context() and "rulebook" in current_app.extensions:
-        return current_app.extensions["rulebook"].current().catalogue
-    from service.config import defaults
+    # Callers with a running app pass the catalogue of its rulebook (the version in force);
+    # without one, the catalogue of the rules root in use.
+    from service.reference import files as reference
     from service.rules.loader import load_bundle
 
-    return load_bundle(defaults()["RULES_ROOT"]).catalogue
+    return load_bundle(reference.root_key()).catalogue
 
 
 # --- reporting -------------------------------------------------------------------

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from service.errors import NotFound, echoed
 from service.rules.model import LEVELS
+from service.web import current
 from service.web.schemas import MAJOR_CODE, SLUG, StrictSchema
 
 blp = Blueprint("majors", __name__, url_prefix="/v1", description="Examining universities, majors and exam plans")
@@ -63,9 +64,7 @@ class MajorDetailSchema(MajorSchema):
 
 
 def _bundle():
-    from service.app import rulebook
-
-    return rulebook().current()
+    return current.rulebook().current()
 
 
 def _major_dict(bundle, m) -> dict:

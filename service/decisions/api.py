@@ -1,15 +1,14 @@
 """POST /v1/evaluations: decide a candidate's choices and record each decision."""
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import jsonify
 from flask_smorest import Blueprint
 
 from service.decisions.decision_schemas import EvaluationResponseSchema
 from service.decisions.evaluate import evaluate_and_record
 from service.decisions.schemas import EvaluationRequestSchema
 from service.errors import Forbidden
-from service.store.db import get_db
-from service.web import auth
+from service.web import auth, current
 
 blp = Blueprint("evaluations", __name__, url_prefix="/v1", description="Graduation eligibility decisions")
 
@@ -29,9 +28,7 @@ def create_evaluation(data):
     who = auth.current()
     if who.role == "portal" and who.candidate != data["candidate"]["exam_number"]:
         raise Forbidden("the portal may evaluate only the candidate named in X-Candidate")
-    from service.app import rulebook
-
-    result = evaluate_and_record(get_db(), rulebook(), data, db_key=current_app.config["DATABASE"])
+    result = evaluate_and_record(current.db(), current.rulebook(), data, db_key=current.config()["DATABASE"])
     # The result already has exactly the documented keys in the documented order
     # (tests/reliability/test_response_shape.py holds dump(result) == result), so
     # a Response skips flask-smorest's schema dump, which cost ~0.8 ms a request.

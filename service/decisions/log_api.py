@@ -7,16 +7,15 @@ from service.decisions.decision_schemas import ReplaySchema, StoredDecisionSchem
 from service.decisions.replay import replay_row
 from service.errors import NotFound, echoed
 from service.store import decision_log
-from service.store.db import get_db
 from service.store.decision_log import DECISION_ID
-from service.web import auth
+from service.web import auth, current
 
 blp = Blueprint("decisions", __name__, url_prefix="/v1", description="Stored decisions and replay")
 
 
 def _visible(decision_id: str) -> dict:
     who = auth.current()
-    row = decision_log.get(get_db(), decision_id)
+    row = decision_log.get(current.db(), decision_id)
     if who.role in ("auditor", "province"):
         return row
     if who.role == "portal" and who.candidate and who.candidate == row["exam_number"]:
@@ -38,7 +37,5 @@ def get_decision(decision_id):
 @auth.require("auditor", "province", "portal")
 def replay_decision(decision_id):
     """Re-evaluate the stored input under the stored ruleset version: identical, or the differences."""
-    from service.app import rulebook
-
     row = _visible(decision_id)
-    return replay_row(get_db(), rulebook(), row)
+    return replay_row(current.db(), current.rulebook(), row)

@@ -8,15 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.applications import states as workflow_states
 from service.forms import registration_forms
-from service.store.db import get_db
 from service.uploads.blobs import BlobStore
-from service.web import auth
+from service.web import auth, current
 from service.web.schemas import StrictSchema
 
 blp = Blueprint("registration_forms", __name__, url_prefix="/v1",
@@ -65,9 +64,7 @@ class FormVersionSchema(Schema):
 
 
 def _bundle():
-    from service.app import rulebook
-
-    return rulebook().current()
+    return current.rulebook().current()
 
 
 @blp.route("/applications/<int:app_id>/registration-form", methods=["PUT"])
@@ -77,7 +74,7 @@ def _bundle():
 @auth.require("portal")
 def save_form(app_id):
     """保存: validate and store a new version (only after payment and until the county office receives it)."""
-    return registration_forms.save(get_db(), auth.current(), app_id, request.get_json(silent=True))
+    return registration_forms.save(current.db(), auth.current(), app_id, request.get_json(silent=True))
 
 
 @blp.route("/applications/<int:app_id>/registration-form")
@@ -86,7 +83,7 @@ def save_form(app_id):
 @auth.require(*READERS)
 def get_form(query, app_id):
     """The stored form (latest, or ?version=n), whether it can still change, and the receipt."""
-    return registration_forms.view(get_db(), auth.current(), app_id, query["version"])
+    return registration_forms.view(current.db(), auth.current(), app_id, query["version"])
 
 
 @blp.route("/applications/<int:app_id>/registration-form/versions")
@@ -94,7 +91,7 @@ def get_form(query, app_id):
 @auth.require(*READERS)
 def list_versions(app_id):
     """Every saved version: number, who saved it, when."""
-    return registration_forms.versions(get_db(), auth.current(), app_id)
+    return registration_forms.versions(current.db(), auth.current(), app_id)
 
 
 @blp.route("/applications/<int:app_id>/registration-form/pdf")
@@ -104,7 +101,7 @@ def list_versions(app_id):
 @auth.require(*READERS)
 def export_pdf(query, app_id):
     """导出PDF: the stored form (latest, or ?version=n) as the two-copy A4 PDF to print and sign."""
-    pdf, meta = registration_forms.export_pdf(get_db(), _bundle(), BlobStore(Path(current_app.config["BLOB_DIR"])),
+    pdf, meta = registration_forms.export_pdf(current.db(), _bundle(), BlobStore(Path(current.config()["BLOB_DIR"])),
                                               auth.current(), app_id, query["version"])
     ascii_name = f"registration-form-{app_id}-v{meta['version']}.pdf"
     chinese_name = quote(f"毕业生登记表-{app_id}-v{meta['version']}.pdf")
@@ -119,4 +116,4 @@ def export_pdf(query, app_id):
 @auth.require(*OFFICES)
 def mark_received(data, app_id):
     """The county office has the signed paper copy: the form is locked (application → form_locked)."""
-    return registration_forms.mark_received(get_db(), auth.current(), app_id, data["note"])
+    return registration_forms.mark_received(current.db(), auth.current(), app_id, data["note"])

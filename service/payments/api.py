@@ -6,7 +6,7 @@ authenticated by the provider's signature, checked in the view.  They live under
 """
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -15,8 +15,7 @@ from service.errors import NotFound, echoed
 from service.payments import orders as payments
 from service.payments.providers import PROVIDERS, providers_for
 from service.reference import fees
-from service.store.db import get_db
-from service.web import auth
+from service.web import auth, current
 from service.web.schemas import StrictSchema
 
 blp = Blueprint("payments", __name__, url_prefix="/v1", description="Graduation application fee: orders and their state")
@@ -58,7 +57,7 @@ class CallbackResultSchema(Schema):
 
 
 def _providers():
-    return providers_for(current_app.config)
+    return providers_for(current.config())
 
 
 @blp.route("/applications/<int:app_id>/orders", methods=["POST"])
@@ -67,7 +66,7 @@ def _providers():
 @auth.require("portal")
 def create_order(data, app_id):
     """毕业申请支付 (七.6): an order for an approved application; the same unpaid order again is 200."""
-    db = get_db()
+    db = current.db()
     provider = payments.pick_provider(_providers(), data["provider"])
     fee = fees.application_fee(db, app_id)
     order, created = payments.create_order(db, app_id, provider, auth.current(), fee_fen=fee.amount_fen,
@@ -79,7 +78,7 @@ def create_order(data, app_id):
 @blp.response(200, OrderSchema(many=True))
 @auth.require(*READERS)
 def list_orders(app_id):
-    db = get_db()
+    db = current.db()
     states.application_row(db, app_id, auth.current())
     return payments.orders_of(db, app_id)
 
@@ -89,14 +88,14 @@ def list_orders(app_id):
 @auth.require(*READERS)
 def get_order(order_id):
     """订单查询: the candidate their own order; county staff their district's; province and auditors all."""
-    return payments.get_order(get_db(), order_id, auth.current())
+    return payments.get_order(current.db(), order_id, auth.current())
 
 
 @blp.route("/orders/<string:order_id>/provider-status")
 @auth.require(*READERS)
 def query_order(order_id):
     """The provider's view of the order (its query API)."""
-    order = payments.get_order(get_db(), order_id, auth.current())
+    order = payments.get_order(current.db(), order_id, auth.current())
     return payments.pick_provider(_providers(), order["provider"]).query(order)
 
 
@@ -105,7 +104,7 @@ def query_order(order_id):
 @auth.require("portal")
 def cancel_order(order_id):
     """Cancel an unpaid order (to pay another way)."""
-    return payments.cancel_order(get_db(), order_id, auth.current())
+    return payments.cancel_order(current.db(), order_id, auth.current())
 
 
 @callbacks.route("/payments/<string:provider>", methods=["POST"])
@@ -116,4 +115,4 @@ def provider_callback(provider):
     providers = _providers()
     if provider not in providers:
         raise NotFound(f"no payment provider {echoed(provider, '[a-z]{1,20}', 'of that name')}")
-    return payments.handle_callback(get_db(), providers[provider], request.headers, request.get_data(cache=False))
+    return payments.handle_callback(current.db(), providers[provider], request.headers, request.get_data(cache=False))

@@ -10,11 +10,11 @@ import secrets
 import shlex
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from service.errors import NotFound
 from service.payments.providers import NOTICE_STATUSES, SandboxProvider, providers_for
+from service.web import current
 
 
 @click.group("payments")
@@ -33,11 +33,11 @@ def sandbox_callback(order_id, transaction_id, status, amount_fen, base_url):
     """Print a correctly signed sandbox callback for ORDER_ID (as JSON, with a curl command)."""
     from service.store.db import connect
 
-    db = connect(current_app.config["DATABASE"])
+    db = connect(current.config()["DATABASE"])
     row = db.execute("SELECT id, provider, amount_fen FROM payment_orders WHERE id = ?", [order_id]).fetchone()
     if row is None:
         raise NotFound(f"no order {order_id}")
-    provider = providers_for(current_app.config).get(row[1])
+    provider = providers_for(current.config()).get(row[1])
     if not isinstance(provider, SandboxProvider):
         raise click.UsageError(f"the {row[1]} provider is not the sandbox: its callbacks come from the real gateway")
     body, headers = provider.callback({"id": row[0], "amount_fen": row[2]},

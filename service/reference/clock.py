@@ -2,14 +2,22 @@
 
 Windows open and close, events are stamped and decisions are dated by this clock
 only, so one setting places a whole test or demo inside or outside a window:
-the app's config key ``CLOCK_NOW`` or, when the app does not set it, the
+the setting ``CLOCK_NOW`` of the app's config or, when that is unset, the
 environment variable ``SXZK_NOW`` (both an ISO date-time; without an offset it is
 read as Shanghai time).  Unset, it is the real time.
+
+A ``Clock`` holds the settings it reads.  ``now()`` asks the clock in use: the one
+the web layer binds for each app context (``service/web/current.py``) or, outside
+any, one that reads the environment only.  Library code stays free of Flask and
+still follows the clock of the app that runs it, however deep the call.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import os
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from service.errors import ServiceError
@@ -26,16 +34,55 @@ class ClockSettingError(ServiceError):
     code = "bad_clock_setting"
 
 
-def now(app_config=None) -> dt.datetime:
-    """The current time as an aware datetime in Asia/Shanghai."""
-    setting, where = _setting(app_config)
-    if not setting:
+class Clock:
+    """Shanghai time, fixed by ``settings[CLOCK_NOW]`` or ``SXZK_NOW`` when either is set.
+
+    ``settings`` is read on every call (an app's config: tests move the clock after start).
+    """
+
+    def __init__(self, settings: Mapping | None = None):
+        self.settings = settings if settings is not None else {}
+
+    def now(self) -> dt.datetime:
+        if self.settings.get(CONFIG_KEY):
+            return parse(self.settings[CONFIG_KEY], f"config {CONFIG_KEY}")
+        if os.environ.get(ENV_KEY):
+            return parse(os.environ[ENV_KEY], f"environment variable {ENV_KEY}")
         return dt.datetime.now(SHANGHAI)
-    return parse(setting, where)
+
+    def today(self) -> dt.date:
+        return self.now().date()
 
 
-def today(app_config=None) -> dt.date:
-    return now(app_config).date()
+_ENVIRONMENT = Clock()
+_in_use: contextvars.ContextVar[Clock | None] = contextvars.ContextVar("clock", default=None)
+
+
+def now() -> dt.datetime:
+    """The current time of the clock in use, as an aware datetime in Asia/Shanghai."""
+    return (_in_use.get() or _ENVIRONMENT).now()
+
+
+def today() -> dt.date:
+    return now().date()
+
+
+def bind(clock: Clock) -> contextvars.Token:
+    """Make ``clock`` the one in use in this context until ``unbind(token)``."""
+    return _in_use.set(clock)
+
+
+def unbind(token: contextvars.Token) -> None:
+    _in_use.reset(token)
+
+
+@contextlib.contextmanager
+def using(clock: Clock):
+    token = bind(clock)
+    try:
+        yield clock
+    finally:
+        unbind(token)
 
 
 def parse(text: str, where: str = "time") -> dt.datetime:
@@ -48,21 +95,3 @@ def parse(text: str, where: str = "time") -> dt.datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=SHANGHAI)
     return value.astimezone(SHANGHAI)
-
-
-def _setting(app_config) -> tuple[str | None, str]:
-    if app_config is None:
-        app_config = _current_config()
-    if app_config is not None and app_config.get(CONFIG_KEY):
-        return app_config[CONFIG_KEY], f"config {CONFIG_KEY}"
-    return os.environ.get(ENV_KEY) or None, f"environment variable {ENV_KEY}"
-
-
-def _current_config():
-    # Library code runs both inside requests and in CLI commands or worker threads;
-    # only inside an app context is there a config to read.
-    try:
-        from flask import current_app, has_app_context
-    except ImportError:  # pragma: no cover - flask is a dependency of the service
-        return None
-    return current_app.config if has_app_context() else None

@@ -8,6 +8,7 @@ broken file stops the service before it answers anyone.
 """
 from __future__ import annotations
 
+import contextvars
 import functools
 from pathlib import Path
 
@@ -16,23 +17,31 @@ from service.yamlreader import Problem, YamlSyntaxError, parse_yaml
 
 DIRECTORY = "rulesets/workflow"
 
-__all__ = ["DIRECTORY", "check_all", "load", "root_key"]
+__all__ = ["DIRECTORY", "bind_root", "check_all", "load", "root_key", "unbind_root"]
 
 
-def root_key(app_config=None) -> str:
-    """The rules root of the running app (config RULES_ROOT), else the repository's."""
-    if app_config is None:
-        try:
-            from flask import current_app, has_app_context
-        except ImportError:  # pragma: no cover - flask is a dependency of the service
-            has_app_context = None
-        if has_app_context is not None and has_app_context():
-            app_config = current_app.config
-    if app_config is not None and app_config.get("RULES_ROOT"):
-        return str(app_config["RULES_ROOT"])
+# The rules root of the app running this context, bound by the web layer
+# (service/web/current.py) like the clock, so that lookups deep in a request
+# (is this a district? which window?) read the app's files without asking Flask.
+_bound_root: contextvars.ContextVar[str | None] = contextvars.ContextVar("rules_root", default=None)
+
+
+def root_key(root=None) -> str:
+    """``root`` if given, else the rules root bound for this context, else the repository's."""
+    root = root or _bound_root.get()
+    if root:
+        return str(root)
     from service.config import defaults
 
     return str(defaults()["RULES_ROOT"])
+
+
+def bind_root(root) -> contextvars.Token:
+    return _bound_root.set(str(root) if root else None)
+
+
+def unbind_root(token: contextvars.Token) -> None:
+    _bound_root.reset(token)
 
 
 @functools.lru_cache(maxsize=16)
@@ -53,14 +62,17 @@ def load(name: str, root: str | None = None):
     return _read(root or root_key(), name)
 
 
-def check_all(app_config=None) -> None:
-    """Load every reference file now (at app start): a broken one fails loudly, with every problem."""
-    from service.identity import states as identity_states
+def check_all(root=None, *, more=()) -> None:
+    """Load every reference file now (at app start): a broken one fails loudly, with every problem.
+
+    ``more``: loaders (root -> table) of reference files read by feature packages,
+    such as identity's state table, which this package does not import.
+    """
     from service.reference import districts, fees, windows
 
-    root = root_key(app_config)
+    root = root_key(root)
     problems: list[Problem] = []
-    for loader in (districts.table_for, windows.windows_for, fees.schedule_for, identity_states.table_for):
+    for loader in (districts.table_for, windows.windows_for, fees.schedule_for, *more):
         try:
             loader(root)
         except RulesetError as exc:

@@ -9,7 +9,6 @@ from flask_smorest import Blueprint
 from service.decisions.replay import replay_row
 from service.errors import NotFound
 from service.store import decision_log
-from service.store.db import get_db
 from service.tools import publishing
 from service.tools.api_schemas import (
     LogVerificationSchema,
@@ -19,7 +18,7 @@ from service.tools.api_schemas import (
     RulesetVersionListSchema,
 )
 from service.tools.replaying import decision_filter
-from service.web import auth
+from service.web import auth, current
 
 blp = Blueprint("audit", __name__, url_prefix="/v1/audit",
                 description="Audit: replay decisions, verify the decision log, archived ruleset versions (read-only)")
@@ -37,9 +36,7 @@ def replay(query):
     At most ``limit`` (≤ 10,000) decisions a request, in log order: when ``more``
     is true, ask again with ``after_seq=next_after_seq``. Nothing is stored.
     """
-    from service.app import rulebook
-
-    db = get_db()
+    db = current.db()
     where, params = decision_filter(query.get("decision_id"), query.get("since"), query.get("until"))
     limit = query["limit"]
     rows = list(db.query(f"SELECT * FROM decisions WHERE seq > ? AND {where} ORDER BY seq LIMIT ?",
@@ -51,7 +48,7 @@ def replay(query):
     identical, differing = 0, []
     for row in rows:
         row = {**row, "input": json.loads(row["input"]), "output": json.loads(row["output"])}
-        result = replay_row(db, rulebook(), row)
+        result = replay_row(db, current.rulebook(), row)
         if result["identical"]:
             identical += 1
         else:
@@ -66,7 +63,7 @@ def replay(query):
 @auth.require(*AUDITORS)
 def verify_log():
     """Walk the decision log's hash chain; ``ok`` false names the first broken link and why."""
-    return decision_log.verify(get_db())
+    return decision_log.verify(current.db())
 
 
 @blp.route("/ruleset-versions")
@@ -74,11 +71,9 @@ def verify_log():
 @auth.require(*AUDITORS, "curriculum")
 def list_versions():
     """Every archived ruleset version (published or not), and the one in force today."""
-    from service.app import rulebook
-
-    db = get_db()
+    db = current.db()
     today = dt.date.today()
-    in_force = rulebook().in_force(today, db).version
+    in_force = current.rulebook().in_force(today, db).version
     listed = publishing.versions(db)
     published = any(v["version"] == in_force and v["published"] and (v["effective_from"] or "") <= today.isoformat()
                     for v in listed)
@@ -92,7 +87,7 @@ def get_version(version):
     """One archived version with its canonical files (what a replay of its decisions is based on)."""
     from service.store import ruleset_archive
 
-    db = get_db()
+    db = current.db()
     row = publishing.version_row(db, version)
     if not row:
         raise NotFound(f"ruleset version {version} is not in the archive")

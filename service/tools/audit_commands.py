@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
+
+from service.web import current
 
 
 def _iso_moment(ctx, param, value):
@@ -47,7 +48,7 @@ def publish_command(note, effective_from, author):
     from service.tools.checking import run_tests
     from service.tools.publishing import publish
 
-    root = Path(current_app.config["RULES_ROOT"])
+    root = Path(current.config()["RULES_ROOT"])
     run = run_tests(root)
     if not run.ok:
         for problem in run.problems:
@@ -58,7 +59,7 @@ def publish_command(note, effective_from, author):
         click.echo("not published: the rules or their test cases fail (see `sxzk check` and `sxzk test`)", err=True)
         sys.exit(1)
     bundle = load_bundle(root)  # the files just tested, not what the app loaded before the tests ran
-    db = connect(current_app.config["DATABASE"])
+    db = connect(current.config()["DATABASE"])
     try:
         row = publish(db, bundle, author=author or getpass.getuser(), note=note, effective_from=effective_from.date())
     finally:
@@ -81,7 +82,7 @@ def export_command(since, until, out):
     from service.tools.exporting import export, export_to_file
     from service.tools.replaying import open_readonly
 
-    db = open_readonly(current_app.config["DATABASE"])
+    db = open_readonly(current.config()["DATABASE"])
     try:
         if out is None:
             summary = export(db, sys.stdout, since=since, until=until)

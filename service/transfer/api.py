@@ -9,8 +9,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from service.applications.schemas import DecideSchema, StateTableSchema
-from service.reference import clock, windows
-from service.store.db import get_db
+from service.reference import windows
 from service.transfer import records as applications
 from service.transfer import rules, states
 from service.transfer.schemas import (
@@ -23,7 +22,7 @@ from service.transfer.schemas import (
     TransferPrecheckSchema,
     TransferRulesSchema,
 )
-from service.web import auth
+from service.web import auth, current
 
 blp = Blueprint("transfer_outs", __name__, url_prefix="/v1",
                 description="Inter-provincial transfer out (省际转出): apply, withdraw, on-site confirmation, decision")
@@ -33,9 +32,7 @@ OFFICES = ("county", "province")
 
 
 def _bundle():
-    from service.app import rulebook
-
-    return rulebook().current()
+    return current.rulebook().current()
 
 
 @blp.route("/transfer-out/rules")
@@ -49,7 +46,7 @@ def transfer_rules():
             "target_exam_number": {"min_digits": r.min_digits, "max_digits": r.max_digits},
             "conditions": [{"id": c.id, "label": c.label} for c in r.conditions],
             "non_transferable": r.non_transferable,
-            "window": windows.state(applications.BUSINESS, clock.now())}
+            "window": windows.state(applications.BUSINESS, current.now())}
 
 
 @blp.route("/transfer-out/states")
@@ -69,7 +66,7 @@ def state_table():
 @auth.require("portal")
 def precheck():
     """Each condition for the candidate in X-Candidate, and which courses would and would not transfer."""
-    return applications.precheck(get_db(), _bundle(), auth.current())
+    return applications.precheck(current.db(), _bundle(), auth.current())
 
 
 @blp.route("/transfer-outs", methods=["POST"])
@@ -78,7 +75,7 @@ def precheck():
 @auth.require("portal")
 def create_transfer_out(data):
     """提交申请 (seed 000, 五.1) while 省际转出 is open; a condition not met is a 409 naming it."""
-    return applications.create(get_db(), _bundle(), auth.current(), data)
+    return applications.create(current.db(), _bundle(), auth.current(), data)
 
 
 @blp.route("/transfer-outs")
@@ -87,7 +84,7 @@ def create_transfer_out(data):
 @auth.require(*READERS)
 def list_transfer_outs(query):
     """Applications the caller may see (county staff: their district); ID numbers masked."""
-    return applications.list_for(get_db(), auth.current(), query)
+    return applications.list_for(current.db(), auth.current(), query)
 
 
 @blp.route("/transfer-outs/<int:transfer_id>")
@@ -95,7 +92,7 @@ def list_transfer_outs(query):
 @auth.require(*READERS)
 def get_transfer_out(transfer_id):
     """省际转出申请信息详情 (seed 000, 五.2) with the transferable and non-transferable courses."""
-    return applications.details(get_db(), auth.current(), transfer_id)
+    return applications.details(current.db(), auth.current(), transfer_id)
 
 
 @blp.route("/transfer-outs/<int:transfer_id>/withdraw", methods=["POST"])
@@ -104,7 +101,7 @@ def get_transfer_out(transfer_id):
 @auth.require("portal")
 def withdraw(data, transfer_id):
     """The candidate withdraws the application (only before on-site confirmation)."""
-    return applications.withdraw(get_db(), auth.current(), transfer_id, data["reason"])
+    return applications.withdraw(current.db(), auth.current(), transfer_id, data["reason"])
 
 
 @blp.route("/transfer-outs/<int:transfer_id>/confirmation", methods=["POST"])
@@ -113,7 +110,7 @@ def withdraw(data, transfer_id):
 @auth.require(*OFFICES)
 def confirm(data, transfer_id):
     """现场确认: the office has seen the candidate and their documents."""
-    return applications.confirm_on_site(get_db(), auth.current(), transfer_id, data["reason"])
+    return applications.confirm_on_site(current.db(), auth.current(), transfer_id, data["reason"])
 
 
 @blp.route("/transfer-outs/<int:transfer_id>/decision", methods=["POST"])
@@ -122,7 +119,7 @@ def confirm(data, transfer_id):
 @auth.require(*OFFICES)
 def decide(data, transfer_id):
     """招办审核: approve (conditions checked again) or reject with the reason the candidate reads."""
-    return applications.decide(get_db(), _bundle(), auth.current(), transfer_id, data["decision"], data["reason"])
+    return applications.decide(current.db(), _bundle(), auth.current(), transfer_id, data["decision"], data["reason"])
 
 
 @blp.route("/transfer-outs/<int:transfer_id>/history")
@@ -130,4 +127,4 @@ def decide(data, transfer_id):
 @auth.require(*READERS)
 def history(transfer_id):
     """Every transition: from, to, action, actor, role, time and reason."""
-    return applications.history_for(get_db(), auth.current(), transfer_id)
+    return applications.history_for(current.db(), auth.current(), transfer_id)

@@ -5,11 +5,11 @@ import json
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from service.errors import RulesetError
 from service.transfer import rules, states
+from service.web import current
 
 
 @click.group("transfer-out")
@@ -22,7 +22,7 @@ def transfer_out_group():
 def check_rules():
     """Check rulesets/transfer/*.yaml; every problem is printed with file and line."""
     try:
-        loaded = rules.load_rules(Path(current_app.config["RULES_ROOT"]) / rules.RULES_FILE)
+        loaded = rules.load_rules(Path(current.config()["RULES_ROOT"]) / rules.RULES_FILE)
         table = states.table()
     except RulesetError as exc:
         click.echo(exc.message, err=True)
@@ -39,7 +39,7 @@ def approved(round_):
     """Approved transfers with their courses, one JSON object a line, for the target provinces."""
     from service.store.db import connect
 
-    db = connect(current_app.config["DATABASE"])
+    db = connect(current.config()["DATABASE"])
     sql = ("SELECT id, exam_number, round, target_province, target_exam_number, courses, updated_at "
            "FROM transfer_outs WHERE state = 'approved'" + (" AND round = ?" if round_ else "") + " ORDER BY id")
     for row in db.execute(sql, [round_] if round_ else []).fetchall():

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.errors import RulesetError
+from service.reference import files as reference
 from service.rules.inputs import SOURCES
 from service.rules.model import KINDS
 from service.yamlreader import Problem, YamlSyntaxError, line_of, parse_yaml
@@ -80,22 +81,9 @@ class TransferRules:
         return dataclasses.replace(self, pass_mark=policy.pass_mark, passing_grades=tuple(policy.passing_grades))
 
 
-def _root() -> Path:
-    try:
-        from flask import current_app, has_app_context
-
-        if has_app_context():
-            return Path(current_app.config["RULES_ROOT"])
-    except ImportError:  # pragma: no cover - flask is always installed with the service
-        pass
-    from service.config import defaults
-
-    return Path(defaults()["RULES_ROOT"])
-
-
-def current() -> TransferRules:
-    """The rules of the configured rules root (cached per root)."""
-    return _cached(str(_root()))
+def current(root=None) -> TransferRules:
+    """The rules of ``root``, else of the rules root bound for this context (cached per root)."""
+    return _cached(reference.root_key(root))
 
 
 @functools.lru_cache(maxsize=8)

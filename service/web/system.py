@@ -6,8 +6,7 @@ from marshmallow import Schema, fields
 
 from service.rules.engine import ENGINE_VERSION
 from service.store import ruleset_archive
-from service.store.db import get_db
-from service.web import auth
+from service.web import auth, current
 
 blp = Blueprint("system", __name__, url_prefix="/v1", description="Health and rules in force")
 
@@ -36,17 +35,13 @@ class RulesStatusSchema(Schema):
 @blp.route("/health")
 @blp.response(200, HealthSchema)
 def health():
-    from service.app import rulebook
-
-    return {"status": "ok", "ruleset_version": rulebook().current().version, "engine_version": ENGINE_VERSION}
+    return {"status": "ok", "ruleset_version": current.rulebook().current().version, "engine_version": ENGINE_VERSION}
 
 
 @blp.route("/rules")
 @blp.response(200, RulesStatusSchema)
 def rules_status():
-    from service.app import rulebook
-
-    book = rulebook()
+    book = current.rulebook()
     return {"version": book.current().version, "engine_version": ENGINE_VERSION,
             "reloaded": False, "problems": book.last_problems}
 
@@ -56,9 +51,7 @@ def rules_status():
 @auth.require("curriculum", "province")
 def rules_reload():
     """Re-read the YAML; an invalid edit is reported and the last good version keeps serving."""
-    from service.app import rulebook
-
-    result = rulebook().reload()
+    result = current.rulebook().reload()
     if result["reloaded"] or not result["problems"]:
-        ruleset_archive.archive(get_db(), rulebook().current(), author=auth.current().actor)
+        ruleset_archive.archive(current.db(), current.rulebook().current(), author=auth.current().actor)
     return {**result, "engine_version": ENGINE_VERSION}

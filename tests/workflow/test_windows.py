@@ -4,8 +4,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from candidate_support import AUDITOR, NOW
-from conftest import ROOT
+from support.candidates import AUDITOR, NOW
+from support.common import ROOT
 
 from service.app import create_app
 from service.errors import Conflict, RulesetError
@@ -121,7 +121,7 @@ def problems(loader, root) -> list[str]:
 
 
 def test_the_shipped_files_load(root):
-    reference.check_all({"RULES_ROOT": str(root)})
+    reference.check_all(str(root), more=(identity_states.table_for,))
 
 
 def test_window_mistakes_are_each_named_with_file_and_line(root):
