@@ -1,32 +1,11 @@
 """Shared fixtures: an app on a temporary SQLite file with the demo credentials."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
+from support.common import FIXTURES, ROOT
 
 from service.app import create_app
 from service.rules.loader import load_bundle
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
-
-TOKENS = {
-    "portal": "demo-portal",
-    "county": "demo-county-xiaodian",
-    "county-other": "demo-county-yingze",
-    "province": "demo-province",
-    "auditor": "demo-auditor",
-    "curriculum": "demo-curriculum",
-}
-
-
-def auth_headers(role: str, candidate: str | None = None) -> dict:
-    headers = {"Authorization": f"Bearer {TOKENS[role]}"}
-    if candidate:
-        headers["X-Candidate"] = candidate
-    return headers
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +42,3 @@ def db(app):
     yield conn
     conn.conn.close()
 
-
-def example(name: str) -> dict:
-    return json.loads((FIXTURES / "examples" / f"{name}.json").read_text(encoding="utf-8"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 
-from conftest import auth_headers, example
+from support.common import auth_headers, example
 
 PORTAL = auth_headers("portal", "010119100001")
 

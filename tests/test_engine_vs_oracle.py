@@ -11,20 +11,15 @@ display text (section 6) and is not compared.
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, note, settings
+from support.strategies import requests, synthetic_bundles
 
-sys.path.insert(0, os.path.dirname(__file__))
-
-from strategies import requests, synthetic_bundles  # noqa: E402
-
-from service.errors import NotFound  # noqa: E402
-from service.rules import oracle  # noqa: E402
-from service.rules.loader import load_bundle  # noqa: E402
+from service.errors import NotFound
+from service.rules import oracle
+from service.rules.loader import load_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = load_bundle(ROOT)

@@ -6,20 +6,15 @@ shipped bundle where it has the case, else a small bundle built in the test.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
 from pathlib import Path
 
 import pytest
+from support.strategies import synthetic_bundle
 
-sys.path.insert(0, os.path.dirname(__file__))
-
-from strategies import synthetic_bundle  # noqa: E402
-
-from service.errors import NotFound  # noqa: E402
-from service.rules import oracle  # noqa: E402
-from service.rules.inputs import Candidate, PriorDiploma, Record, Request  # noqa: E402
-from service.rules.loader import load_bundle  # noqa: E402
+from service.errors import NotFound
+from service.rules import oracle
+from service.rules.inputs import Candidate, PriorDiploma, Record, Request
+from service.rules.loader import load_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 CANDIDATE = Candidate(exam_number="014012345678", name="张伟", id_number="140105199001011234", gender="男")

@@ -6,7 +6,7 @@ repeat it (error bodies end up in portal logs and screenshots).
 from __future__ import annotations
 
 import pytest
-from conftest import auth_headers
+from support.common import auth_headers
 
 ID_NUMBER = "14010519900307002X"
 PHONE = "13912345678"

@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import auth_headers, example
+from support.common import auth_headers, example
 
 from service.app import create_app
 from service.store.db import connect

@@ -7,7 +7,9 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from graduation_paths import (
+from PIL import Image
+from pypdf import PdfReader
+from support.graduation_paths import (
     AUDITOR,
     COUNTY,
     COUNTY_OTHER,
@@ -20,8 +22,6 @@ from graduation_paths import (
     portal,
     prepare,
 )
-from PIL import Image
-from pypdf import PdfReader
 
 from service.forms.pdf import PAGE_W, TITLE
 

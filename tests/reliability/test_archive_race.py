@@ -8,7 +8,7 @@ check has already found nothing.
 """
 from __future__ import annotations
 
-from conftest import ROOT
+from support.common import ROOT
 
 from service.rules.loader import load_bundle
 from service.store import ruleset_archive

@@ -12,9 +12,9 @@ import io
 import json
 
 import pytest
-from conftest import ROOT, auth_headers, example
 from hypothesis import HealthCheck, given, settings
-from reliability_bodies import json_values, mutated_bodies
+from support.bodies import json_values, mutated_bodies
+from support.common import ROOT, auth_headers, example
 
 from service.rules.loader import load_bundle
 

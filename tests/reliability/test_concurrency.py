@@ -1,19 +1,10 @@
 """Races against a real gunicorn (2 workers x 4 threads): exactly one of two simultaneous actions wins, the other is 409."""
 from __future__ import annotations
 
-import sys
 import threading
-from pathlib import Path
 
 import pytest
-from reliability_server import LiveServer
-
-from service.payments.providers import DEV_SANDBOX_SECRET, SandboxProvider
-from service.store.db import connect
-from service.web import auth
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "workflow"))
-from application_support import (  # noqa: E402
+from support.applications import (
     COUNTY,
     DISTRICT,
     ELIGIBLE,
@@ -22,6 +13,11 @@ from application_support import (  # noqa: E402
     portal,
     prepare,
 )
+from support.live_server import LiveServer
+
+from service.payments.providers import DEV_SANDBOX_SECRET, SandboxProvider
+from service.store.db import connect
+from service.web import auth
 
 SANDBOX = SandboxProvider("alipay", DEV_SANDBOX_SECRET)
 SECOND_OFFICER = "demo-county-xiaodian-2"

@@ -10,21 +10,17 @@ from __future__ import annotations
 
 import copy
 import http.client
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
-from conftest import auth_headers, example
-from reliability_server import LiveServer
+from support.applications import ELIGIBLE, GRADUATION_OPEN, MISSING, Driver, portal, prepare
+from support.common import auth_headers, example
+from support.live_server import LiveServer
 
 from service.payments.providers import DEV_SANDBOX_SECRET, SandboxProvider
 from service.store import decision_log
 from service.store.db import connect
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "workflow"))
-from application_support import ELIGIBLE, GRADUATION_OPEN, MISSING, Driver, portal, prepare  # noqa: E402
 
 PROVINCE = auth_headers("province")
 SANDBOX = SandboxProvider("alipay", DEV_SANDBOX_SECRET)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from conftest import auth_headers, example
+from support.common import auth_headers, example
 
 from service.store.db import get_db
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import copy
 
 import pytest
-from conftest import ROOT, example
 from hypothesis import HealthCheck, given, settings
 from marshmallow import Schema, ValidationError
-from reliability_bodies import json_values, mutated_bodies, valid_bodies
+from support.bodies import json_values, mutated_bodies, valid_bodies
+from support.common import ROOT, example
 
 from service.decisions.fastload import _StepAside, compile_schema
 from service.decisions.schemas import EvaluationRequestSchema

@@ -13,22 +13,13 @@ import copy
 import hashlib
 import json
 import re
-import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import FIXTURES, ROOT, auth_headers, example
-from reliability_server import LiveServer
-
-from service import idnumber
-from service.candidates import demo
-from service.web.access_log import redact
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "workflow"))
-from application_support import (  # noqa: E402
+from support.applications import (
     AUDITOR,
     CARD_00181,
     COUNTY,
@@ -44,6 +35,12 @@ from application_support import (  # noqa: E402
     prepare,
     scan_zip,
 )
+from support.common import FIXTURES, ROOT, auth_headers, example
+from support.live_server import LiveServer
+
+from service import idnumber
+from service.candidates import demo
+from service.web.access_log import redact
 
 EXAMPLES = sorted(p.stem for p in (FIXTURES / "examples").glob("*.json"))
 CANDIDATES = json.loads((FIXTURES / "candidates.json").read_text(encoding="utf-8"))["candidates"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import TOKENS, auth_headers
-from reliability_server import LiveServer
+from support.common import TOKENS, auth_headers
+from support.live_server import LiveServer
 
 from service.app import create_app
 from service.errors import TooManyRequests

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import ROOT, auth_headers
 from hypothesis import HealthCheck, given, settings
-from reliability_bodies import valid_bodies
+from support.bodies import valid_bodies
+from support.common import ROOT, auth_headers
 
 from service.decisions.decision_schemas import EvaluationResponseSchema
 from service.rules.loader import load_bundle

@@ -8,8 +8,9 @@ from __future__ import annotations
 import io
 import zipfile
 
-from conftest import auth_headers
 from PIL import Image, ImageDraw
+
+from support.common import auth_headers
 
 # 2025H2 毕业申请 window (rulesets/workflow/windows.yaml): the 2017 会计学 plan is still in force
 GRADUATION_OPEN = "2025-11-20T10:00:00+08:00"
@@ -185,6 +186,6 @@ def prepare(app) -> None:
     The clock stands in the 2025H2 window: 李建国's English (II) substitution needs the
     2017 会计学 plan, which is in force until 2025-12-31.
     """
-    from candidate_support import load
+    from support.candidates import load
 
     load(app, GRADUATION_OPEN)

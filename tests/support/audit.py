@@ -2,19 +2,15 @@
 from __future__ import annotations
 
 import copy
-import json
 import shutil
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from support.common import ROOT, example
+
 EXAMPLES = ("marketing-complete", "marketing-missing-00181", "accounting-english-substitution",
             "accounting-old-plan-pending")
-
-
-def example(name: str) -> dict:
-    return json.loads((ROOT / "fixtures" / "examples" / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def make_app(tmp_path: Path):

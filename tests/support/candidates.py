@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import io
 
-from conftest import auth_headers
 from PIL import Image
 
 from service.candidates import demo
 from service.store.db import connect
+from support.common import auth_headers
 
 NOW = "2026-11-22T10:00:00+08:00"  # inside the 2026H2 毕业申请 window
 

@@ -12,33 +12,21 @@ import io
 import json
 from pathlib import Path
 
-from conftest import FIXTURES, auth_headers
-
 from service import idnumber
 from service.candidates import demo
 from service.payments.providers import DEV_SANDBOX_SECRET, SandboxProvider
 from service.store.db import connect
+from support.candidates import AUDITOR, COUNTY, COUNTY_OTHER, PROVINCE, load, portal  # noqa: F401 - shared
+from support.common import FIXTURES
 
 GRADUATION_OPEN = "2025-11-20T10:00:00"  # inside the 2025H2 毕业申请 window of rulesets/workflow/windows.yaml
 ELIGIBLE = "010119100003"   # 王五, 专科 市场营销 (sxufe 630701), every course passed, 太原市小店区
 DISTRICT = "太原市小店区"
-COUNTY = auth_headers("county")              # 太原市小店区
-COUNTY_OTHER = auth_headers("county-other")  # 太原市迎泽区
-PROVINCE = auth_headers("province")
-AUDITOR = auth_headers("auditor")
-
-
-def portal(exam_number: str) -> dict:
-    return auth_headers("portal", exam_number)
 
 
 def prepare(app, now: str = GRADUATION_OPEN) -> None:
     """The demo candidates imported and verified, the clock inside the graduation window."""
-    app.config["CLOCK_NOW"] = now
-    db = connect(app.config["DATABASE"])
-    with app.app_context():
-        demo.load_demo(db, app.config["BLOB_DIR"])
-    db.conn.close()
+    load(app, now)
 
 
 def id_number(order: str, birth: str = "19900101", area: str = "140105") -> str:

@@ -1,10 +1,10 @@
-"""Helpers shared by the tools' tests (not a conftest: `conftest` is imported by name elsewhere)."""
+"""Copies of the rules tree for the tools' tests to break or change."""
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from support.common import ROOT
 
 
 def copy_tree(tmp_path: Path) -> Path:

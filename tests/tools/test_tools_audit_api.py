@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from audit_support import make_app, record, tamper
-from conftest import auth_headers
+from support.audit import make_app, record, tamper
+from support.common import auth_headers
 
 from service.rules.loader import load_bundle
 from service.store.db import connect

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from tools_support import ROOT, copy_tree, edit
+from support.tools import ROOT, copy_tree, edit
 
 from service.errors import RulesetError
 from service.tools.cases import DEFAULT_CANDIDATE, load_all, load_cases, run_case

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
-from tools_support import ROOT, copy_tree, edit
+from support.tools import ROOT, copy_tree, edit
 
 from service.tools import commands
 

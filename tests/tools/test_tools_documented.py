@@ -5,7 +5,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from tools_support import ROOT
+from support.tools import ROOT
 
 from service import cli
 

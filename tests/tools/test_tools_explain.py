@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from tools_support import ROOT
+from support.tools import ROOT
 
 from service.tools import commands
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from audit_support import example, make_app
-from conftest import auth_headers
+from support.audit import make_app
+from support.common import auth_headers, example
 
 from service.rules.loader import load_bundle
 from service.store.db import connect

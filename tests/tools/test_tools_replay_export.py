@@ -6,8 +6,8 @@ import os
 import stat
 
 import pytest
-from audit_support import make_app, record, tamper
 from click.testing import CliRunner
+from support.audit import make_app, record, tamper
 
 from service.tools.audit_commands import replay_command
 

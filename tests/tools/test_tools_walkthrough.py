@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from tools_support import ROOT
+from support.tools import ROOT
 
 from service.tools import commands
 

@@ -8,8 +8,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import example
-from tools_support import ROOT, copy_tree, edit
+from support.common import example
+from support.tools import ROOT, copy_tree, edit
 
 from service.decisions.evaluate import evaluate_and_record
 from service.store.db import connect

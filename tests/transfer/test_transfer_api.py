@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from graduation_paths import (
+from support.graduation_paths import (
     AUDITOR,
     COUNTY,
     COUNTY_OTHER,

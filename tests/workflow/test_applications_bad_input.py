@@ -6,7 +6,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from application_support import (
+from PIL import Image
+from support.applications import (
     CARD_00181,
     ELIGIBLE,
     MISSING,
@@ -16,7 +17,6 @@ from application_support import (
     portal,
     prepare,
 )
-from PIL import Image
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from application_support import (
+from support.applications import (
     CARD_00181,
     COUNTY,
     ELIGIBLE,

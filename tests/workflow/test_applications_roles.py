@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from application_support import (
+from support.applications import (
     AUDITOR,
     COUNTY,
     COUNTY_OTHER,
@@ -15,7 +15,7 @@ from application_support import (
     portal,
     prepare,
 )
-from conftest import auth_headers
+from support.common import auth_headers
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from candidate_support import MISSING, NOW, SUBSTITUTE, UNVERIFIED, count, load
-from conftest import FIXTURES, example
+from support.candidates import MISSING, NOW, SUBSTITUTE, UNVERIFIED, count, load
+from support.common import FIXTURES, example
 
 from service.candidates import diploma
 from service.candidates import records as candidates

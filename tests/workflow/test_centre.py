@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from candidate_support import (
+from support.candidates import (
     AUDITOR,
     COUNTY,
     COUNTY_OTHER,
@@ -16,7 +16,7 @@ from candidate_support import (
     load,
     portal,
 )
-from conftest import auth_headers
+from support.common import auth_headers
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_an_unverified_candidate_sees_the_windows_but_cannot_use_them(loaded):
 
 
 def test_the_centre_shows_the_graduation_application(loaded):
-    from application_support import fill
+    from support.applications import fill
 
     created = loaded.post("/v1/applications", json=fill(ELIGIBLE), headers=portal(ELIGIBLE))
     assert created.status_code == 201, created.json

@@ -5,7 +5,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from candidate_support import (
+from support.candidates import (
     AUDITOR,
     COUNTY,
     COUNTY_OTHER,
@@ -23,7 +23,7 @@ from candidate_support import (
     two_photos,
     upload,
 )
-from conftest import auth_headers
+from support.common import auth_headers
 
 from service.candidates import records as candidates
 from service.errors import Conflict
@@ -182,7 +182,7 @@ def test_who_may_do_what(loaded, db):
 
 
 def test_the_identity_gate_refuses_the_graduation_application(loaded, db):
-    from application_support import fill
+    from support.applications import fill
 
     resp = loaded.post("/v1/applications", json=fill(UNVERIFIED), headers=portal(UNVERIFIED))
     assert resp.status_code == 409 and resp.json["identity_status"] == "unverified"

@@ -16,7 +16,8 @@ import logging
 import threading
 
 import pytest
-from candidate_support import (
+from PIL import Image
+from support.candidates import (
     AUDITOR,
     COUNTY,
     COUNTY_OTHER,
@@ -34,8 +35,7 @@ from candidate_support import (
     two_photos,
     upload,
 )
-from conftest import auth_headers
-from PIL import Image
+from support.common import auth_headers
 
 from service.candidates import diploma
 from service.candidates import records as candidates

@@ -5,7 +5,7 @@ import json
 import threading
 
 import pytest
-from application_support import AUDITOR, COUNTY, COUNTY_OTHER, ELIGIBLE, MISSING, PROVINCE, Driver, portal, prepare
+from support.applications import AUDITOR, COUNTY, COUNTY_OTHER, ELIGIBLE, MISSING, PROVINCE, Driver, portal, prepare
 
 from service.payments.providers import DEV_SANDBOX_SECRET, SandboxProvider
 from service.reference import fees

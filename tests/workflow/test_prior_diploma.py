@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from candidate_support import (
+from support.candidates import (
     AUDITOR,
     COUNTY,
     COUNTY_OTHER,
