@@ -44,10 +44,12 @@ run: sysdeps $(STAMP)
 	  --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms' 'service.app:create_app()'
 
 test: sysdeps $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check --line-length 120 --target-version py311 --select E,F,W,I,B,UP --ignore E501,B008 service tests
+	$(BIN)/lint-imports
 
 bench: sysdeps $(STAMP)
 	$(BIN)/python -m bench.run_all
