@@ -93,9 +93,10 @@ def list_windows():
 def identity_state_table():
     """The identity-verification state table: statuses, transitions and who may make them."""
     tbl = identity_states.table()
-    return {"initial": tbl.initial, "verified": list(tbl.verified), "statuses": tbl.labels,
+    return {"initial": tbl.initial, "verified": tbl.flagged("verified"),
+            "statuses": {s.name: s.label for s in tbl.states.values()},
             "transitions": [{"action": s.action, "from": s.source, "to": s.target, "roles": list(s.roles),
-                             "when": s.when, "reason_required": s.reason_required} for s in tbl.steps]}
+                             "when": s.when, "reason_required": s.reason_required} for s in tbl.transitions]}
 
 
 # --- the personal centre -----------------------------------------------------------

@@ -494,8 +494,8 @@ def _identity_fixed() -> tuple[tuple[str, ...], tuple[str, ...]]:
     from service.identity import states as identity_states
 
     table = identity_states.table()
-    reviewed = tuple(sorted({s.source for s in table.steps if s.action == "manual_approve"}))
-    return table.verified, reviewed
+    reviewed = tuple(sorted({s.source for s in table.transitions if s.action == "manual_approve"}))
+    return tuple(table.flagged("verified")), reviewed
 
 
 def _course_tuple(r: dict) -> tuple:
