@@ -15,7 +15,7 @@ from pathlib import Path
 from service.errors import RulesetError
 from service.rules.inputs import SOURCES
 from service.rules.model import KINDS
-from service.yamlreader import Problem, YamlSyntaxError, line_of, parse_yaml
+from service.yamlreader import Problem, Reader, YamlSyntaxError, parse_yaml
 
 RULES_FILE = "rulesets/transfer/transfer_out.yaml"
 
@@ -114,27 +114,14 @@ def load_rules(path: Path) -> TransferRules:
     return _Reader(rel).read(doc)
 
 
-class _Reader:
-    TOP = {"source", "provinces", "reasons", "target_exam_number", "conditions", "transferable", "non_transferable"}
+_TOP = {"source", "provinces", "reasons", "target_exam_number", "conditions", "transferable", "non_transferable"}
 
-    def __init__(self, rel: str):
-        self.rel = rel
-        self.problems: list[Problem] = []
 
-    def bad(self, node, key, field_name: str, message: str, hint: str | None = None) -> None:
-        self.problems.append(Problem(self.rel, line_of(node, key), field_name, message, hint))
-
+class _Reader(Reader):
     def keys(self, node, field_name: str, allowed: set, required: set) -> bool:
-        if not isinstance(node, dict):
-            self.bad(node, None, field_name or "(file)", "expected a mapping")
-            return False
-        for key in node:
-            if key not in allowed:
-                self.bad(node, key, f"{field_name}.{key}" if field_name else str(key), "unknown key",
-                         f"allowed: {', '.join(sorted(allowed))}")
-        for key in sorted(required - set(node)):
-            self.bad(node, None, f"{field_name}.{key}" if field_name else key, "required key is missing")
-        return True
+        """Report unknown and missing keys; go on reading any mapping (every value is read with ``get``)."""
+        self.mapping(node, field_name, required=required, optional=allowed - required)
+        return isinstance(node, dict)
 
     def listing(self, doc, key: str) -> list:
         value = doc.get(key)
@@ -144,7 +131,7 @@ class _Reader:
         return value
 
     def read(self, doc) -> TransferRules:
-        if not self.keys(doc, "", self.TOP, self.TOP):
+        if not self.keys(doc, "", _TOP, _TOP):
             raise RulesetError(self.problems)
         if not isinstance(doc.get("source"), list) or not doc.get("source"):
             self.bad(doc, "source", "source", "name where the rules come from (a non-empty list)")
