@@ -295,6 +295,14 @@ class Reader:
             return default
         return value
 
+    def flag(self, node, key, field: str, *, default=None) -> bool:
+        """A yes/no (absent: ``default``, when there is one); anything else is reported."""
+        value = node.get(key, default) if isinstance(node, dict) else default
+        if not isinstance(value, bool):
+            self.bad(node, key, join(field, key), "must be true or false")
+            return bool(default)
+        return value
+
     def items(self, node, key, field: str, *, optional=False) -> list:
         """The list under ``key``; anything else is reported and reads as empty."""
         value = node.get(key) if isinstance(node, dict) else None

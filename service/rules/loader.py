@@ -203,20 +203,23 @@ class _Builder:
             elif isinstance(node, (set, frozenset)):
                 pending += [(v, parent, key, field) for v in node]
 
-    def _file(self, path):
+    def _document(self, path: str, key: str):
+        """(reader, data) of a curricula file, data None unless it is a mapping of source and ``key``."""
+        r = self.on(path)
         if path not in self.files:
-            self.problems.append(Problem(path, None, "(file)", "file is missing"))
-            return _MISSING
-        return self.files[path]
+            r.bad(None, None, "(file)", "file is missing")
+            return r, None
+        data = self.files[path]
+        if not r.mapping(data, "", required=("source", key)):
+            return r, None
+        r.citation(data)
+        return r, data
 
     def catalogue(self) -> dict[str, Course]:
-        f = "curricula/catalogue.yaml"
-        r = self.on(f)
-        data = self._file(f)
+        r, data = self._document("curricula/catalogue.yaml", "courses")
         out: dict[str, Course] = {}
-        if data is _MISSING or not r.mapping(data, "", required=("source", "courses")):
+        if data is None:
             return out
-        r.citation(data)
         courses = data["courses"]
         if not r.mapping(courses, "courses", optional=courses if isinstance(courses, dict) else (),
                          at=(data, "courses")):
@@ -237,11 +240,9 @@ class _Builder:
                 r.bad(entry, "kind", join(field, "theory"), "a practical names its theory course")
             elif theory is not None:
                 theory = r.code(entry, "theory", join(field, "theory"))
-            national = entry.get("national", True)
-            if not isinstance(national, bool):
-                r.bad(entry, "national", join(field, "national"), "must be true or false")
+            national = r.flag(entry, "national", field, default=True)
             out[code] = Course(code, r.text(entry, "name", field), credits or 0, kind or "theory",
-                               theory if isinstance(theory, str) else None, bool(national))
+                               theory if isinstance(theory, str) else None, national)
         for code, course in out.items():
             if course.theory and course.theory not in out:
                 r.bad(courses[code], "theory", f'courses."{code}".theory',
@@ -249,13 +250,10 @@ class _Builder:
         return out
 
     def universities(self) -> dict[str, University]:
-        f = "curricula/universities.yaml"
-        r = self.on(f)
-        data = self._file(f)
+        r, data = self._document("curricula/universities.yaml", "universities")
         out: dict[str, University] = {}
-        if data is _MISSING or not r.mapping(data, "", required=("source", "universities")):
+        if data is None:
             return out
-        r.citation(data)
         table = data["universities"]
         if not isinstance(table, dict):
             r.bad(data, "universities", "universities", "expected a mapping of slug to university")
@@ -270,13 +268,10 @@ class _Builder:
         return out
 
     def majors(self, universities) -> list[Major]:
-        f = "curricula/majors.yaml"
-        r = self.on(f)
-        data = self._file(f)
+        r, data = self._document("curricula/majors.yaml", "majors")
         out: list[Major] = []
-        if data is _MISSING or not r.mapping(data, "", required=("source", "majors")):
+        if data is None:
             return out
-        r.citation(data)
         seen = {}
         for i, entry in enumerate(r.items(data, "majors", "majors")):
             field = f"majors[{i}]"
@@ -439,9 +434,7 @@ class _Builder:
             ids = [x.id for x in items]
             for dup in sorted({x for x in ids if ids.count(x) > 1}):
                 self.problems.append(Problem(f, None, f"{what}s", f"{what} id {dup!r} is used twice"))
-        ptc = policy_node["practical_needs_theory"]
-        if not isinstance(ptc, bool):
-            r.bad(policy_node, "practical_needs_theory", "policy.practical_needs_theory", "must be true or false")
+        ptc = r.flag(policy_node, "practical_needs_theory", "policy")
         grades = list(r.items(policy_node, "passing_grades", "policy.passing_grades", optional=True)) \
             or ["优秀", "良好", "中等", "合格"]
         for i, grade in enumerate(grades if "passing_grades" in policy_node else ()):
@@ -453,7 +446,7 @@ class _Builder:
             title=r.text(policy_node, "title", "policy"),
             pass_mark=r.integer(policy_node, "pass_mark", "policy") or 60,
             passing_grades=tuple(grades),
-            practical_needs_theory=bool(ptc),
+            practical_needs_theory=ptc,
             thesis_levels=r.levels(policy_node, "thesis_levels", "policy"),
             prior_diploma_levels=pd_levels,
             prior_diploma_match=pd_match,
@@ -497,13 +490,11 @@ class _Builder:
             r.bad(node, "old", field, "a one-to-one equivalence maps one old course to one new course")
         if set(old) & set(new):
             r.bad(node, "new", join(field, "new"), "a course cannot stand for itself")
-        cal = node.get("credits_at_least", False)
-        if not isinstance(cal, bool):
-            r.bad(node, "credits_at_least", join(field, "credits_at_least"), "must be true or false")
+        cal = r.flag(node, "credits_at_least", field, default=False)
         passed_before = r.date(node, "passed_before", field, optional=True)
         if len(self.problems) > before:
             return None
-        return Equivalence(eid, kind, old, new, bool(cal), passed_before, r.citation(node))
+        return Equivalence(eid, kind, old, new, cal, passed_before, r.citation(node))
 
 
 def _code_hint(value: str, known) -> str:
