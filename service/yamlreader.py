@@ -3,6 +3,8 @@
 It remembers where every key and item came from; ``Reader`` checks a parsed
 document (allowed and required keys, kinds, sources) and collects every
 ``Problem`` (file, line, field, message, hint) of a file, raised at once.
+Where a marshmallow schema checks the values instead (test cases, candidate
+files), ``flatten`` and ``locate`` put its messages on the lines they are about.
 
 PyYAML silently keeps the last of two duplicate keys; curriculum staff would
 never see their mistake, so duplicates are an error here.  Mappings and lists
@@ -223,10 +225,10 @@ class Reader:
         self.problems.append(Problem(self.file, line_of(node, key), field, message, hint))
 
     def mapping(self, node, field: str, *, required=(), optional=(), at=None) -> bool:
-        """Is ``node`` a mapping holding every required key? Reports unknown and missing keys.
+        """Is ``node`` a mapping holding every required key (so the caller may index them)?
 
-        Unknown keys are reported with the allowed key they are closest to (a typo) or
-        the allowed list; missing ones in the order given (a set: sorted).  ``at`` =
+        Reports what is not: an unknown key with the allowed key it is closest to (a typo)
+        or the allowed list, missing keys in the order given (a set: sorted).  ``at`` =
         (parent, key) locates a ``node`` that is no mapping at all.
         """
         if not isinstance(node, dict):
