@@ -10,8 +10,7 @@ from werkzeug.routing import IntegerConverter
 from service import __version__
 from service.catalogue import api as majors
 from service.config import defaults
-from service.decisions import api as evaluations
-from service.decisions import log_api as decisions
+from service.decisions import api as decisions_api
 from service.decisions.rulebook import Rulebook
 from service.errors import PayloadTooLarge, UnsupportedMediaType
 from service.rules.engine import ENGINE_VERSION
@@ -34,8 +33,9 @@ def blueprints() -> list:
     from service.tools import api as audit_api
     from service.transfer import api as transfer_api
 
-    return [system.blp, majors.blp, evaluations.blp, decisions.blp, candidates_api.blp, applications_api.blp,
-            payments_api.blp, payments_api.callbacks, forms_api.blp, transfer_api.blp, audit_api.blp]
+    return [system.blp, majors.blp, decisions_api.evaluations, decisions_api.decisions, candidates_api.blp,
+            applications_api.blp, payments_api.blp, payments_api.callbacks, forms_api.blp, transfer_api.blp,
+            audit_api.blp]
 
 
 class SqliteInt(IntegerConverter):
