@@ -42,8 +42,9 @@ def _init_worker() -> None:
 
 def evaluate_chunk(args) -> tuple[list, dict]:
     """Generate, validate and decide candidates [start, start+count): each evaluation's rows, serialised."""
-    from service.decisions.schemas import EvaluationRequestSchema, canonical_input, request_for
+    from service.decisions.schemas import EvaluationRequestSchema
     from service.rules.decide import decide
+    from service.rules.inputs import canonical_input, request_for
 
     from .transcripts import body_for
 

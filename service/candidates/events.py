@@ -6,10 +6,26 @@ change they describe and are never updated or deleted (the table refuses it).
 """
 from __future__ import annotations
 
+from marshmallow import Schema, fields
+
 from service import statemachine
 
 SUBJECTS = ("record", "identity", "prior_diploma")
 COLUMNS = ("id", "exam_number", "subject", "action", "from_status", "to_status", "actor", "role", "at", "reason")
+
+
+# here rather than with the candidates' schemas: the identity API shows histories too, and the
+# candidates' schemas import the identity's
+class CandidateEventSchema(Schema):
+    id = fields.Integer()
+    subject = fields.String(metadata={"description": " | ".join(SUBJECTS)})
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    actor = fields.String()
+    role = fields.String()
+    at = fields.String()
+    reason = fields.String(allow_none=True)
 
 
 def record(db, exam_number: str, subject: str, action: str, principal, *, from_status: str | None = None,

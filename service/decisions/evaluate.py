@@ -1,9 +1,9 @@
 """Evaluate every choice of a request and record the decisions: all or nothing."""
 from __future__ import annotations
 
-from service.decisions.schemas import canonical_input, request_for
 from service.errors import InvalidInput, NotFound
 from service.rules.decide import decide
+from service.rules.inputs import canonical_input, request_for
 from service.store import decision_log, ruleset_archive
 
 _archived: set[tuple[str, str]] = set()  # (database, version) already in the archive

@@ -269,8 +269,9 @@ def _requirement_id_shape(rid: str) -> bool:
 
 def decide_case(bundle, case: Case) -> dict:
     """The decision for a case's input under ``bundle`` (raises ServiceError when it cannot be decided)."""
-    from service.decisions.schemas import EvaluationRequestSchema, canonical_input, request_for
+    from service.decisions.schemas import EvaluationRequestSchema
     from service.rules.decide import decide
+    from service.rules.inputs import canonical_input, request_for
 
     data = EvaluationRequestSchema().load(copy.deepcopy(case.body))
     choice = {k: v for k, v in sorted(data["choices"][0].items()) if v is not None}

@@ -11,8 +11,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from service.decisions.schemas import canonical_input, request_for
 from service.errors import ServiceError
+from service.rules.inputs import canonical_input, request_for
 from service.tools.requests import RequestFileError, validated
 
 

@@ -7,7 +7,7 @@ from conftest import ROOT, auth_headers
 from hypothesis import HealthCheck, given, settings
 from reliability_bodies import valid_bodies
 
-from service.decisions.decision_schemas import EvaluationResponseSchema
+from service.decisions.schemas import EvaluationResponseSchema
 from service.rules.loader import load_bundle
 
 BUNDLE = load_bundle(ROOT)
