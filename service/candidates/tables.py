@@ -6,6 +6,8 @@ a migration that has shipped: append a new one.
 """
 from __future__ import annotations
 
+from sqlite_utils.migrations import Migrations
+
 
 def _001_candidates(db):
     db.execute("""
@@ -90,4 +92,5 @@ def _001_candidates(db):
                   BEGIN SELECT RAISE(ABORT, 'the candidate history is append-only'); END""")
 
 
-MIGRATIONS = [("workflow_candidates_001", _001_candidates)]
+MIGRATIONS = Migrations("candidates")
+MIGRATIONS(name="workflow_candidates_001")(_001_candidates)

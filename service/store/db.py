@@ -17,8 +17,6 @@ from pathlib import Path
 
 import sqlite_utils
 
-from service.store.migrations import migrate
-
 
 def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite_utils.Database:
     if str(path) == ":memory:":
@@ -37,6 +35,8 @@ def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite_utils.Da
         db.write_lock_fd = os.open(f"{path}-writelock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         weakref.finalize(db, os.close, db.write_lock_fd)
     if migrate_schema:
+        from service.store.migrations import migrate  # it writes through write_transaction, below
+
         migrate(db)
     return db
 

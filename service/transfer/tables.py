@@ -4,6 +4,8 @@ Never edit a migration that has shipped: append a new one.
 """
 from __future__ import annotations
 
+from sqlite_utils.migrations import Migrations
+
 
 def _001_transfer_outs(db):
     db.execute("""
@@ -44,4 +46,5 @@ def _001_transfer_outs(db):
                   BEGIN SELECT RAISE(ABORT, 'the transfer-out history is append-only'); END""")
 
 
-MIGRATIONS = [("transfer_outs_001", _001_transfer_outs)]
+MIGRATIONS = Migrations("transfer")
+MIGRATIONS(name="transfer_outs_001")(_001_transfer_outs)
