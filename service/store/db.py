@@ -67,6 +67,27 @@ def write_transaction(db: sqlite_utils.Database):
             fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+def open_readonly(path: str | Path) -> sqlite_utils.Database:
+    """The database opened so that nothing can be written through this connection."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no database at {path}")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    return sqlite_utils.Database(conn)
+
+
+@contextlib.contextmanager
+def read_snapshot(db: sqlite_utils.Database):
+    """One read transaction: every query inside sees the database as of its first read."""
+    db.conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        db.conn.execute("COMMIT")
+
+
 def init_app(app) -> None:
     from flask import g
 
