@@ -14,7 +14,6 @@ largest worker) are reported for both phases.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing as mp
 import os
 import random
@@ -83,9 +82,7 @@ def replay_range(args) -> dict:
     db_path, first, end = args
     db = connect(db_path, migrate_schema=False)
     try:
-        rows = ({**row, "input": json.loads(row["input"]), "output": json.loads(row["output"]),
-                 "eligible": bool(row["eligible"])}
-                for row in db.query("SELECT * FROM decisions WHERE seq >= ? AND seq < ? ORDER BY seq", [first, end]))
+        rows = decision_log.select(db, after_seq=first - 1, through_seq=end - 1)
         result = replay_many(db, _worker["rulebook"], rows)
     finally:
         db.conn.close()

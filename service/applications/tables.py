@@ -6,6 +6,8 @@ append a new one.
 """
 from __future__ import annotations
 
+from sqlite_utils.migrations import Migrations
+
 from service.statemachine import create_events_table
 
 
@@ -101,7 +103,6 @@ def _002_payments(db):
         )""")
 
 
-MIGRATIONS = [
-    ("workflow_applications_001", _001_applications),
-    ("workflow_payments_001", _002_payments),
-]
+MIGRATIONS = Migrations("applications")
+MIGRATIONS(name="workflow_applications_001")(_001_applications)
+MIGRATIONS(name="workflow_payments_001")(_002_payments)

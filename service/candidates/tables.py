@@ -6,6 +6,8 @@ a migration that has shipped: append a new one.
 """
 from __future__ import annotations
 
+from sqlite_utils.migrations import Migrations
+
 from service.statemachine import EVENT_COLUMNS, create_events_table
 
 
@@ -80,4 +82,5 @@ def _001_candidates(db):
                                  *EVENT_COLUMNS[3:]))
 
 
-MIGRATIONS = [("workflow_candidates_001", _001_candidates)]
+MIGRATIONS = Migrations("candidates")
+MIGRATIONS(name="workflow_candidates_001")(_001_candidates)

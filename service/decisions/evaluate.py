@@ -35,11 +35,10 @@ def bundle_for(db, rulebook, data: dict):
 
 def _may_decide_under(db, version: str) -> bool:
     """Published, or already decided with (the working files in force before any publication)."""
-    row = db.execute("SELECT published FROM ruleset_versions WHERE version = ?", [version]).fetchone()
-    if row is None:
+    published = ruleset_archive.is_published(db, version)
+    if published is None:
         return True  # not archived at all: reported below as unknown
-    return bool(row[0]) or db.execute("SELECT 1 FROM decisions WHERE ruleset_version = ? LIMIT 1",
-                                      [version]).fetchone() is not None
+    return published or decision_log.decided_under(db, version)
 
 
 def evaluate_and_record(db, rulebook, data: dict, *, db_key: str = "") -> dict:

@@ -4,6 +4,8 @@ Never edit a migration that has shipped: append a new one.
 """
 from __future__ import annotations
 
+from sqlite_utils.migrations import Migrations
+
 from service.statemachine import create_events_table
 
 
@@ -30,4 +32,5 @@ def _001_transfer_outs(db):
                         index="transfer", noun="transfer-out")
 
 
-MIGRATIONS = [("transfer_outs_001", _001_transfer_outs)]
+MIGRATIONS = Migrations("transfer")
+MIGRATIONS(name="transfer_outs_001")(_001_transfer_outs)
