@@ -14,7 +14,6 @@ largest worker) are reported for both phases.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing as mp
 import os
 import random
@@ -42,8 +41,9 @@ def _init_worker() -> None:
 
 def evaluate_chunk(args) -> tuple[list, dict]:
     """Generate, validate and decide candidates [start, start+count): each evaluation's rows, serialised."""
-    from service.decisions.schemas import EvaluationRequestSchema, canonical_input, request_for
+    from service.decisions.schemas import EvaluationRequestSchema
     from service.rules.decide import decide
+    from service.rules.inputs import canonical_input, request_for
 
     from .transcripts import body_for
 
@@ -82,9 +82,7 @@ def replay_range(args) -> dict:
     db_path, first, end = args
     db = connect(db_path, migrate_schema=False)
     try:
-        rows = ({**row, "input": json.loads(row["input"]), "output": json.loads(row["output"]),
-                 "eligible": bool(row["eligible"])}
-                for row in db.query("SELECT * FROM decisions WHERE seq >= ? AND seq < ? ORDER BY seq", [first, end]))
+        rows = decision_log.select(db, after_seq=first - 1, through_seq=end - 1)
         result = replay_many(db, _worker["rulebook"], rows)
     finally:
         db.conn.close()

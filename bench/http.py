@@ -45,7 +45,7 @@ def evaluation_requests(n: int) -> list[tuple[str, str, bytes, dict]]:
 def stored(db_path) -> tuple[int, dict]:
     db = connect(db_path, migrate_schema=False)
     try:
-        return db.execute("SELECT count(*) FROM decisions").fetchone()[0], decision_log.verify(db)
+        return decision_log.count(db), decision_log.verify(db)
     finally:
         db.conn.close()
 

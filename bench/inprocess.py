@@ -15,11 +15,12 @@ import gc
 import statistics
 import time
 
-from service.decisions.schemas import EvaluationRequestSchema, canonical_input
+from service.decisions.schemas import EvaluationRequestSchema
 from service.rules import compiler, oracle
 from service.rules.allocate import allocate
 from service.rules.decide import decide, plans_to_evaluate
 from service.rules.engine import default_engine
+from service.rules.inputs import canonical_input
 from service.rules.loader import load_bundle
 
 from . import common

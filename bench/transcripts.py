@@ -126,7 +126,8 @@ def bodies(bundle, count: int, seed: int = 6) -> list[dict]:
 
 def requests_of(bundle, bodies_) -> list:
     """The core Requests for ``bodies_`` (validated exactly as the API validates them)."""
-    from service.decisions.schemas import EvaluationRequestSchema, canonical_input, request_for
+    from service.decisions.schemas import EvaluationRequestSchema
+    from service.rules.inputs import canonical_input, request_for
 
     schema = EvaluationRequestSchema()
     out = []

@@ -10,8 +10,7 @@ from werkzeug.routing import IntegerConverter
 from service import __version__
 from service.catalogue import api as majors
 from service.config import defaults
-from service.decisions import api as evaluations
-from service.decisions import log_api as decisions
+from service.decisions import api as decisions_api
 from service.decisions.rulebook import Rulebook
 from service.errors import PayloadTooLarge, UnsupportedMediaType
 from service.rules.engine import ENGINE_VERSION
@@ -21,6 +20,7 @@ from service.web.error_schema import ErrorSchema
 from service.web.json_provider import OrjsonProvider
 from service.web.ratelimit import RateLimiter
 from service.web.schemas import SQLITE_MAX_INT
+from service.web.section import Section
 
 PUBLIC = ("/v1/openapi.json", "/v1/health")
 
@@ -30,12 +30,15 @@ def blueprints() -> list:
     from service.applications import api as applications_api
     from service.candidates import api as candidates_api
     from service.forms import api as forms_api
+    from service.identity import api as identity_api
     from service.payments import api as payments_api
+    from service.reference import api as reference_api
     from service.tools import api as audit_api
     from service.transfer import api as transfer_api
 
-    return [system.blp, majors.blp, evaluations.blp, decisions.blp, candidates_api.blp, applications_api.blp,
-            payments_api.blp, payments_api.callbacks, forms_api.blp, transfer_api.blp, audit_api.blp]
+    return [system.blp, majors.blp, decisions_api.evaluations, decisions_api.decisions, reference_api.blp,
+            candidates_api.blp, identity_api.blp, applications_api.blp, payments_api.blp, payments_api.callbacks,
+            forms_api.blp, transfer_api.blp, audit_api.blp]
 
 
 class SqliteInt(IntegerConverter):
@@ -47,6 +50,12 @@ class SqliteInt(IntegerConverter):
 
 class _Api(Api):
     ERROR_SCHEMA = ErrorSchema  # document the error body api/errors.py answers, not flask-smorest's own
+
+    def register_blueprint(self, blp, **options):
+        super().register_blueprint(blp, **options)
+        if isinstance(blp, Section):
+            # flask-smorest tags every blueprint; a section's operations are under its part_of's tag
+            self.spec._tags.remove({"name": options.get("name", blp.name), "description": blp.description})
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -33,12 +33,12 @@ def _echo_json(value) -> None:
 @with_appcontext
 def init_db_command():
     """Create or migrate the database file."""
+    from service.store import migrations
     from service.store.db import connect
-    from service.store.migrations import migrate
 
     db = connect(current.config()["DATABASE"], migrate_schema=False)
-    applied = migrate(db)
-    total = db.execute("SELECT count(*) FROM _migrations").fetchone()[0]
+    applied = migrations.migrate(db)
+    total = len(migrations.applied(db))
     click.echo(f"database {current.config()['DATABASE']}: {len(applied)} migration(s) applied, {total} in all")
 
 

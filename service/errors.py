@@ -64,6 +64,17 @@ class NotFound(ServiceError):
     code = "not_found"
 
 
+class NoPlan(NotFound):
+    """The rules have no exam plan to decide a choice with: its major is unknown, or no plan of it is in force.
+
+    The rules core raises it knowing neither HTTP nor the request's shape: ``choice`` says what is wrong
+    with the choice, and it is reported under ``choices``, where an evaluation request names its majors.
+    """
+
+    def __init__(self, message: str, *, choice: str | None = None):
+        super().__init__(message, fields={"choices": [choice]} if choice else None)
+
+
 class Conflict(ServiceError):
     """An action that the current state does not allow; ``extra`` carries the state."""
 

@@ -3,6 +3,8 @@
 It remembers where every key and item came from; ``Reader`` checks a parsed
 document (allowed and required keys, kinds, sources) and collects every
 ``Problem`` (file, line, field, message, hint) of a file, raised at once.
+Where a marshmallow schema checks the values instead (test cases, candidate
+files), ``flatten`` and ``locate`` put its messages on the lines they are about.
 
 PyYAML silently keeps the last of two duplicate keys; curriculum staff would
 never see their mistake, so duplicates are an error here.  Mappings and lists
@@ -11,6 +13,8 @@ item, which the validator uses to name ``file:line: field`` in its messages.
 """
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -201,27 +205,115 @@ def line_of(node, key=None) -> int | None:
 
 
 class Reader:
-    """Collects the problems of one file; ``done()`` raises them all at once."""
+    """Collects the problems of one file; ``done()`` raises them all at once.
 
-    def __init__(self, file: str):
+    A reading method takes the containing node and the key (so a problem names the
+    line of the key, which a scalar has no other way to know), and the field the
+    node sits under; a value it reports is returned as the default, so reading can
+    go on and every problem of the file is found in one pass.
+    """
+
+    # The field a problem with the whole document names (a top-level field is "").
+    TOP = "(file)"
+
+    def __init__(self, file: str, problems: list[Problem] | None = None):
         self.file = file
-        self.problems: list[Problem] = []
+        # Shared when one validation spans files (the bundle): their problems come out together.
+        self.problems: list[Problem] = [] if problems is None else problems
 
     def bad(self, node, key, field: str, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(self.file, line_of(node, key), field, message, hint))
 
-    def mapping(self, node, field: str, *, required: set, optional: set = frozenset()) -> bool:
-        """Is ``node`` a mapping with exactly the allowed keys? Reports what is not."""
+    def mapping(self, node, field: str, *, required=(), optional=(), at=None) -> bool:
+        """Is ``node`` a mapping holding every required key (so the caller may index them)?
+
+        Reports what is not: an unknown key with the allowed key it is closest to (a typo)
+        or the allowed list, missing keys in the order given (a set: sorted).  ``at`` =
+        (parent, key) locates a ``node`` that is no mapping at all.
+        """
         if not isinstance(node, dict):
-            self.bad(node, None, field or "(file)", "expected a mapping")
+            parent, key = at if at is not None else (node, None)
+            self.bad(parent, key, field or self.TOP, f"expected a mapping, found {kind_of(node)}")
             return False
-        allowed = set(required) | set(optional)
+        allowed = {*required, *optional}
         for key in node:
             if key not in allowed:
-                self.bad(node, key, _join(field, key), "unknown key", f"allowed: {', '.join(sorted(allowed))}")
-        for key in sorted(set(required) - set(node)):
-            self.bad(node, None, _join(field, key), "required key is missing")
-        return True
+                listed = sorted(map(str, allowed))
+                close = difflib.get_close_matches(str(key), listed, n=1)
+                self.bad(node, key, join(field, key), "unknown key",
+                         f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(listed)}")
+        missing = [key for key in _in_order(required) if key not in node]
+        for key in missing:
+            self.bad(node, None, join(field, key), "required key is missing")
+        return not missing
+
+    def text(self, node, key, field: str, *, optional=False, default=""):
+        value = node.get(key) if isinstance(node, dict) else None
+        if value is None:
+            if not optional:
+                self.bad(node, key, join(field, key), "must be a non-empty text")
+            return default
+        if not isinstance(value, str) or not value.strip():
+            self.bad(node, key, join(field, key), f"must be a non-empty text, found {kind_of(value)}")
+            return default
+        return value.strip()
+
+    def integer(self, node, key, field: str, *, minimum=1, optional=False):
+        value = node.get(key) if isinstance(node, dict) else None
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.bad(node, key, join(field, key), f"must be a whole number, found {kind_of(value)}")
+            return None
+        if value < minimum:
+            what = "positive" if minimum == 1 else f"at least {minimum}"
+            self.bad(node, key, join(field, key), f"must be {what}, found {value}")
+            return None
+        return value
+
+    def date(self, node, key, field: str, *, optional=False):
+        value = node.get(key) if isinstance(node, dict) else None
+        if value is None and optional:
+            return None
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.bad(node, key, join(field, key), f"must be a date YYYY-MM-DD, found {kind_of(value)}")
+        return None
+
+    def choice(self, node, key, field: str, allowed, *, optional=False, default=None):
+        value = node.get(key) if isinstance(node, dict) else None
+        if value is None and optional:
+            return default
+        if value not in allowed:
+            self.bad(node, key, join(field, key),
+                     f"must be one of {', '.join(map(str, allowed))}, found {shown(value)}")
+            return default
+        return value
+
+    def flag(self, node, key, field: str, *, default=None) -> bool:
+        """A yes/no (absent: ``default``, when there is one); anything else is reported."""
+        value = node.get(key, default) if isinstance(node, dict) else default
+        if not isinstance(value, bool):
+            self.bad(node, key, join(field, key), "must be true or false")
+            return bool(default)
+        return value
+
+    def items(self, node, key, field: str, *, optional=False) -> list:
+        """The list under ``key``; anything else is reported and reads as empty."""
+        value = node.get(key) if isinstance(node, dict) else None
+        if value is None and optional:
+            return []
+        if not isinstance(value, list):
+            self.bad(node, key, field, f"must be a list, found {kind_of(value)}")
+            return []
+        return value
 
     def source(self, doc) -> None:
         """Every reference file says where its values come from."""
@@ -235,5 +327,67 @@ class Reader:
             raise RulesetError(self.problems)
 
 
-def _join(field: str, key) -> str:
+def join(field: str, key) -> str:
+    """The field of ``key`` under ``field`` as problems name it: ``groups[0].pick``."""
     return f"{field}.{key}" if field else str(key)
+
+
+def shown(value, limit: int = 60) -> str:
+    """``repr`` cut short: a message quotes what was found, not a whole paragraph."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def kind_of(value) -> str:
+    """What a value is, as a message to curriculum staff names it ("found the number 5")."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{value!r} (a yes/no)"
+    if isinstance(value, (int, float)):
+        return f"the number {shown(value)}"
+    if isinstance(value, str):
+        return f"the text {shown(value)}"
+    return type(value).__name__.replace("LineDict", "mapping").replace("LineList", "list")
+
+
+def _in_order(keys) -> list:
+    # a tuple or dict lists keys in the order the file documents them; a set has none
+    return sorted(keys, key=str) if isinstance(keys, (set, frozenset)) else list(keys)
+
+
+def flatten(messages, path: tuple = ()):
+    """marshmallow's nested error messages as (path, message) pairs; a path is the tuple of keys.
+
+    ``_schema`` (a whole-object message) is kept in the path: where it is reported is the caller's choice.
+    """
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            yield from flatten(value, (*path, key))
+    elif isinstance(messages, list):
+        for value in messages:
+            yield from flatten(value, path)
+    else:
+        yield path, str(messages)
+
+
+def locate(node, path) -> tuple:
+    """(container, key) of the deepest value along ``path`` that the line-annotated data has.
+
+    ``path`` is a request's (marshmallow's) field path: list positions may come as digit
+    texts.  The key is None when not even the first step is there: report at ``node``.
+    """
+    here, key = node, None
+    for part in path:
+        below = node if key is None else here[key]
+        index = int(part) if isinstance(part, str) and part.isdigit() and isinstance(below, list) else part
+        if not _has(below, index):
+            break
+        here, key = below, index
+    return here, key
+
+
+def _has(node, key) -> bool:
+    if isinstance(node, dict):
+        return key in node
+    return isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)

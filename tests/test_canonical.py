@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from bench.transcripts import bodies
 from service.decisions.canonical import canonical_json, record_json
-from service.decisions.schemas import EvaluationRequestSchema, canonical_input, request_for
+from service.decisions.schemas import EvaluationRequestSchema
 from service.rules.decide import decide
+from service.rules.inputs import canonical_input, request_for
 
 
 def test_generated_decisions_and_their_inputs_are_spelt_alike(bundle):

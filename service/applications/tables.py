@@ -6,6 +6,10 @@ append a new one.
 """
 from __future__ import annotations
 
+from sqlite_utils.migrations import Migrations
+
+from service.statemachine import create_events_table
+
 
 def _001_applications(db):
     db.execute("""
@@ -60,24 +64,8 @@ def _001_applications(db):
             note TEXT,
             PRIMARY KEY (application_id, position)
         )""")
-    db.execute("""
-        CREATE TABLE application_events (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            application_id INTEGER NOT NULL REFERENCES applications(id),
-            from_state TEXT,
-            to_state TEXT NOT NULL,
-            action TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            role TEXT NOT NULL,
-            at TEXT NOT NULL,
-            reason TEXT
-        )""")
-    db.execute("CREATE INDEX application_events_app ON application_events(application_id, id)")
-    # the history is evidence: it is only ever appended to
-    db.execute("""CREATE TRIGGER application_events_no_update BEFORE UPDATE ON application_events
-                  BEGIN SELECT RAISE(ABORT, 'the application history is append-only'); END""")
-    db.execute("""CREATE TRIGGER application_events_no_delete BEFORE DELETE ON application_events
-                  BEGIN SELECT RAISE(ABORT, 'the application history is append-only'); END""")
+    create_events_table(db, "application_events", "application_id INTEGER NOT NULL REFERENCES applications(id)",
+                        index="app", noun="application")
 
 
 def _002_payments(db):
@@ -115,7 +103,6 @@ def _002_payments(db):
         )""")
 
 
-MIGRATIONS = [
-    ("workflow_applications_001", _001_applications),
-    ("workflow_payments_001", _002_payments),
-]
+MIGRATIONS = Migrations("applications")
+MIGRATIONS(name="workflow_applications_001")(_001_applications)
+MIGRATIONS(name="workflow_payments_001")(_002_payments)

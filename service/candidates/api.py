@@ -1,4 +1,4 @@
-"""HTTP for candidates: reference lists, the personal centre, identity photos and reviews, prior diplomas.
+"""HTTP for candidates: the personal centre, the candidates, their courses, history and prior diplomas.
 
 Views translate HTTP to the workflow's functions and back.  The portal acts only
 for the candidate in X-Candidate; county staff reach only candidates of their
@@ -7,91 +7,34 @@ read and never change anything.  Lists mask ID numbers and phones.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Response, request
 from flask_smorest import Blueprint
 
 from service.candidates import centre, diploma
 from service.candidates import records as candidates
+from service.candidates.events import CandidateEventSchema
 from service.candidates.events import history as events_history
 from service.candidates.schemas import (
     CandidateDetailSchema,
-    CandidateEventSchema,
     CandidateListQuerySchema,
     CandidateListSchema,
     CentreSchema,
-    CitySchema,
     CourseSchema,
     CoursesQuerySchema,
     DiplomaSchema,
-    IdentitySchema,
-    IdentityStateTableSchema,
-    ReviewSchema,
-    WindowsSchema,
 )
-from service.errors import InvalidInput, NotFound, echoed
-from service.identity import providers as identity_providers
-from service.identity import states as identity_states
 from service.identity import verification as identity
-from service.reference import districts, windows
-from service.uploads.blobs import BlobStore
 from service.web import auth, current
 
 blp = Blueprint("candidates", __name__, url_prefix="/v1",
                 description="Candidates (考生): districts, windows, personal centre, identity verification, prior diplomas")
 
-EVERYONE = ("portal", "county", "province", "auditor", "curriculum")
 READERS = ("portal", "county", "province", "auditor")
 STAFF = ("county", "province", "auditor")
 DECIDERS = ("county", "province")
-_MIMETYPES = {"png": "image/png", "jpeg": "image/jpeg"}
-
-
-@blp.record_once
-def _check_reference_data(state):
-    """Read the reference files at start: a broken one stops the app, not a request."""
-    from service.reference import files as reference
-
-    reference.check_all(state.app.config["RULES_ROOT"], more=(identity_states.table_for,))
-
-
-def _blobs() -> BlobStore:
-    return BlobStore(Path(current.config()["BLOB_DIR"]))
 
 
 def _policy():
     return current.rulebook().current().policy
-
-
-# --- reference lists ---------------------------------------------------------------
-
-@blp.route("/districts")
-@blp.response(200, CitySchema(many=True))
-@auth.require(*EVERYONE)
-def list_districts():
-    """山西省各区县: the official 报名区县 / 毕业申请区县 list, by city."""
-    return districts.listing()
-
-
-@blp.route("/windows")
-@blp.response(200, WindowsSchema)
-@auth.require(*EVERYONE)
-def list_windows():
-    """Each business's window now: 已开放 with its dates, or 未开放 with the next dates."""
-    now = current.now()
-    return {"now": now.isoformat(timespec="seconds"), "businesses": windows.states(now)}
-
-
-@blp.route("/identity-states")
-@blp.response(200, IdentityStateTableSchema)
-@auth.require(*EVERYONE)
-def identity_state_table():
-    """The identity-verification state table: statuses, transitions and who may make them."""
-    tbl = identity_states.table()
-    return {"initial": tbl.initial, "verified": list(tbl.verified), "statuses": tbl.labels,
-            "transitions": [{"action": s.action, "from": s.source, "to": s.target, "roles": list(s.roles),
-                             "when": s.when, "reason_required": s.reason_required} for s in tbl.steps]}
 
 
 # --- the personal centre -----------------------------------------------------------
@@ -146,61 +89,6 @@ def candidate_history(exam_number):
     db = current.db()
     candidates.candidate_for(db, auth.current(), exam_number)
     return events_history(db, exam_number)
-
-
-# --- identity ----------------------------------------------------------------------
-
-@blp.route("/candidates/<string:exam_number>/identity")
-@blp.response(200, IdentitySchema)
-@auth.require(*READERS)
-def get_identity(exam_number):
-    """The identity status, the photos on file (metadata) and the history of the verification."""
-    return identity.view(current.db(), auth.current(), exam_number)
-
-
-@blp.route("/candidates/<string:exam_number>/identity/photos", methods=["POST"])
-@blp.response(200, IdentitySchema)
-@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
-    kind: {"type": "string", "format": "binary", "description": label} for kind, label in identity.KINDS.items()}}}}})
-@auth.require(*READERS)
-def upload_identity_photos(exam_number):
-    """上传“三照”（新考生：id_photo, id_card, holding_id）或“两照”（在籍考生：id_card, holding_id）; PNG/JPEG < 2 MB.
-
-    The online check runs at once: passed → verified; failed → manual review at the
-    registration point (county office of the candidate's district).
-    """
-    if request.mimetype != "multipart/form-data":
-        raise InvalidInput("send the photos as multipart/form-data",
-                           fields={"body": ["multipart/form-data with the file fields id_card, holding_id "
-                                            "(and id_photo for a new candidate)"]})
-    twice = sorted(name for name in request.files if len(request.files.getlist(name)) > 1)
-    if twice:
-        raise InvalidInput("a photo was sent twice", fields={name: ["send one file per field"] for name in twice})
-    files = {name: request.files[name].read() for name in request.files}
-    extra = sorted(set(request.form))
-    provider = identity_providers.provider_for(current.config())
-    return identity.upload_photos(current.db(), _blobs(), provider, auth.current(), exam_number, files, extra)
-
-
-@blp.route("/candidates/<string:exam_number>/identity/photos/<string:kind>")
-@auth.require("portal", *DECIDERS)
-def download_identity_photo(exam_number, kind):
-    """One identity photo, for the candidate and for the staff who review it manually."""
-    if kind not in identity.KINDS:
-        raise NotFound(f"no photo kind {echoed(kind, '[a-z_]{1,20}', 'of that name')}; one of {', '.join(identity.KINDS)}")
-    data, fmt = identity.photo(current.db(), _blobs(), auth.current(), exam_number, kind)
-    ext = "jpg" if fmt == "jpeg" else fmt
-    return Response(data, mimetype=_MIMETYPES.get(fmt, "application/octet-stream"),
-                    headers={"Content-Disposition": f'attachment; filename="{exam_number}-{kind}.{ext}"'})
-
-
-@blp.route("/candidates/<string:exam_number>/identity/review", methods=["POST"])
-@blp.arguments(ReviewSchema)
-@blp.response(200, IdentitySchema)
-@auth.require(*DECIDERS)
-def review_identity(data, exam_number):
-    """人工审核 at the registration point: approve, or reject with the reason the candidate will read."""
-    return identity.review(current.db(), auth.current(), exam_number, data["decision"], data["reason"])
 
 
 # --- prior diploma -----------------------------------------------------------------

@@ -6,36 +6,37 @@ change they describe and are never updated or deleted (the table refuses it).
 """
 from __future__ import annotations
 
-from service.reference import clock
+from marshmallow import Schema, fields
+
+from service import statemachine
 
 SUBJECTS = ("record", "identity", "prior_diploma")
 COLUMNS = ("id", "exam_number", "subject", "action", "from_status", "to_status", "actor", "role", "at", "reason")
 
 
-def actor_label(principal) -> str:
-    if getattr(principal, "candidate", None):
-        return f"{principal.label} for {principal.candidate}"
-    return principal.label
+# here rather than with the candidates' schemas: the identity API shows histories too, and the
+# candidates' schemas import the identity's
+class CandidateEventSchema(Schema):
+    id = fields.Integer()
+    subject = fields.String(metadata={"description": " | ".join(SUBJECTS)})
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    actor = fields.String()
+    role = fields.String()
+    at = fields.String()
+    reason = fields.String(allow_none=True)
 
 
 def record(db, exam_number: str, subject: str, action: str, principal, *, from_status: str | None = None,
            to_status: str | None = None, reason: str | None = None) -> dict:
     if subject not in SUBJECTS:
         raise ValueError(f"unknown event subject {subject!r}")
-    event = {"exam_number": exam_number, "subject": subject, "action": action, "from_status": from_status,
-             "to_status": to_status, "actor": actor_label(principal), "role": principal.role,
-             "at": clock.now().isoformat(timespec="seconds"), "reason": reason or None}
-    cur = db.conn.execute(
-        "INSERT INTO candidate_events (exam_number, subject, action, from_status, to_status, actor, role, at, reason) "
-        "VALUES (:exam_number, :subject, :action, :from_status, :to_status, :actor, :role, :at, :reason)", event)
-    return {"id": cur.lastrowid, **event}
+    return statemachine.record_event(db, "candidate_events", {
+        "exam_number": exam_number, "subject": subject, "action": action, "from_status": from_status,
+        "to_status": to_status}, principal, reason)
 
 
 def history(db, exam_number: str, subject: str | None = None) -> list[dict]:
-    sql = f"SELECT {', '.join(COLUMNS)} FROM candidate_events WHERE exam_number = ?"
-    params: list = [exam_number]
-    if subject:
-        sql += " AND subject = ?"
-        params.append(subject)
-    rows = db.conn.execute(sql + " ORDER BY id", params).fetchall()
-    return [dict(zip(COLUMNS, r, strict=True)) for r in rows]
+    where = {"exam_number": exam_number, **({"subject": subject} if subject else {})}
+    return statemachine.history(db, "candidate_events", COLUMNS, where)

@@ -35,7 +35,7 @@ from service.reference import clock, districts
 from service.rules.inputs import SOURCES
 from service.store.db import write_transaction
 from service.web.schemas import COURSE_CODE, EXAM_NUMBER, GENDER, StrictSchema, id_number, person_name
-from service.yamlreader import LineDict, LineList
+from service.yamlreader import LineDict, LineList, flatten, line_of, locate
 
 CANDIDATE_COLUMNS = ("exam_number", "name", "id_number", "gender", "district", "phone", "enrolled")
 COURSE_COLUMNS = ("course_code", "course_name", "credits", "score", "date", "source")
@@ -348,20 +348,10 @@ def _catalogue() -> dict:
 
 # --- reporting -------------------------------------------------------------------
 
-def _flatten(messages, prefix: str = ""):
-    """marshmallow's nested messages as (path, message) pairs; path parts joined by dots."""
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            part = "" if key == "_schema" else str(key)
-            yield from _flatten(value, f"{prefix}.{part}".strip(".") if part else prefix)
-    elif isinstance(messages, list):
-        for m in messages:
-            if isinstance(m, (dict, list)):
-                yield from _flatten(m, prefix)
-            else:
-                yield prefix or "(row)", str(m)
-    else:
-        yield prefix or "(row)", str(messages)
+def _paths(messages):
+    """marshmallow's messages with their field paths as dotted texts (``courses.0.code``)."""
+    for path, message in flatten(messages):
+        yield ".".join(str(part) for part in path if part != "_schema"), message
 
 
 def _locate(row: Row, path: str) -> tuple[int | None, str]:
@@ -373,19 +363,8 @@ def _locate(row: Row, path: str) -> tuple[int | None, str]:
             column = _CSV_NAME.get(parts[2], parts[2]) if len(parts) > 2 else "(course)"
             return (row.course_lines[i] if i < len(row.course_lines) else row.line), column
         return row.line, path or "(row)"
-    line, node = row.line, row.data
-    for part in parts:
-        key = int(part) if part.isdigit() and isinstance(node, list) else part
-        lines = getattr(node, "lines", None)
-        if isinstance(lines, dict) and key in lines:
-            line = lines[key]
-        elif isinstance(lines, list) and isinstance(key, int) and key < len(lines):
-            line = lines[key]
-        try:
-            node = node[key]
-        except (KeyError, IndexError, TypeError):
-            break
-    return line, path or "(row)"
+    here, key = locate(row.data, parts)
+    return (line_of(here, key) if key is not None else None) or row.line, path or "(row)"
 
 
 def _problems_error(problems: list[dict]) -> InvalidInput:
@@ -429,7 +408,7 @@ def import_candidates(db, rows, *, actor=None, catalogue: dict | None = None) ->
         try:
             loaded.append((row, schema.load(row.data)))
         except ValidationError as exc:
-            for path, message in _flatten(exc.messages):
+            for path, message in _paths(exc.messages):
                 bad(row, index, path, message)
 
     first: dict[str, tuple[int, Row]] = {}
@@ -490,8 +469,8 @@ def _identity_fixed() -> tuple[tuple[str, ...], tuple[str, ...]]:
     from service.identity import states as identity_states
 
     table = identity_states.table()
-    reviewed = tuple(sorted({s.source for s in table.steps if s.action == "manual_approve"}))
-    return table.verified, reviewed
+    reviewed = tuple(sorted({s.source for s in table.transitions if s.action == "manual_approve"}))
+    return tuple(table.flagged("verified")), reviewed
 
 
 def _course_tuple(r: dict) -> tuple:

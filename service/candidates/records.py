@@ -35,7 +35,7 @@ def get_candidate(db, exam_number: str) -> dict:
     person["enrolled"], person["suspended"] = bool(person["enrolled"]), bool(person["suspended"])
     tbl = identity_states.table()
     person["identity_label"] = tbl.label(person["identity_status"])
-    person["identity_verified"] = person["identity_status"] in tbl.verified
+    person["identity_verified"] = person["identity_status"] in tbl.flagged("verified")
     return person
 
 

@@ -1,41 +1,16 @@
-"""Request and response schemas of the candidates, identity, prior-diploma and personal-centre API."""
+"""Request and response schemas of the candidates, prior-diploma and personal-centre API."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from service.candidates.events import SUBJECTS
-from service.identity.verification import KINDS
+from service.candidates.events import CandidateEventSchema
+from service.identity.schemas import IdentitySummarySchema
+from service.reference.schemas import WindowStateSchema
 from service.web.schemas import EXAM_NUMBER, OFFSET, StrictSchema
-
-
-class DistrictSchema(Schema):
-    name = fields.String(metadata={"description": "full name, as applications and credentials use it", "example":
-                                   "太原市小店区"})
-    short = fields.String(metadata={"example": "小店区"})
-    code = fields.String(metadata={"description": "GB/T 2260 division code", "example": "140105"})
-
-
-class CitySchema(Schema):
-    city = fields.String(metadata={"example": "太原市"})
-    districts = fields.List(fields.Nested(DistrictSchema))
-
-
-class WindowStateSchema(Schema):
-    business = fields.String(metadata={"example": "毕业申请"})
-    label = fields.String(metadata={"description": "已开放 | 未开放"})
-    open = fields.Boolean()
-    round = fields.String(allow_none=True, metadata={"example": "2026H2"})
-    opens = fields.String(allow_none=True, metadata={"description": "the current or next window (Beijing time)"})
-    closes = fields.String(allow_none=True)
 
 
 class CentreBusinessSchema(WindowStateSchema):
     usable = fields.Boolean(metadata={"description": "open now and the identity is verified"})
-
-
-class WindowsSchema(Schema):
-    now = fields.String()
-    businesses = fields.List(fields.Nested(WindowStateSchema))
 
 
 class CandidateListQuerySchema(StrictSchema):
@@ -64,57 +39,6 @@ class CandidateListItemSchema(Schema):
 class CandidateListSchema(Schema):
     total = fields.Integer()
     items = fields.List(fields.Nested(CandidateListItemSchema))
-
-
-class PhotoSchema(Schema):
-    kind = fields.String(metadata={"description": ", ".join(KINDS)})
-    label = fields.String()
-    sha256 = fields.String()
-    format = fields.String()
-    width = fields.Integer()
-    height = fields.Integer()
-    bytes = fields.Integer()
-    uploaded_at = fields.String()
-
-
-class RequiredPhotoSchema(Schema):
-    kind = fields.String()
-    label = fields.String()
-
-
-class CandidateEventSchema(Schema):
-    id = fields.Integer()
-    subject = fields.String(metadata={"description": " | ".join(SUBJECTS)})
-    action = fields.String()
-    from_status = fields.String(allow_none=True)
-    to_status = fields.String(allow_none=True)
-    actor = fields.String()
-    role = fields.String()
-    at = fields.String()
-    reason = fields.String(allow_none=True)
-
-
-class IdentitySummarySchema(Schema):
-    status = fields.String(metadata={"description": "unverified | online_passed | manual_review | manual_passed | "
-                                                    "rejected"})
-    label = fields.String()
-    verified = fields.Boolean()
-    enrolled = fields.Boolean(metadata={"description": "在籍考生: two photos; 新考生: three"})
-    required_photos = fields.List(fields.Nested(RequiredPhotoSchema))
-    photos = fields.List(fields.Nested(PhotoSchema))
-    changed_at = fields.String(allow_none=True)
-    allowed = fields.List(fields.String(), metadata={"description": "actions the caller may take now"})
-
-
-class IdentitySchema(IdentitySummarySchema):
-    exam_number = fields.String()
-    history = fields.List(fields.Nested(CandidateEventSchema))
-
-
-class ReviewSchema(StrictSchema):
-    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500),
-                           metadata={"description": "required to reject: shown to the candidate"})
 
 
 class DiplomaRecordSchema(Schema):
@@ -202,10 +126,3 @@ class CentreSchema(Schema):
     passed_courses = fields.List(fields.Nested(CourseSchema), metadata={"description": "合格成绩查询"})
     passed_credits = fields.Integer()
     application = fields.Dict(allow_none=True, metadata={"description": "the latest graduation application"})
-
-
-class IdentityStateTableSchema(Schema):
-    initial = fields.String()
-    verified = fields.List(fields.String())
-    statuses = fields.Dict(keys=fields.String(), values=fields.String())
-    transitions = fields.List(fields.Dict())

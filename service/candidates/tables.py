@@ -6,6 +6,10 @@ a migration that has shipped: append a new one.
 """
 from __future__ import annotations
 
+from sqlite_utils.migrations import Migrations
+
+from service.statemachine import EVENT_COLUMNS, create_events_table
+
 
 def _001_candidates(db):
     db.execute("""
@@ -70,24 +74,13 @@ def _001_candidates(db):
             reference TEXT NOT NULL,        -- the provider's reference for this verification
             verified_at TEXT NOT NULL
         )""")
-    db.execute("""
-        CREATE TABLE candidate_events (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            exam_number TEXT NOT NULL REFERENCES candidates(exam_number),
-            subject TEXT NOT NULL,          -- record | identity | prior_diploma
-            action TEXT NOT NULL,
-            from_status TEXT,
-            to_status TEXT,
-            actor TEXT NOT NULL,
-            role TEXT NOT NULL,
-            at TEXT NOT NULL,
-            reason TEXT
-        )""")
-    db.execute("CREATE INDEX candidate_events_exam ON candidate_events(exam_number, id)")
-    db.execute("""CREATE TRIGGER candidate_events_no_update BEFORE UPDATE ON candidate_events
-                  BEGIN SELECT RAISE(ABORT, 'the candidate history is append-only'); END""")
-    db.execute("""CREATE TRIGGER candidate_events_no_delete BEFORE DELETE ON candidate_events
-                  BEGIN SELECT RAISE(ABORT, 'the candidate history is append-only'); END""")
+    # also the record and prior-diploma changes, which no state table moves: `subject` says whose, to_status may be empty
+    create_events_table(db, "candidate_events", "exam_number TEXT NOT NULL REFERENCES candidates(exam_number)",
+                        index="exam", noun="candidate",
+                        columns=("subject TEXT NOT NULL          -- record | identity | prior_diploma",
+                                 "action TEXT NOT NULL", "from_status TEXT", "to_status TEXT",
+                                 *EVENT_COLUMNS[3:]))
 
 
-MIGRATIONS = [("workflow_candidates_001", _001_candidates)]
+MIGRATIONS = Migrations("candidates")
+MIGRATIONS(name="workflow_candidates_001")(_001_candidates)

@@ -1,23 +1,34 @@
-"""POST /v1/evaluations: decide a candidate's choices and record each decision."""
+"""HTTP for decisions: POST /v1/evaluations decides and records; stored decisions are read and replayed.
+
+Two blueprints, so the OpenAPI document keeps its two tags (evaluations, decisions).
+"""
 from __future__ import annotations
 
 from flask import jsonify
 from flask_smorest import Blueprint
 
-from service.decisions.decision_schemas import EvaluationResponseSchema
 from service.decisions.evaluate import evaluate_and_record
-from service.decisions.schemas import EvaluationRequestSchema
-from service.errors import Forbidden
+from service.decisions.replay import replay_row
+from service.decisions.schemas import (
+    EvaluationRequestSchema,
+    EvaluationResponseSchema,
+    ReplaySchema,
+    StoredDecisionSchema,
+)
+from service.errors import Forbidden, NotFound, echoed
+from service.store import decision_log
+from service.store.decision_log import DECISION_ID
 from service.web import auth, current
 
-blp = Blueprint("evaluations", __name__, url_prefix="/v1", description="Graduation eligibility decisions")
+evaluations = Blueprint("evaluations", __name__, url_prefix="/v1", description="Graduation eligibility decisions")
+decisions = Blueprint("decisions", __name__, url_prefix="/v1", description="Stored decisions and replay")
 
 
-@blp.route("/evaluations", methods=["POST"])
+@evaluations.route("/evaluations", methods=["POST"])
 # an instance, not the class: webargs builds a new schema (and deep-copies every
 # nested field) per request from a class, which cost as much as the decision
-@blp.arguments(EvaluationRequestSchema())
-@blp.response(201, EvaluationResponseSchema)
+@evaluations.arguments(EvaluationRequestSchema())
+@evaluations.response(201, EvaluationResponseSchema)
 @auth.require("portal", "province", "county")
 def create_evaluation(data):
     """Decide whether the candidate's passed courses satisfy each chosen major's exam plan.
@@ -33,3 +44,31 @@ def create_evaluation(data):
     # (tests/reliability/test_response_shape.py holds dump(result) == result), so
     # a Response skips flask-smorest's schema dump, which cost ~0.8 ms a request.
     return jsonify(result), 201
+
+
+def _visible(decision_id: str) -> dict:
+    who = auth.current()
+    row = decision_log.get(current.db(), decision_id)
+    if who.role in ("auditor", "province"):
+        return row
+    if who.role == "portal" and who.candidate and who.candidate == row["exam_number"]:
+        return row
+    raise NotFound(f"no decision {echoed(decision_id, DECISION_ID, 'with that id')}")  # others' decisions do not exist for this caller
+
+
+@decisions.route("/decisions/<string:decision_id>")
+@decisions.response(200, StoredDecisionSchema)
+@auth.require("auditor", "province", "portal")
+def get_decision(decision_id):
+    row = _visible(decision_id)
+    return {"id": row["id"], "evaluation_id": row["evaluation_id"], "created_at": row["created_at"],
+            "input": row["input"], **row["output"]}
+
+
+@decisions.route("/decisions/<string:decision_id>/replay", methods=["POST"])
+@decisions.response(200, ReplaySchema)
+@auth.require("auditor", "province", "portal")
+def replay_decision(decision_id):
+    """Re-evaluate the stored input under the stored ruleset version: identical, or the differences."""
+    row = _visible(decision_id)
+    return replay_row(current.db(), current.rulebook(), row)

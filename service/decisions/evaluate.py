@@ -1,9 +1,9 @@
 """Evaluate every choice of a request and record the decisions: all or nothing."""
 from __future__ import annotations
 
-from service.decisions.schemas import canonical_input, request_for
 from service.errors import InvalidInput, NotFound
 from service.rules.decide import decide
+from service.rules.inputs import canonical_input, request_for
 from service.store import decision_log, ruleset_archive
 
 _archived: set[tuple[str, str]] = set()  # (database, version) already in the archive
@@ -35,11 +35,10 @@ def bundle_for(db, rulebook, data: dict):
 
 def _may_decide_under(db, version: str) -> bool:
     """Published, or already decided with (the working files in force before any publication)."""
-    row = db.execute("SELECT published FROM ruleset_versions WHERE version = ?", [version]).fetchone()
-    if row is None:
+    published = ruleset_archive.is_published(db, version)
+    if published is None:
         return True  # not archived at all: reported below as unknown
-    return bool(row[0]) or db.execute("SELECT 1 FROM decisions WHERE ruleset_version = ? LIMIT 1",
-                                      [version]).fetchone() is not None
+    return published or decision_log.decided_under(db, version)
 
 
 def evaluate_and_record(db, rulebook, data: dict, *, db_key: str = "") -> dict:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from service.decisions.canonical import canonical_json
-from service.decisions.schemas import request_for
 from service.rules.decide import decide
+from service.rules.inputs import request_for
 from service.store import ruleset_archive
 
 

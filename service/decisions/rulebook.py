@@ -62,13 +62,10 @@ class Rulebook:
         """
         from service.store import ruleset_archive
 
-        row = db.execute(
-            "SELECT version FROM ruleset_versions WHERE published = 1 AND effective_from <= ? "
-            "ORDER BY effective_from DESC, published_at IS NULL, published_at DESC, created_at DESC LIMIT 1",
-            [on.isoformat()]).fetchone()
-        if row is None:
+        version = ruleset_archive.in_force(db, on.isoformat())
+        if version is None:
             return self.current()
-        return self.version(row[0], lambda v: ruleset_archive.files_of(db, v))
+        return self.version(version, lambda v: ruleset_archive.files_of(db, v))
 
     def version(self, version: str, files_loader):
         """The bundle of an archived version; ``files_loader(version)`` reads its files."""

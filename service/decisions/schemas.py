@@ -1,12 +1,13 @@
-"""The evaluation request: candidate, choices, transcript, substitution, prior diploma."""
+"""The evaluation request (candidate, choices, transcript, substitution, prior diploma) and the decision
+as the API returns it (the decision schemas only document the OpenAPI responses)."""
 from __future__ import annotations
 
 import datetime as dt
 
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from service.decisions.fastload import FastLoad
-from service.rules.inputs import SOURCES, Candidate, PriorDiploma, Record, Request
+from service.rules.inputs import SOURCES
 from service.web.schemas import (
     COURSE_CODE,
     GENDER,
@@ -108,40 +109,97 @@ class EvaluationRequestSchema(FastLoad, StrictSchema):
         return data
 
 
-def canonical_input(data: dict) -> dict:
-    """The validated request in one spelling: sorted lists, ISO dates; what is logged and replayed."""
-    def rec(r):
-        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in sorted(r.items())}
-    return {
-        "candidate": dict(sorted(data["candidate"].items())),
-        "transcript": sorted((rec(r) for r in data["transcript"]),
-                             key=lambda r: (r["code"], r.get("date") or "", r["source"], r["score"])),
-        "old_plan_records": sorted((rec(r) for r in data["old_plan_records"]),
-                                   key=lambda r: (r["code"], r["date"], r["score"])),
-        "substitution": sorted(set(data["substitution"])),
-        "prior_diploma": dict(sorted(data["prior_diploma"].items())) if data.get("prior_diploma") else None,
-        "as_of": data["as_of"].isoformat(),
-    }
+# --- the decision ------------------------------------------------------------------
+
+class CountedSchema(Schema):
+    code = fields.String(metadata={"description": "the passed course that counts"})
+    for_ = fields.String(attribute="for", data_key="for", metadata={"description": "the plan course it counts for"})
+    credits = fields.Integer()
+    verified = fields.Boolean()
+    via = fields.String(metadata={"description": "direct | equivalence:<id> | substitution:<id>"})
 
 
-def request_for(canonical: dict, choice: dict) -> Request:
-    """Build the core Request for one choice from the canonical input."""
-    def date(v):
-        return dt.date.fromisoformat(v) if v else None
-    records = [Record(code=r["code"], score=r["score"], source=r["source"], date=date(r.get("date")),
-                      name=r.get("name", ""), credits=r.get("credits"), verified=True)
-               for r in canonical["transcript"]]
-    records += [Record(code=r["code"], score=r["score"], source="old-plan", date=date(r["date"]),
-                       name=r["name"], credits=r.get("credits"), verified=bool(r.get("verified")))
-                for r in canonical["old_plan_records"]]
-    pd = canonical.get("prior_diploma")
-    return Request(
-        candidate=Candidate(**canonical["candidate"]),
-        university=choice["university"],
-        major=choice["major"],
-        records=tuple(records),
-        as_of=date(canonical["as_of"]),
-        substitution=tuple(canonical["substitution"]),
-        prior_diploma=PriorDiploma(**pd) if pd else None,
-        edition=choice.get("edition"),
-    )
+class MeasureSchema(Schema):
+    verified = fields.Integer()
+    all = fields.Integer()
+    required = fields.Integer()
+
+
+class RejectedSchema(Schema):
+    code = fields.String()
+    reason = fields.String()
+
+
+class SubstitutionSchema(Schema):
+    id = fields.String()
+    accepted = fields.List(fields.String())
+    rejected = fields.List(fields.Nested(RejectedSchema))
+    measure = fields.Nested(MeasureSchema)
+
+
+class RequirementSchema(Schema):
+    id = fields.String(metadata={"example": "course:00181"})
+    kind = fields.String(metadata={"description": "course | group | thesis | prior-diploma | credits"})
+    label = fields.String()
+    status = fields.String(metadata={"description": "met | pending | unmet"})
+    counted = fields.List(fields.Nested(CountedSchema))
+    missing = fields.List(fields.String())
+    notes = fields.List(fields.String())
+    measure = fields.Nested(MeasureSchema)
+    substitution = fields.Nested(SubstitutionSchema)
+
+
+class CreditsSchema(Schema):
+    earned = fields.Integer()
+    earned_verified = fields.Integer()
+    required = fields.Integer()
+
+
+class AlternativeSchema(Schema):
+    edition = fields.String()
+    status = fields.String()
+    unmet = fields.List(fields.String(), metadata={"description": "ids of the requirements unmet under this edition"})
+
+
+class DecisionSchema(Schema):
+    id = fields.String()
+    created_at = fields.String()
+    university = fields.String()
+    major = fields.String()
+    major_name = fields.String()
+    level = fields.String()
+    as_of = fields.String()
+    edition = fields.String()
+    eligible = fields.Boolean()
+    status = fields.String(metadata={"description": "eligible | pending_verification | not_eligible"})
+    requirements = fields.List(fields.Nested(RequirementSchema))
+    credits = fields.Nested(CreditsSchema)
+    unused = fields.List(fields.String())
+    ignored_records = fields.List(fields.Nested(RejectedSchema))
+    alternatives = fields.List(fields.Nested(AlternativeSchema))
+    ruleset_version = fields.String()
+    engine_version = fields.String()
+
+
+class EvaluationResponseSchema(Schema):
+    evaluation_id = fields.String()
+    decisions = fields.List(fields.Nested(DecisionSchema))
+
+
+class StoredDecisionSchema(DecisionSchema):
+    evaluation_id = fields.String()
+    input = fields.Dict(metadata={"description": "the canonical input the decision was made from"})
+
+
+class DifferenceSchema(Schema):
+    path = fields.String()
+    recorded = fields.Raw(allow_none=True)
+    replayed = fields.Raw(allow_none=True)
+
+
+class ReplaySchema(Schema):
+    id = fields.String()
+    identical = fields.Boolean()
+    ruleset_version = fields.String()
+    engine_version = fields.String()
+    differences = fields.List(fields.Nested(DifferenceSchema))

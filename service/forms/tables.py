@@ -5,6 +5,8 @@ received can always be printed again.  Never edit a migration that has shipped.
 """
 from __future__ import annotations
 
+from sqlite_utils.migrations import Migrations
+
 
 def _001_registration_forms(db):
     db.execute("""
@@ -32,4 +34,5 @@ def _001_registration_forms(db):
         )""")
 
 
-MIGRATIONS = [("forms_registration_001", _001_registration_forms)]
+MIGRATIONS = Migrations("forms")
+MIGRATIONS(name="forms_registration_001")(_001_registration_forms)

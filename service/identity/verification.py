@@ -14,6 +14,7 @@ rejects with a reason.  Every status change follows the state table
 """
 from __future__ import annotations
 
+from service import statemachine
 from service.candidates import events as candidate_events
 from service.candidates import records as candidates
 from service.errors import InvalidInput, NotFound, ServiceError
@@ -24,7 +25,6 @@ from service.uploads.photo import check_identity_photo
 
 KINDS = {"id_photo": "免冠彩色证件照（蓝底、白底、白灰底）", "id_card": "身份证照片（人像面）",
          "holding_id": "手持身份证照（半身）"}
-MAX_REASON = 500
 
 
 def required_kinds(person: dict) -> tuple[str, ...]:
@@ -71,9 +71,8 @@ def check_files(person: dict, files: dict[str, bytes], extra_fields: list[str]) 
 def upload_photos(db, blobs, provider, principal, exam_number: str, files: dict[str, bytes],
                   extra_fields: list[str] | None = None) -> dict:
     """Store the photos and run the online check; the status moves as the table says."""
-    tbl = identity_states.table()
     person = candidates.candidate_for(db, principal, exam_number)
-    tbl.require(person["identity_status"], "upload_photos", principal.role)
+    identity_states.require(person["identity_status"], "upload_photos", principal.role)
     infos = check_files(person, files, extra_fields or [])
     outcome = provider.verify(person, {kind: info.sha256 for kind, info in infos.items()})
     for kind in infos:
@@ -81,7 +80,7 @@ def upload_photos(db, blobs, provider, principal, exam_number: str, files: dict[
     now = clock.now().isoformat(timespec="seconds")
     with write_transaction(db):
         status = db.execute("SELECT identity_status FROM candidates WHERE exam_number = ?", [exam_number]).fetchone()[0]
-        step = tbl.step(status, "upload_photos", principal.role, "passed" if outcome.passed else "failed")
+        step = identity_states.step(status, "upload_photos", principal.role, "passed" if outcome.passed else "failed")
         db.execute("DELETE FROM identity_photos WHERE exam_number = ?", [exam_number])
         for kind, info in infos.items():
             db.execute("INSERT INTO identity_photos (exam_number, kind, sha256, format, width, height, bytes, "
@@ -102,15 +101,12 @@ def review(db, principal, exam_number: str, decision: str, reason: str | None) -
     action = {"approve": "manual_approve", "reject": "manual_reject"}.get(decision)
     if action is None:
         raise InvalidInput("decision is approve or reject", fields={"decision": ["one of approve, reject"]})
-    reason = (reason or "").strip() or None
-    if reason and len(reason) > MAX_REASON:
-        raise InvalidInput("reason too long", fields={"reason": [f"at most {MAX_REASON} characters"]})
-    tbl = identity_states.table()
+    reason = statemachine.clean_reason(reason)
     person = candidates.candidate_for(db, principal, exam_number)
-    tbl.require(person["identity_status"], action, principal.role)
+    identity_states.require(person["identity_status"], action, principal.role)
     with write_transaction(db):
         status = db.execute("SELECT identity_status FROM candidates WHERE exam_number = ?", [exam_number]).fetchone()[0]
-        step = tbl.step(status, action, principal.role)
+        step = identity_states.step(status, action, principal.role)
         if step.reason_required and not reason:
             raise InvalidInput(f"{decision} needs a reason", fields={"reason": ["required: say why (shown to the "
                                                                                "candidate)"]})

@@ -6,7 +6,7 @@ requirements are met, pending or unmet and whether the candidate is eligible.
 """
 from __future__ import annotations
 
-from service.errors import NotFound
+from service.errors import NoPlan
 from service.rules import compiler
 from service.rules.allocate import allocate
 from service.rules.engine import ENGINE_VERSION, EngineError, default_engine
@@ -15,15 +15,15 @@ from service.rules.inputs import Request
 
 def plans_to_evaluate(bundle, request: Request):
     if bundle.major(request.university, request.major) is None:
-        raise NotFound(f"unknown major {request.major} at {request.university}",
-                       fields={"choices": [f"{request.university}/{request.major} is not in the catalogue"]})
+        raise NoPlan(f"unknown major {request.major} at {request.university}",
+                     choice=f"{request.university}/{request.major} is not in the catalogue")
     plans = bundle.plans_for(request.university, request.major)
     if request.edition is not None:
         plans = [p for p in plans if p.edition == request.edition]
     plans = [p for p in plans if p.in_force(request.as_of)]
     if not plans:
-        raise NotFound(f"no_plan_in_force: no exam plan of {request.university}/{request.major} "
-                       f"is in force on {request.as_of.isoformat()}")
+        raise NoPlan(f"no_plan_in_force: no exam plan of {request.university}/{request.major} "
+                     f"is in force on {request.as_of.isoformat()}")
     return sorted(plans, key=lambda p: (p.effective_from, p.edition))
 
 

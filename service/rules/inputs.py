@@ -1,4 +1,8 @@
-"""What a decision is asked about: the candidate, one (university, major) choice, the records."""
+"""What a decision is asked about: the candidate, one (university, major) choice, the records.
+
+A validated evaluation request is first put in its canonical spelling (what the decision log
+keeps and a replay reads back); each choice's ``Request`` is built from that spelling.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -49,3 +53,42 @@ class Request:
     prior_diploma: PriorDiploma | None = None
     edition: str | None = None  # evaluate one plan edition only
     extra: dict = field(default_factory=dict, compare=False)
+
+
+def canonical_input(data: dict) -> dict:
+    """The validated request in one spelling: sorted lists, ISO dates; what is logged and replayed."""
+    def rec(r):
+        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in sorted(r.items())}
+    return {
+        "candidate": dict(sorted(data["candidate"].items())),
+        "transcript": sorted((rec(r) for r in data["transcript"]),
+                             key=lambda r: (r["code"], r.get("date") or "", r["source"], r["score"])),
+        "old_plan_records": sorted((rec(r) for r in data["old_plan_records"]),
+                                   key=lambda r: (r["code"], r["date"], r["score"])),
+        "substitution": sorted(set(data["substitution"])),
+        "prior_diploma": dict(sorted(data["prior_diploma"].items())) if data.get("prior_diploma") else None,
+        "as_of": data["as_of"].isoformat(),
+    }
+
+
+def request_for(canonical: dict, choice: dict) -> Request:
+    """Build the core Request for one choice from the canonical input."""
+    def date(v):
+        return dt.date.fromisoformat(v) if v else None
+    records = [Record(code=r["code"], score=r["score"], source=r["source"], date=date(r.get("date")),
+                      name=r.get("name", ""), credits=r.get("credits"), verified=True)
+               for r in canonical["transcript"]]
+    records += [Record(code=r["code"], score=r["score"], source="old-plan", date=date(r["date"]),
+                       name=r["name"], credits=r.get("credits"), verified=bool(r.get("verified")))
+                for r in canonical["old_plan_records"]]
+    pd = canonical.get("prior_diploma")
+    return Request(
+        candidate=Candidate(**canonical["candidate"]),
+        university=choice["university"],
+        major=choice["major"],
+        records=tuple(records),
+        as_of=date(canonical["as_of"]),
+        substitution=tuple(canonical["substitution"]),
+        prior_diploma=PriorDiploma(**pd) if pd else None,
+        edition=choice.get("edition"),
+    )

@@ -10,7 +10,6 @@ field, with a "did you mean" hint where one helps.
 """
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 from pathlib import Path
@@ -30,7 +29,7 @@ from service.rules.model import (
     Substitution,
     University,
 )
-from service.yamlreader import Problem, YamlSyntaxError, line_of, parse_yaml
+from service.yamlreader import Problem, Reader, YamlSyntaxError, join, kind_of, parse_yaml, shown
 
 COURSE_CODE = re.compile(r"^\d{5}$")
 MAJOR_CODE = re.compile(r"^\d{6}[A-Z]{0,2}$")
@@ -82,126 +81,54 @@ def bundle_from_files(files: dict) -> Bundle:
     return _Builder(files).build()
 
 
-class _Builder:
-    def __init__(self, files: dict):
-        self.files = files
-        self.problems: list[Problem] = []
+class _FileReader(Reader):
+    """The strict reader with what curricula and rulesets add: course codes, levels, sources."""
 
-    # -- reporting -------------------------------------------------------
-    def problem(self, file, node, key, field, message, hint=None):
-        self.problems.append(Problem(file, line_of(node, key), field, message, hint))
+    TOP = "(top)"
 
-    def keys(self, file, node, field, required=(), optional=(), *, at=None) -> bool:
-        """Check a mapping's keys; ``at`` = (parent, key) locates a value that is no mapping at all."""
-        if not isinstance(node, dict):
-            parent, key = at if at is not None else (node, None)
-            self.problem(file, parent, key, field or "(top)", f"expected a mapping, found {_kind(node)}")
-            return False
-        allowed = set(required) | set(optional)
-        for key in node:
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-                self.problem(
-                    file, node, key, _join(field, key), "unknown key",
-                    f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(sorted(allowed))}",
-                )
-        ok = True
-        for key in required:
-            if key not in node:
-                self.problem(file, node, None, _join(field, key), "required key is missing")
-                ok = False
-        return ok
-
-    def text(self, file, node, key, field, *, optional=False, default=""):
-        value = node.get(key) if isinstance(node, dict) else None
-        if value is None:
-            if not optional:
-                self.problem(file, node, key, _join(field, key), "must be a non-empty text")
-            return default
-        if not isinstance(value, str) or not value.strip():
-            self.problem(file, node, key, _join(field, key), f"must be a non-empty text, found {_kind(value)}")
-            return default
-        return value.strip()
-
-    def integer(self, file, node, key, field, *, minimum=1, optional=False):
-        value = node.get(key) if isinstance(node, dict) else None
-        if value is None and optional:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(file, node, key, _join(field, key), f"must be a whole number, found {_kind(value)}")
-            return None
-        if value < minimum:
-            what = "positive" if minimum == 1 else f"at least {minimum}"
-            self.problem(file, node, key, _join(field, key), f"must be {what}, found {value}")
-            return None
-        return value
-
-    def date(self, file, node, key, field, *, optional=False):
-        value = node.get(key) if isinstance(node, dict) else None
-        if value is None and optional:
-            return None
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.problem(file, node, key, _join(field, key), f"must be a date YYYY-MM-DD, found {_kind(value)}")
-        return None
-
-    def choice(self, file, node, key, field, allowed, *, optional=False, default=None):
-        value = node.get(key) if isinstance(node, dict) else None
-        if value is None and optional:
-            return default
-        if value not in allowed:
-            self.problem(file, node, key, _join(field, key),
-                         f"must be one of {', '.join(map(str, allowed))}, found {_show(value)}")
-            return default
-        return value
-
-    def code(self, file, node, key, field, *, known=None):
+    def code(self, node, key, field, *, known=None):
         """A course code: a quoted 5-digit string, present in ``known`` when given."""
         value = node[key] if isinstance(node, (dict, list)) else None
         if isinstance(value, int) and not isinstance(value, bool):
-            self.problem(file, node, key, field, f"course code {value} is a number",
-                         f'quote it as a 5-digit string, e.g. "{value:05d}"' if value < 100000 else None)
+            self.bad(node, key, field, f"course code {value} is a number",
+                     f'quote it as a 5-digit string, e.g. "{value:05d}"' if value < 100000 else None)
             return None
         if not isinstance(value, str) or not COURSE_CODE.match(value):
-            self.problem(file, node, key, field, f"course code must be 5 digits, found {_show(value)}")
+            self.bad(node, key, field, f"course code must be 5 digits, found {shown(value)}")
             return None
         if known is not None and value not in known:
-            self.problem(file, node, key, field, f"course {value} is not in the catalogue", _code_hint(value, known))
+            self.bad(node, key, field, f"course {value} is not in the catalogue", _code_hint(value, known))
             return None
         return value
 
-    def code_list(self, file, node, key, field, known, *, optional=False):
+    def code_list(self, node, key, field, known, *, optional=False):
         value = node.get(key) if isinstance(node, dict) else None
         if value is None and optional:
             return ()
         if not isinstance(value, list):
-            self.problem(file, node, key, _join(field, key), f"must be a list of course codes, found {_kind(value)}")
+            self.bad(node, key, join(field, key), f"must be a list of course codes, found {kind_of(value)}")
             return ()
         out = []
         for i in range(len(value)):
-            code = self.code(file, value, i, f"{_join(field, key)}[{i}]", known=known)
+            code = self.code(value, i, f"{join(field, key)}[{i}]", known=known)
             if code:
                 out.append(code)
         return tuple(out)
 
-    def items(self, file, node, key, field, *, optional=False) -> list:
-        """The list under ``key``; anything else is reported and reads as empty."""
-        value = node.get(key) if isinstance(node, dict) else None
-        if value is None and optional:
-            return []
-        if not isinstance(value, list):
-            self.problem(file, node, key, field, f"must be a list, found {_kind(value)}")
-            return []
-        return value
+    def codes_or_one(self, node, key, field, catalogue):
+        if isinstance(node.get(key), list):
+            return self.code_list(node, key, field, catalogue)
+        code = self.code(node, key, join(field, key), known=catalogue)
+        return (code,) if code else ()
 
-    def source(self, file, node, key="source"):
+    def levels(self, node, key, field):
+        value = node.get(key)
+        if not isinstance(value, list) or any(v not in LEVELS for v in value):
+            self.bad(node, key, join(field, key), f"must be a list drawn from {', '.join(LEVELS)}")
+            return ()
+        return tuple(value)
+
+    def citation(self, node, key="source"):
         """A source is required everywhere: a text, or {title, reference}, or a list of those."""
         value = node.get(key) if isinstance(node, dict) else None
         entries = value if isinstance(value, list) else [value]
@@ -210,13 +137,26 @@ class _Builder:
             where = f"{key}[{i}]" if isinstance(value, list) else key
             if isinstance(entry, str) and entry.strip():
                 texts.append(entry.strip())
-            elif isinstance(entry, dict) and self.keys(file, entry, where, ("title",), ("reference", "note")):
+            elif isinstance(entry, dict) and self.mapping(entry, where, required=("title",),
+                                                          optional=("reference", "note")):
                 texts.append(" - ".join(str(entry[k]) for k in ("title", "reference") if entry.get(k)))
             elif not isinstance(entry, dict):
-                self.problem(file, node, key, where, "every file and plan names its source (title and reference)")
+                self.bad(node, key, where, "every file and plan names its source (title and reference)")
         return "; ".join(texts)
 
-    # -- files ---------------------------------------------------------------
+
+class _Builder:
+    def __init__(self, files: dict):
+        self.files = files
+        self.problems: list[Problem] = []
+        self.readers: dict[str, _FileReader] = {}
+
+    def on(self, file: str) -> _FileReader:
+        """The reader of one file; all of them report into the bundle's one list of problems."""
+        if file not in self.readers:
+            self.readers[file] = _FileReader(file, self.problems)
+        return self.readers[file]
+
     def build(self) -> Bundle:
         catalogue = self.catalogue()
         universities = self.universities()
@@ -243,115 +183,114 @@ class _Builder:
 
     def storable(self, file, data) -> None:
         """Report values the canonical JSON of a version cannot hold (or would hold changed)."""
+        r = self.on(file)
         pending = [(data, None, None, "")]
         while pending:
             node, parent, key, field = pending.pop()
             if isinstance(node, dict):
                 kinds = sorted({_key_kind(k) for k in node})
                 if len(kinds) > 1:
-                    self.problem(file, parent if parent is not None else node, key, field or "(top)",
-                                 f"mixes {' and '.join(kinds)} keys", "quote every key")
+                    r.bad(parent if parent is not None else node, key, field or r.TOP,
+                          f"mixes {' and '.join(kinds)} keys", "quote every key")
                     continue
-                pending += [(v, node, k, _join(field, k)) for k, v in node.items()]
+                pending += [(v, node, k, join(field, k)) for k, v in node.items()]
             elif isinstance(node, list):
                 pending += [(v, node, i, f"{field}[{i}]") for i, v in enumerate(node)]
             elif isinstance(node, (bytes, bytearray)):
-                self.problem(file, parent, key, field, "bytes cannot be stored", "write it as text")
+                r.bad(parent, key, field, "bytes cannot be stored", "write it as text")
             elif isinstance(node, (set, frozenset)) and len({_key_kind(v) for v in node}) > 1:
-                self.problem(file, parent, key, field, "a set mixes numbers and text", "write a list")
+                r.bad(parent, key, field, "a set mixes numbers and text", "write a list")
             elif isinstance(node, (set, frozenset)):
                 pending += [(v, parent, key, field) for v in node]
 
-    def _file(self, path):
+    def _document(self, path: str, key: str):
+        """(reader, data) of a curricula file, data None unless it is a mapping of source and ``key``."""
+        r = self.on(path)
         if path not in self.files:
-            self.problems.append(Problem(path, None, "(file)", "file is missing"))
-            return _MISSING
-        return self.files[path]
+            r.bad(None, None, "(file)", "file is missing")
+            return r, None
+        data = self.files[path]
+        if not r.mapping(data, "", required=("source", key)):
+            return r, None
+        r.citation(data)
+        return r, data
 
     def catalogue(self) -> dict[str, Course]:
-        f = "curricula/catalogue.yaml"
-        data = self._file(f)
+        r, data = self._document("curricula/catalogue.yaml", "courses")
         out: dict[str, Course] = {}
-        if data is _MISSING or not self.keys(f, data, "", ("source", "courses")):
+        if data is None:
             return out
-        self.source(f, data)
         courses = data["courses"]
-        if not self.keys(f, courses, "courses", (), tuple(courses) if isinstance(courses, dict) else (),
+        if not r.mapping(courses, "courses", optional=courses if isinstance(courses, dict) else (),
                          at=(data, "courses")):
             return out
         for code, entry in courses.items():
             field = f'courses."{code}"'
             if not isinstance(code, str) or not COURSE_CODE.match(code):
                 hint = f'quote it: "{code:05d}"' if isinstance(code, int) and code < 100000 else None
-                self.problem(f, courses, code, field, "course code must be a quoted 5-digit string", hint)
+                r.bad(courses, code, field, "course code must be a quoted 5-digit string", hint)
                 continue
-            if not self.keys(f, entry, field, ("name", "credits", "kind"), ("theory", "national", "note"),
-                             at=(courses, code)):
+            if not r.mapping(entry, field, required=("name", "credits", "kind"),
+                             optional=("theory", "national", "note"), at=(courses, code)):
                 continue
-            kind = self.choice(f, entry, "kind", field, KINDS)
-            credits = self.integer(f, entry, "credits", field, minimum=0 if kind == "thesis" else 1)
+            kind = r.choice(entry, "kind", field, KINDS)
+            credits = r.integer(entry, "credits", field, minimum=0 if kind == "thesis" else 1)
             theory = entry.get("theory")
             if kind == "practical" and theory is None:
-                self.problem(f, entry, "kind", _join(field, "theory"), "a practical names its theory course")
+                r.bad(entry, "kind", join(field, "theory"), "a practical names its theory course")
             elif theory is not None:
-                theory = self.code(f, entry, "theory", _join(field, "theory"))
-            national = entry.get("national", True)
-            if not isinstance(national, bool):
-                self.problem(f, entry, "national", _join(field, "national"), "must be true or false")
-            out[code] = Course(code, self.text(f, entry, "name", field), credits or 0, kind or "theory",
-                               theory if isinstance(theory, str) else None, bool(national))
+                theory = r.code(entry, "theory", join(field, "theory"))
+            national = r.flag(entry, "national", field, default=True)
+            out[code] = Course(code, r.text(entry, "name", field), credits or 0, kind or "theory",
+                               theory if isinstance(theory, str) else None, national)
         for code, course in out.items():
             if course.theory and course.theory not in out:
-                self.problem(f, courses[code], "theory", f'courses."{code}".theory',
-                             f"theory course {course.theory} is not in the catalogue")
+                r.bad(courses[code], "theory", f'courses."{code}".theory',
+                      f"theory course {course.theory} is not in the catalogue")
         return out
 
     def universities(self) -> dict[str, University]:
-        f = "curricula/universities.yaml"
-        data = self._file(f)
+        r, data = self._document("curricula/universities.yaml", "universities")
         out: dict[str, University] = {}
-        if data is _MISSING or not self.keys(f, data, "", ("source", "universities")):
+        if data is None:
             return out
-        self.source(f, data)
         table = data["universities"]
         if not isinstance(table, dict):
-            self.problem(f, data, "universities", "universities", "expected a mapping of slug to university")
+            r.bad(data, "universities", "universities", "expected a mapping of slug to university")
             return out
         for slug, entry in table.items():
             field = f"universities.{slug}"
             if not isinstance(slug, str) or not SLUG.match(slug):
-                self.problem(f, table, slug, field, "a university slug is lowercase letters, digits and dashes")
+                r.bad(table, slug, field, "a university slug is lowercase letters, digits and dashes")
                 continue
-            if self.keys(f, entry, field, ("name",), ("note",), at=(table, slug)):
-                out[slug] = University(slug, self.text(f, entry, "name", field))
+            if r.mapping(entry, field, required=("name",), optional=("note",), at=(table, slug)):
+                out[slug] = University(slug, r.text(entry, "name", field))
         return out
 
     def majors(self, universities) -> list[Major]:
-        f = "curricula/majors.yaml"
-        data = self._file(f)
+        r, data = self._document("curricula/majors.yaml", "majors")
         out: list[Major] = []
-        if data is _MISSING or not self.keys(f, data, "", ("source", "majors")):
+        if data is None:
             return out
-        self.source(f, data)
         seen = {}
-        for i, entry in enumerate(self.items(f, data, "majors", "majors")):
+        for i, entry in enumerate(r.items(data, "majors", "majors")):
             field = f"majors[{i}]"
-            if not self.keys(f, entry, field, ("university", "code", "name", "level"), ("status", "note"),
-                             at=(data["majors"], i)):
+            if not r.mapping(entry, field, required=("university", "code", "name", "level"),
+                             optional=("status", "note"), at=(data["majors"], i)):
                 continue
-            uni = self.choice(f, entry, "university", field, sorted(universities)) if universities else None
+            uni = r.choice(entry, "university", field, sorted(universities)) if universities else None
             code = entry.get("code")
             if not isinstance(code, str) or not MAJOR_CODE.match(code):
-                self.problem(f, entry, "code", _join(field, "code"),
-                             f"major code must be a quoted text like \"630701\", found {_show(code)}")
+                r.bad(entry, "code", join(field, "code"),
+                      f"major code must be a quoted text like \"630701\", found {shown(code)}")
                 continue
-            level = self.choice(f, entry, "level", field, LEVELS)
-            status = self.choice(f, entry, "status", field, ("open", "closed_to_new"), optional=True, default="open")
+            level = r.choice(entry, "level", field, LEVELS)
+            status = r.choice(entry, "status", field, ("open", "closed_to_new"), optional=True, default="open")
             if (uni, code) in seen:
-                self.problem(f, entry, "code", _join(field, "code"), f"major {code} of {uni} is listed twice (first at majors[{seen[(uni, code)]}])")
+                r.bad(entry, "code", join(field, "code"), f"major {code} of {uni} is listed twice (first at majors[{seen[(uni, code)]}])")
                 continue
             seen[(uni, code)] = i
-            out.append(Major(uni or "", code, self.text(f, entry, "name", field), level or "", status))
+            out.append(Major(uni or "", code, r.text(entry, "name", field), level or "", status))
         return out
 
     def plans(self, catalogue, universities, majors) -> list[Plan]:
@@ -369,82 +308,83 @@ class _Builder:
         return out
 
     def plan(self, f, data, catalogue, universities, known_majors) -> Plan | None:
+        r = self.on(f)
         required_keys = ("university", "major", "name", "level", "edition", "effective", "source", "min_credits", "required")
-        if not self.keys(f, data, "", required_keys, ("groups", "thesis", "note")):
+        if not r.mapping(data, "", required=required_keys, optional=("groups", "thesis", "note")):
             return None
         before = len(self.problems)
         uni = data["university"]
         if universities:
-            uni = self.choice(f, data, "university", "", sorted(universities))
+            uni = r.choice(data, "university", "", sorted(universities))
         elif not isinstance(uni, str):
             uni = None  # universities.yaml did not load; its own problems say why
         major = data["major"]
-        level = self.choice(f, data, "level", "", LEVELS)
-        name = self.text(f, data, "name", "")
+        level = r.choice(data, "level", "", LEVELS)
+        name = r.text(data, "name", "")
         if not isinstance(major, str) or not MAJOR_CODE.match(major):
-            self.problem(f, data, "major", "major",
-                         f'must be a quoted major code such as "630701", found {_kind(major)}')
+            r.bad(data, "major", "major",
+                  f'must be a quoted major code such as "630701", found {kind_of(major)}')
         elif (uni, major) not in known_majors:
-            self.problem(f, data, "major", "major", f"major {major!r} of {uni} is not in curricula/majors.yaml")
+            r.bad(data, "major", "major", f"major {major!r} of {uni} is not in curricula/majors.yaml")
         elif level and known_majors[(uni, major)].level != level:
-            self.problem(f, data, "level", "level", f"majors.yaml lists {major} as {known_majors[(uni, major)].level}")
+            r.bad(data, "level", "level", f"majors.yaml lists {major} as {known_majors[(uni, major)].level}")
         edition = data["edition"]
         if not isinstance(edition, str) or not edition.strip():
-            self.problem(f, data, "edition", "edition", "must be a quoted text such as \"2024\"")
+            r.bad(data, "edition", "edition", "must be a quoted text such as \"2024\"")
         eff = data["effective"]
         start = until = None
-        if self.keys(f, eff, "effective", ("from",), ("until",), at=(data, "effective")):
-            start = self.date(f, eff, "from", "effective")
-            until = self.date(f, eff, "until", "effective", optional=True)
+        if r.mapping(eff, "effective", required=("from",), optional=("until",), at=(data, "effective")):
+            start = r.date(eff, "from", "effective")
+            until = r.date(eff, "until", "effective", optional=True)
             if start and until and until < start:
-                self.problem(f, eff, "until", "effective.until", "ends before it starts")
-        source = self.source(f, data)
-        min_credits = self.integer(f, data, "min_credits", "")
-        required = self.code_list(f, data, "required", "", catalogue)
+                r.bad(eff, "until", "effective.until", "ends before it starts")
+        source = r.citation(data)
+        min_credits = r.integer(data, "min_credits", "")
+        required = r.code_list(data, "required", "", catalogue)
         groups = []
-        for i, g in enumerate(self.items(f, data, "groups", "groups", optional=True)):
+        for i, g in enumerate(r.items(data, "groups", "groups", optional=True)):
             field = f"groups[{i}]"
-            if not self.keys(f, g, field, ("id", "name", "courses"), ("pick", "min_credits", "note"),
+            if not r.mapping(g, field, required=("id", "name", "courses"), optional=("pick", "min_credits", "note"),
                              at=(data["groups"], i)):
                 continue
             gid = g["id"]
             if not isinstance(gid, str) or not ID.match(gid):
-                self.problem(f, g, "id", _join(field, "id"), "an id is lowercase letters, digits and dashes")
+                r.bad(g, "id", join(field, "id"), "an id is lowercase letters, digits and dashes")
                 gid = None
-            pick = self.integer(f, g, "pick", field, optional=True)
-            mc = self.integer(f, g, "min_credits", field, optional=True)
+            pick = r.integer(g, "pick", field, optional=True)
+            mc = r.integer(g, "min_credits", field, optional=True)
             if (pick is None) == (mc is None) and ("pick" in g) == ("min_credits" in g):
-                self.problem(f, g, None, field, "a group has either pick or min_credits, not both or neither")
-            courses = self.code_list(f, g, "courses", field, catalogue)
+                r.bad(g, None, field, "a group has either pick or min_credits, not both or neither")
+            courses = r.code_list(g, "courses", field, catalogue)
             if g["courses"] == []:
-                self.problem(f, g, "courses", _join(field, "courses"), "the group lists no courses",
-                             "list the course codes it chooses from, or remove the group")
+                r.bad(g, "courses", join(field, "courses"), "the group lists no courses",
+                      "list the course codes it chooses from, or remove the group")
             elif pick and pick > len(courses):
-                self.problem(f, g, "pick", _join(field, "pick"), f"picks {pick} of only {len(courses)} courses")
+                r.bad(g, "pick", join(field, "pick"), f"picks {pick} of only {len(courses)} courses")
             if mc and courses and sum(catalogue[c].credits for c in courses if c in catalogue) < mc:
-                self.problem(f, g, "min_credits", _join(field, "min_credits"), "more credits than all its courses hold")
-            groups.append(Group(gid, self.text(f, g, "name", field), courses, pick, mc))
+                r.bad(g, "min_credits", join(field, "min_credits"), "more credits than all its courses hold")
+            groups.append(Group(gid, r.text(g, "name", field), courses, pick, mc))
         ids = [g.id for g in groups]
         for gid in sorted({x for x in ids if x is not None and ids.count(x) > 1}):
-            self.problem(f, data, "groups", "groups", f"group id {gid!r} is used twice")
+            r.bad(data, "groups", "groups", f"group id {gid!r} is used twice")
         thesis = None
         if data.get("thesis") is not None:
-            thesis = self.code(f, data, "thesis", "thesis", known=catalogue)
+            thesis = r.code(data, "thesis", "thesis", known=catalogue)
             if thesis and catalogue[thesis].kind != "thesis":
-                self.problem(f, data, "thesis", "thesis", f"course {thesis} is not of kind thesis")
+                r.bad(data, "thesis", "thesis", f"course {thesis} is not of kind thesis")
         codes = list(required) + [c for g in groups for c in g.courses] + ([thesis] if thesis else [])
         for code in sorted({c for c in codes if codes.count(c) > 1}):
-            self.problem(f, data, "required", "required", f"course {code} appears more than once in the plan")
+            r.bad(data, "required", "required", f"course {code} appears more than once in the plan")
         for code in required:
             course = catalogue.get(code)
             if course and course.kind == "thesis":
-                self.problem(f, data, "required", "required", f"thesis {code} belongs under `thesis:`, not `required`")
+                r.bad(data, "required", "required", f"thesis {code} belongs under `thesis:`, not `required`")
             if course and course.kind == "practical" and course.theory not in codes:
-                self.problem(f, data, "required", "required",
-                             f"practical {code} needs its theory course {course.theory} in the plan")
+                r.bad(data, "required", "required",
+                      f"practical {code} needs its theory course {course.theory} in the plan")
         total = sum(catalogue[c].credits for c in codes if c in catalogue)
         if min_credits and total and total < min_credits and not groups:
-            self.problem(f, data, "min_credits", "min_credits", f"the plan's courses hold only {total} credits")
+            r.bad(data, "min_credits", "min_credits", f"the plan's courses hold only {total} credits")
         if len(self.problems) > before:
             return None
         return Plan(uni, major, name, level, edition.strip(), start, until, min_credits, required,
@@ -456,56 +396,58 @@ class _Builder:
         subs_nodes, eq_nodes = [], []
         for f in files:
             data = self.files[f]
-            if not self.keys(f, data, "", ("source",), ("id", "title", "policy", "substitutions", "equivalences", "note")):
+            r = self.on(f)
+            if not r.mapping(data, "", required=("source",),
+                             optional=("id", "title", "policy", "substitutions", "equivalences", "note")):
                 continue
-            self.source(f, data)
+            r.citation(data)
             if "policy" in data:
                 if policy_node is not _MISSING:
-                    self.problem(f, data, "policy", "policy", f"the policy is already defined in {policy_file}")
+                    r.bad(data, "policy", "policy", f"the policy is already defined in {policy_file}")
                 policy_node, policy_file, policy_parent = data["policy"], f, data
-            for i, node in enumerate(self.items(f, data, "substitutions", "substitutions", optional=True)):
+            for i, node in enumerate(r.items(data, "substitutions", "substitutions", optional=True)):
                 subs_nodes.append((f, data["substitutions"], i, node))
-            for i, node in enumerate(self.items(f, data, "equivalences", "equivalences", optional=True)):
+            for i, node in enumerate(r.items(data, "equivalences", "equivalences", optional=True)):
                 eq_nodes.append((f, data["equivalences"], i, node))
         if policy_node is _MISSING:
             self.problems.append(Problem("rulesets/", None, "policy", "no ruleset file defines `policy:`"))
             return None
         f = policy_file
+        r = self.on(f)
         keys = ("id", "title", "pass_mark", "practical_needs_theory", "thesis_levels", "prior_diploma")
-        if not self.keys(f, policy_node, "policy", keys, ("passing_grades", "source", "note"),
+        if not r.mapping(policy_node, "policy", required=keys, optional=("passing_grades", "source", "note"),
                          at=(policy_parent, "policy")):
             return None
         pd = policy_node["prior_diploma"]
         pd_levels, pd_match = (), ()
-        if self.keys(f, pd, "policy.prior_diploma", ("levels", "match"), ("note",), at=(policy_node, "prior_diploma")):
-            pd_levels = self._levels(f, pd, "levels", "policy.prior_diploma")
-            pd_match = tuple(self.items(f, pd, "match", "policy.prior_diploma.match"))
+        if r.mapping(pd, "policy.prior_diploma", required=("levels", "match"), optional=("note",),
+                     at=(policy_node, "prior_diploma")):
+            pd_levels = r.levels(pd, "levels", "policy.prior_diploma")
+            pd_match = tuple(r.items(pd, "match", "policy.prior_diploma.match"))
             for i, m in enumerate(pd_match):
                 if m not in ("name", "id_number", "gender"):
-                    self.problem(f, pd["match"], i, f"policy.prior_diploma.match[{i}]", f"unknown field {m!r}",
-                                 "allowed: name, id_number, gender")
+                    r.bad(pd["match"], i, f"policy.prior_diploma.match[{i}]", f"unknown field {m!r}",
+                          "allowed: name, id_number, gender")
         subs = tuple(s for s in (self.substitution(*n, catalogue) for n in subs_nodes) if s)
         eqs = tuple(e for e in (self.equivalence(*n, catalogue) for n in eq_nodes) if e)
         for what, items in (("substitution", subs), ("equivalence", eqs)):
             ids = [x.id for x in items]
             for dup in sorted({x for x in ids if ids.count(x) > 1}):
                 self.problems.append(Problem(f, None, f"{what}s", f"{what} id {dup!r} is used twice"))
-        ptc = policy_node["practical_needs_theory"]
-        if not isinstance(ptc, bool):
-            self.problem(f, policy_node, "practical_needs_theory", "policy.practical_needs_theory", "must be true or false")
-        grades = list(self.items(f, policy_node, "passing_grades", "policy.passing_grades", optional=True)) \
+        ptc = r.flag(policy_node, "practical_needs_theory", "policy")
+        grades = list(r.items(policy_node, "passing_grades", "policy.passing_grades", optional=True)) \
             or ["优秀", "良好", "中等", "合格"]
         for i, grade in enumerate(grades if "passing_grades" in policy_node else ()):
             if not isinstance(grade, str) or not grade.strip():
-                self.problem(f, policy_node["passing_grades"], i, f"policy.passing_grades[{i}]",
-                             f"a grade is a non-empty text, found {_kind(grade)}")
+                r.bad(policy_node["passing_grades"], i, f"policy.passing_grades[{i}]",
+                      f"a grade is a non-empty text, found {kind_of(grade)}")
         return Policy(
-            id=self.text(f, policy_node, "id", "policy"),
-            title=self.text(f, policy_node, "title", "policy"),
-            pass_mark=self.integer(f, policy_node, "pass_mark", "policy") or 60,
+            id=r.text(policy_node, "id", "policy"),
+            title=r.text(policy_node, "title", "policy"),
+            pass_mark=r.integer(policy_node, "pass_mark", "policy") or 60,
             passing_grades=tuple(grades),
-            practical_needs_theory=bool(ptc),
-            thesis_levels=self._levels(f, policy_node, "thesis_levels", "policy"),
+            practical_needs_theory=ptc,
+            thesis_levels=r.levels(policy_node, "thesis_levels", "policy"),
             prior_diploma_levels=pd_levels,
             prior_diploma_match=pd_match,
             substitutions=subs,
@@ -513,59 +455,46 @@ class _Builder:
             source=str(policy_node.get("source") or ""),
         )
 
-    def _levels(self, f, node, key, field):
-        value = node.get(key)
-        if not isinstance(value, list) or any(v not in LEVELS for v in value):
-            self.problem(f, node, key, _join(field, key), f"must be a list drawn from {', '.join(LEVELS)}")
-            return ()
-        return tuple(value)
-
     def substitution(self, f, parent, i, node, catalogue):
+        r = self.on(f)
         field = f"substitutions[{i}]"
-        if not self.keys(f, node, field, ("id", "replaces", "min_credits", "levels", "source"), ("majors", "note"),
-                         at=(parent, i)):
+        if not r.mapping(node, field, required=("id", "replaces", "min_credits", "levels", "source"),
+                         optional=("majors", "note"), at=(parent, i)):
             return None
-        sid = self.text(f, node, "id", field)
-        replaces = self.code(f, node, "replaces", _join(field, "replaces"), known=catalogue)
-        mc = self.integer(f, node, "min_credits", field)
-        levels = self._levels(f, node, "levels", field)
+        sid = r.text(node, "id", field)
+        replaces = r.code(node, "replaces", join(field, "replaces"), known=catalogue)
+        mc = r.integer(node, "min_credits", field)
+        levels = r.levels(node, "levels", field)
         majors = node.get("majors") or []
         if not isinstance(majors, list) or not all(isinstance(m, str) for m in majors):
-            self.problem(f, node, "majors", _join(field, "majors"), "must be a list of quoted major codes")
+            r.bad(node, "majors", join(field, "majors"), "must be a list of quoted major codes")
             majors = []
         if not (replaces and mc):
             return None
         if not sid:
             return None
-        return Substitution(sid, replaces, mc, levels, tuple(majors), self.source(f, node))
+        return Substitution(sid, replaces, mc, levels, tuple(majors), r.citation(node))
 
     def equivalence(self, f, parent, i, node, catalogue):
+        r = self.on(f)
         field = f"equivalences[{i}]"
-        if not self.keys(f, node, field, ("id", "old", "new", "source"),
-                         ("kind", "credits_at_least", "passed_before", "note"), at=(parent, i)):
+        if not r.mapping(node, field, required=("id", "old", "new", "source"),
+                         optional=("kind", "credits_at_least", "passed_before", "note"), at=(parent, i)):
             return None
-        kind = self.choice(f, node, "kind", field, ("one-to-one", "pool"), optional=True, default="one-to-one")
+        kind = r.choice(node, "kind", field, ("one-to-one", "pool"), optional=True, default="one-to-one")
         before = len(self.problems)
-        eid = self.text(f, node, "id", field)
-        old = self._codes_or_one(f, node, "old", field, catalogue)
-        new = self._codes_or_one(f, node, "new", field, catalogue)
+        eid = r.text(node, "id", field)
+        old = r.codes_or_one(node, "old", field, catalogue)
+        new = r.codes_or_one(node, "new", field, catalogue)
         if kind == "one-to-one" and (len(old) != 1 or len(new) != 1) and len(self.problems) == before:
-            self.problem(f, node, "old", field, "a one-to-one equivalence maps one old course to one new course")
+            r.bad(node, "old", field, "a one-to-one equivalence maps one old course to one new course")
         if set(old) & set(new):
-            self.problem(f, node, "new", _join(field, "new"), "a course cannot stand for itself")
-        cal = node.get("credits_at_least", False)
-        if not isinstance(cal, bool):
-            self.problem(f, node, "credits_at_least", _join(field, "credits_at_least"), "must be true or false")
-        passed_before = self.date(f, node, "passed_before", field, optional=True)
+            r.bad(node, "new", join(field, "new"), "a course cannot stand for itself")
+        cal = r.flag(node, "credits_at_least", field, default=False)
+        passed_before = r.date(node, "passed_before", field, optional=True)
         if len(self.problems) > before:
             return None
-        return Equivalence(eid, kind, old, new, bool(cal), passed_before, self.source(f, node))
-
-    def _codes_or_one(self, f, node, key, field, catalogue):
-        if isinstance(node.get(key), list):
-            return self.code_list(f, node, key, field, catalogue)
-        code = self.code(f, node, key, _join(field, key), known=catalogue)
-        return (code,) if code else ()
+        return Equivalence(eid, kind, old, new, cal, passed_before, r.citation(node))
 
 
 def _code_hint(value: str, known) -> str:
@@ -605,24 +534,3 @@ def _key_kind(key) -> str:
     if isinstance(key, (int, float)):
         return "number"
     return "empty" if key is None else type(key).__name__
-
-
-def _show(value, limit: int = 60) -> str:
-    shown = repr(value)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
-
-
-def _join(field, key) -> str:
-    return f"{field}.{key}" if field else str(key)
-
-
-def _kind(value) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"{value!r} (a yes/no)"
-    if isinstance(value, (int, float)):
-        return f"the number {_show(value)}"
-    if isinstance(value, str):
-        return f"the text {_show(value)}"
-    return type(value).__name__.replace("LineDict", "mapping").replace("LineList", "list")

@@ -17,8 +17,6 @@ from pathlib import Path
 
 import sqlite_utils
 
-from service.store.migrations import migrate
-
 
 def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite_utils.Database:
     if str(path) == ":memory:":
@@ -37,6 +35,8 @@ def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite_utils.Da
         db.write_lock_fd = os.open(f"{path}-writelock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         weakref.finalize(db, os.close, db.write_lock_fd)
     if migrate_schema:
+        from service.store.migrations import migrate  # it writes through write_transaction, below
+
         migrate(db)
     return db
 
@@ -65,6 +65,27 @@ def write_transaction(db: sqlite_utils.Database):
     finally:
         if fd is not None:
             fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def open_readonly(path: str | Path) -> sqlite_utils.Database:
+    """The database opened so that nothing can be written through this connection."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no database at {path}")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    return sqlite_utils.Database(conn)
+
+
+@contextlib.contextmanager
+def read_snapshot(db: sqlite_utils.Database):
+    """One read transaction: every query inside sees the database as of its first read."""
+    db.conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        db.conn.execute("COMMIT")
 
 
 def init_app(app) -> None:

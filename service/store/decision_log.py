@@ -108,23 +108,63 @@ def get(db, decision_id: str) -> dict:
     return _decode(rows[0])
 
 
-def select(db, *, since: str | None = None, until: str | None = None, ids=None, limit=None):
-    """Decisions in log order, optionally within [since, until) (ISO dates or times) or by ids."""
-    where, params = [], []
-    if since:
-        where.append("created_at >= ?")
-        params.append(since)
-    if until:
-        where.append("created_at < ?")
-        params.append(until)
+def where(*, decision_id: str | None = None, ids=None, since: str | None = None, until: str | None = None,
+          after_seq: int | None = None, through_seq: int | None = None) -> tuple[str, list]:
+    """The one filter of the log's readers: an SQL condition ("1": every row) and its parameters.
+
+    ``since``/``until``: created_at in [since, until) (ISO dates or times);
+    ``after_seq``/``through_seq``: seq in (after_seq, through_seq].
+    """
+    conditions, params = [], []
+    for sql, value in (("id = ?", decision_id), ("created_at >= ?", since), ("created_at < ?", until),
+                       ("seq > ?", after_seq), ("seq <= ?", through_seq)):
+        if value is not None and value != "":
+            conditions.append(sql)
+            params.append(value)
     if ids:
-        where.append(f"id IN ({','.join('?' * len(ids))})")
+        conditions.append(f"id IN ({','.join('?' * len(ids))})")
         params.extend(ids)
-    sql = "SELECT * FROM decisions" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY seq"
+    return " AND ".join(conditions) or "1", params
+
+
+def select(db, *, limit: int | None = None, **chosen):
+    """Decisions in log order, decoded, chosen as ``where`` takes them (at most ``limit``)."""
+    condition, params = where(**chosen)
+    sql = f"SELECT * FROM decisions WHERE {condition} ORDER BY seq"
     if limit:
         sql += f" LIMIT {int(limit)}"
     for row in db.query(sql, params):
         yield _decode(row)
+
+
+def count(db, **chosen) -> int:
+    condition, params = where(**chosen)
+    return db.execute(f"SELECT count(*) FROM decisions WHERE {condition}", params).fetchone()[0]
+
+
+def seqs(db, **chosen) -> list[int]:
+    """The log positions of the chosen decisions, in order (to cut a range into chunks)."""
+    condition, params = where(**chosen)
+    return [r[0] for r in db.execute(f"SELECT seq FROM decisions WHERE {condition} ORDER BY seq", params)]
+
+
+def ruleset_versions(db, **chosen) -> list[str]:
+    """The ruleset versions the chosen decisions were made under, sorted."""
+    condition, params = where(**chosen)
+    return [r[0] for r in db.execute(
+        f"SELECT DISTINCT ruleset_version FROM decisions WHERE {condition} ORDER BY ruleset_version", params)]
+
+
+def decided_under(db, version: str) -> bool:
+    return db.execute("SELECT 1 FROM decisions WHERE ruleset_version = ? LIMIT 1", [version]).fetchone() is not None
+
+
+def latest_per_choice(db) -> list[dict]:
+    """The latest decision of each (candidate, university, major), in log order: id, the choice, status, input."""
+    return [{**row, "input": json.loads(row["input"])} for row in db.query(
+        "SELECT d.id, d.exam_number, d.university, d.major, d.status, d.input FROM decisions d "
+        "JOIN (SELECT exam_number, university, major, max(seq) AS seq FROM decisions "
+        "GROUP BY exam_number, university, major) last ON d.seq = last.seq ORDER BY d.seq")]
 
 
 def verify(db) -> dict:

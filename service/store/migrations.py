@@ -1,114 +1,73 @@
-"""Schema migrations, applied in order and recorded in ``_migrations``.
+"""Schema migrations: one sqlite-utils ``Migrations`` set per feature, applied in a fixed order.
 
-Add a migration by appending to MIGRATIONS; never edit one that has shipped.
+Each feature declares its set in its ``tables.py``; ``SETS`` lists them in the order
+they first shipped.  Register a new step in its feature's set; never edit one that
+has shipped.  sqlite-utils records applied steps in ``_sqlite_migrations``; steps a
+database recorded in ``_migrations`` (releases before the sets) count as applied.
 """
 from __future__ import annotations
 
-import datetime as dt
+from sqlite_utils.migrations import Migrations
+
+from service.store.db import write_transaction
+
+LEGACY = "_migrations"
 
 
-def _001_decisions(db):
-    db.execute("""
-        CREATE TABLE decisions (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            id TEXT NOT NULL UNIQUE,
-            evaluation_id TEXT NOT NULL,
-            choice_index INTEGER NOT NULL,
-            created_at TEXT NOT NULL,
-            exam_number TEXT NOT NULL,
-            university TEXT NOT NULL,
-            major TEXT NOT NULL,
-            status TEXT NOT NULL,
-            eligible INTEGER NOT NULL,
-            ruleset_version TEXT NOT NULL,
-            engine_version TEXT NOT NULL,
-            input TEXT NOT NULL,
-            output TEXT NOT NULL,
-            prev_hash TEXT NOT NULL,
-            row_hash TEXT NOT NULL UNIQUE
-        )""")
-    db.execute("CREATE INDEX decisions_created ON decisions(created_at)")
-    db.execute("CREATE INDEX decisions_exam_number ON decisions(exam_number)")
-    db.execute("CREATE INDEX decisions_evaluation ON decisions(evaluation_id)")
-    # append-only: the log refuses updates and deletes at the database level
-    db.execute("""CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
-                  BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END""")
-    db.execute("""CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
-                  BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END""")
-
-
-def _002_ruleset_versions(db):
-    db.execute("""
-        CREATE TABLE ruleset_versions (
-            version TEXT PRIMARY KEY,
-            created_at TEXT NOT NULL,
-            files TEXT NOT NULL,
-            author TEXT,
-            note TEXT,
-            effective_from TEXT,
-            published INTEGER NOT NULL DEFAULT 0
-        )""")
-
-
-MIGRATIONS = [
-    ("001_decisions", _001_decisions),
-    ("002_ruleset_versions", _002_ruleset_versions),
-]
-
-
-def all_migrations() -> list:
-    """The core's migrations, then each feature's, in the order they first shipped."""
+def sets() -> list[Migrations]:
+    """The core's set, then each feature's, in the order they first shipped."""
     from service.applications import tables as application_tables
     from service.candidates import tables as candidate_tables
     from service.forms import tables as form_tables
+    from service.store import tables as core_tables
     from service.transfer import tables as transfer_tables
 
-    return [*MIGRATIONS, *candidate_tables.MIGRATIONS, *application_tables.MIGRATIONS, *form_tables.MIGRATIONS,
-            *transfer_tables.MIGRATIONS]
+    return [core_tables.MIGRATIONS, candidate_tables.MIGRATIONS, application_tables.MIGRATIONS,
+            form_tables.MIGRATIONS, transfer_tables.MIGRATIONS]
 
 
 def migrate(db) -> list[str]:
-    """Apply what is missing, each in its own transaction; returns the names applied."""
-    conn = db.conn
-    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    """Apply what is missing, each step in its own write transaction; returns the names applied.
+
+    ``Migrations.apply`` reads what is pending before its transaction and opens a
+    deferred one: two processes starting together would both run a step.  So each
+    step runs here under the write lock, with what is pending read again inside it,
+    and ``apply`` (its own transaction then a savepoint) stops before the next step.
+    """
+    adopt_legacy(db)
     applied = []
-    for name, step in all_migrations():
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            done = conn.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone()
-            if not done:
-                step(db)
-                conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
-                             [name, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")])
+    for steps in sets():
+        for name in [m.name for m in steps.pending(db)]:
+            with write_transaction(db):
+                pending = [m.name for m in steps.pending(db)]
+                if name not in pending:
+                    continue  # another process applied it meanwhile
+                steps.apply(db, stop_before=pending[pending.index(name) + 1:])
                 applied.append(name)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
     return applied
 
 
-def _003_credentials(db):
-    db.execute("""
-        CREATE TABLE credentials (
-            token_hash TEXT PRIMARY KEY,
-            role TEXT NOT NULL,
-            district TEXT,
-            actor TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            revoked INTEGER NOT NULL DEFAULT 0
-        )""")
+def adopt_legacy(db) -> list[str]:
+    """Mark the steps recorded in ``_migrations`` applied in their sets (at their recorded time); the names marked.
+
+    ``_migrations`` itself stays as it was: the previous release, opened on this
+    file again, still finds every step it knows applied.
+    """
+    if not db[LEGACY].exists():
+        return []
+    marked = []
+    with write_transaction(db):
+        recorded = {r["name"]: r["applied_at"] for r in db.query(f"SELECT name, applied_at FROM {LEGACY}")}
+        for steps in sets():
+            for m in steps.pending(db):
+                if m.name in recorded:
+                    steps.ensure_migrations_table(db)
+                    db[Migrations.migrations_table].insert(
+                        {"migration_set": steps.name, "name": m.name, "applied_at": recorded[m.name]})
+                    marked.append(m.name)
+    return marked
 
 
-MIGRATIONS.append(("003_credentials", _003_credentials))
-
-
-def _004_ruleset_publication(db):
-    # The version in force on a date is the published one with the latest effective_from,
-    # then the latest publication: published_at orders re-publications, and the index
-    # answers that question without reading the archived files.
-    db.execute("ALTER TABLE ruleset_versions ADD COLUMN published_at TEXT")
-    db.execute("CREATE INDEX ruleset_versions_in_force ON ruleset_versions(published, effective_from, published_at)")
-
-
-MIGRATIONS.append(("004_ruleset_publication", _004_ruleset_publication))
+def applied(db) -> list[str]:
+    """Every step the database has, in the order of ``sets()``."""
+    return [m.name for steps in sets() for m in steps.applied(db)]

@@ -35,6 +35,45 @@ def files_of(db, version: str) -> dict:
     return json.loads(row[0])
 
 
-def listing(db) -> list[dict]:
-    return list(db.query("SELECT version, created_at, author, note, effective_from, published "
-                         "FROM ruleset_versions ORDER BY created_at"))
+_RECORD = "version, created_at, author, note, effective_from, published, published_at"
+
+
+def record(db, version: str) -> dict:
+    """The archive row of ``version`` without its files; {} when it is not archived."""
+    for row in db.query(f"SELECT {_RECORD} FROM ruleset_versions WHERE version = ?", [version]):
+        return {**row, "published": bool(row["published"])}
+    return {}
+
+
+def versions(db) -> list[dict]:
+    """Every archived version, oldest first, without its files."""
+    return [{**row, "published": bool(row["published"])}
+            for row in db.query(f"SELECT {_RECORD} FROM ruleset_versions ORDER BY created_at, version")]
+
+
+def is_published(db, version: str) -> bool | None:
+    """Whether ``version`` is published; None when it is not archived."""
+    row = db.execute("SELECT published FROM ruleset_versions WHERE version = ?", [version]).fetchone()
+    return None if row is None else bool(row[0])
+
+
+def in_force(db, on: str) -> str | None:
+    """The version decisions dated ``on`` (ISO date) are made under; None when nothing published is in force.
+
+    The published version with the latest effective date on or before ``on``;
+    of re-publications of one date, the latest.
+    """
+    row = db.execute(
+        "SELECT version FROM ruleset_versions WHERE published = 1 AND effective_from <= ? "
+        "ORDER BY effective_from DESC, published_at IS NULL, published_at DESC, created_at DESC LIMIT 1",
+        [on]).fetchone()
+    return row[0] if row else None
+
+
+def mark_published(db, version: str, *, author: str, note: str, effective_from: str) -> None:
+    """Publish an archived version from ``effective_from``.
+
+    A re-publication moves the version's date and makes it the latest publication of that date.
+    """
+    db.execute("UPDATE ruleset_versions SET published = 1, author = ?, note = ?, effective_from = ?, "
+               "published_at = ? WHERE version = ?", [author, note, effective_from, now_iso(), version])

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from flask_smorest import Blueprint
 
 from service.decisions.replay import replay_row
 from service.errors import NotFound
-from service.store import decision_log
-from service.tools import publishing
+from service.store import decision_log, ruleset_archive
 from service.tools.api_schemas import (
     LogVerificationSchema,
     ReplayQuerySchema,
@@ -17,7 +15,6 @@ from service.tools.api_schemas import (
     RulesetVersionFilesSchema,
     RulesetVersionListSchema,
 )
-from service.tools.replaying import decision_filter
 from service.web import auth, current
 
 blp = Blueprint("audit", __name__, url_prefix="/v1/audit",
@@ -37,17 +34,16 @@ def replay(query):
     is true, ask again with ``after_seq=next_after_seq``. Nothing is stored.
     """
     db = current.db()
-    where, params = decision_filter(query.get("decision_id"), query.get("since"), query.get("until"))
     limit = query["limit"]
-    rows = list(db.query(f"SELECT * FROM decisions WHERE seq > ? AND {where} ORDER BY seq LIMIT ?",
-                         [query["after_seq"], *params, limit + 1]))
+    rows = list(decision_log.select(db, limit=limit + 1, after_seq=query["after_seq"],
+                                    decision_id=query.get("decision_id"), since=query.get("since"),
+                                    until=query.get("until")))
     if query.get("decision_id") and not rows:
         raise NotFound(f"no decision {query['decision_id']}")
     more = len(rows) > limit
     rows = rows[:limit]
     identical, differing = 0, []
     for row in rows:
-        row = {**row, "input": json.loads(row["input"]), "output": json.loads(row["output"])}
         result = replay_row(db, current.rulebook(), row)
         if result["identical"]:
             identical += 1
@@ -74,7 +70,7 @@ def list_versions():
     db = current.db()
     today = dt.date.today()
     in_force = current.rulebook().in_force(today, db).version
-    listed = publishing.versions(db)
+    listed = ruleset_archive.versions(db)
     published = any(v["version"] == in_force and v["published"] and (v["effective_from"] or "") <= today.isoformat()
                     for v in listed)
     return {"in_force": {"on": today.isoformat(), "version": in_force, "published": published}, "versions": listed}
@@ -85,10 +81,8 @@ def list_versions():
 @auth.require(*AUDITORS, "curriculum")
 def get_version(version):
     """One archived version with its canonical files (what a replay of its decisions is based on)."""
-    from service.store import ruleset_archive
-
     db = current.db()
-    row = publishing.version_row(db, version)
+    row = ruleset_archive.record(db, version)
     if not row:
         raise NotFound(f"ruleset version {version} is not in the archive")
-    return {**row, "published": bool(row["published"]), "files": ruleset_archive.files_of(db, version)}
+    return {**row, "files": ruleset_archive.files_of(db, version)}

@@ -79,8 +79,8 @@ def publish_command(note, effective_from, author):
 @with_appcontext
 def export_command(since, until, out):
     """Decisions of a period as JSON Lines, with the archived ruleset files they need (for offline replay)."""
+    from service.store.db import open_readonly
     from service.tools.exporting import export, export_to_file
-    from service.tools.replaying import open_readonly
 
     db = open_readonly(current.config()["DATABASE"])
     try:
@@ -142,12 +142,12 @@ def replay_command(decision_id, since, until, all_, export_file, workers, chunk,
 
 
 def _count(config, decision_id, since, until) -> int:
-    from service.tools.replaying import decision_filter, open_readonly
+    from service.store import decision_log
+    from service.store.db import open_readonly
 
-    where, params = decision_filter(decision_id, since, until)
     db = open_readonly(config["DATABASE"])
     try:
-        return db.execute(f"SELECT count(*) FROM decisions WHERE {where}", params).fetchone()[0]
+        return decision_log.count(db, decision_id=decision_id, since=since, until=until)
     finally:
         db.conn.close()
 

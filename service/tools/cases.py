@@ -32,15 +32,15 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from service.errors import RulesetError, ServiceError
-from service.yamlreader import Problem, YamlSyntaxError, line_of, parse_yaml
+from service.yamlreader import Problem, Reader, YamlSyntaxError, flatten, kind_of, line_of, locate, parse_yaml
 
 STATUSES = ("eligible", "pending_verification", "not_eligible")
 REQUIREMENT_STATUSES = ("met", "pending", "unmet")
 CREDIT_KEYS = ("earned", "earned_verified", "required")
-CASE_KEYS = {"name": True, "input": True, "expected": True, "note": False}
-INPUT_KEYS = {"university": True, "major": True, "as_of": True, "transcript": True, "edition": False,
-              "substitution": False, "old_plan_records": False, "prior_diploma": False, "candidate": False}
-EXPECTED_KEYS = {"status": True, "eligible": False, "requirements": False, "credits": False, "edition": False}
+CASE_KEYS = {"required": ("name", "input", "expected"), "optional": ("note",)}
+INPUT_KEYS = {"required": ("university", "major", "as_of", "transcript"),
+              "optional": ("edition", "substitution", "old_plan_records", "prior_diploma", "candidate")}
+EXPECTED_KEYS = {"required": ("status",), "optional": ("eligible", "requirements", "credits", "edition")}
 
 # Fictitious: a test case needs a valid candidate, and most cases are not about who it is.
 DEFAULT_CANDIDATE = {"exam_number": "010119999901", "name": "测试考生", "id_number": "140105199801011244",
@@ -89,19 +89,12 @@ def load_all(root: Path | str) -> tuple[list[Case], list[Problem]]:
     return cases, problems
 
 
-class _CaseReader:
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def problem(self, node, key, field, message, hint=None):
-        self.problems.append(Problem(self.file, line_of(node, key), field, message, hint))
-
+class _CaseReader(Reader):
     def read(self, data) -> list[Case]:
         if data is None:
             data = []
         if not isinstance(data, list) or not data:
-            self.problem(data, None, "(top)", "a test-case file is a list of cases (each line starting with `- name:`)")
+            self.bad(data, None, "(top)", "a test-case file is a list of cases (each line starting with `- name:`)")
             raise RulesetError(self.problems)
         cases, seen = [], {}
         for i, node in enumerate(data):
@@ -109,8 +102,8 @@ class _CaseReader:
             if case is None:
                 continue
             if case.name in seen:
-                self.problem(node, "name", f"[{i}].name", f"the name {case.name!r} is used twice",
-                             f"first at line {seen[case.name]}")
+                self.bad(node, "name", f"[{i}].name", f"the name {case.name!r} is used twice",
+                         f"first at line {seen[case.name]}")
                 continue
             seen[case.name] = case.line
             cases.append(case)
@@ -118,28 +111,14 @@ class _CaseReader:
             raise RulesetError(self.problems)
         return cases
 
-    def keys(self, node, field, spec) -> bool:
-        if not isinstance(node, dict):
-            self.problem(node, None, field, f"expected a mapping, found {_kind(node)}")
-            return False
-        for key in node:
-            if key not in spec:
-                close = difflib.get_close_matches(str(key), sorted(spec), n=1)
-                self.problem(node, key, f"{field}.{key}", "unknown key",
-                             f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(sorted(spec))}")
-        missing = [k for k, required in spec.items() if required and k not in node]
-        for key in missing:
-            self.problem(node, None, f"{field}.{key}", "required key is missing")
-        return not missing
-
     def case(self, parent, i, node) -> Case | None:
         field = f"[{i}]"
         before = len(self.problems)
-        if not self.keys(node, field, CASE_KEYS):
+        if not self.mapping(node, field, **CASE_KEYS):
             return None
         name = node["name"]
         if not isinstance(name, str) or not name.strip():
-            self.problem(node, "name", f"{field}.name", "a case is named by a non-empty text")
+            self.bad(node, "name", f"{field}.name", "a case is named by a non-empty text")
         body = self.body(node["input"], f"{field}.input")
         expected = self.expected(node["expected"], f"{field}.expected")
         if len(self.problems) > before:
@@ -147,7 +126,7 @@ class _CaseReader:
         return Case(self.file, line_of(parent, i), name.strip(), body, expected)
 
     def body(self, node, field) -> dict | None:
-        if not self.keys(node, field, INPUT_KEYS):
+        if not self.mapping(node, field, **INPUT_KEYS):
             return None
         body = request_body(node)
         from service.decisions.schemas import EvaluationRequestSchema
@@ -155,56 +134,53 @@ class _CaseReader:
         try:
             EvaluationRequestSchema().load(copy.deepcopy(body))
         except ValidationError as exc:
-            for path, message in _flatten(exc.messages):
-                node_at, key, shown = _locate(node, path)
-                self.problem(node_at, key, f"{field}.{shown}" if shown else field, message)
+            for path, message in flatten(exc.messages):
+                node_at, key, named = _locate(node, path)
+                self.bad(node_at, key, f"{field}.{named}" if named else field, message)
         return body
 
     def expected(self, node, field) -> dict | None:
-        if not self.keys(node, field, EXPECTED_KEYS):
+        if not self.mapping(node, field, **EXPECTED_KEYS):
             return None
         out = {}
         status = node["status"]
-        if status not in STATUSES:
-            self.problem(node, "status", f"{field}.status", f"must be one of {', '.join(STATUSES)}, found {status!r}")
+        self.choice(node, "status", field, STATUSES)
         out["status"] = status
         if "eligible" in node:
             eligible = node["eligible"]
             if not isinstance(eligible, bool):
-                self.problem(node, "eligible", f"{field}.eligible", f"must be true or false, found {_kind(eligible)}")
+                self.bad(node, "eligible", f"{field}.eligible", f"must be true or false, found {kind_of(eligible)}")
             elif status in STATUSES and eligible != (status == "eligible"):
-                self.problem(node, "eligible", f"{field}.eligible",
-                             f"eligible: {str(eligible).lower()} contradicts status: {status}")
+                self.bad(node, "eligible", f"{field}.eligible",
+                         f"eligible: {str(eligible).lower()} contradicts status: {status}")
             out["eligible"] = eligible
         if "edition" in node:
             edition = node["edition"]
             if isinstance(edition, int) and not isinstance(edition, bool):
                 edition = str(edition)
             if not isinstance(edition, str) or not edition.strip():
-                self.problem(node, "edition", f"{field}.edition", "an edition is a text such as \"2021\"")
+                self.bad(node, "edition", f"{field}.edition", "an edition is a text such as \"2021\"")
             out["edition"] = edition
         reqs = node.get("requirements")
         if reqs is not None:
             if not isinstance(reqs, dict):
-                self.problem(node, "requirements", f"{field}.requirements",
-                             "a mapping of requirement id to met, pending or unmet, e.g. course:00181: unmet")
+                self.bad(node, "requirements", f"{field}.requirements",
+                         "a mapping of requirement id to met, pending or unmet, e.g. course:00181: unmet")
             else:
-                for rid, value in reqs.items():
+                for rid in reqs:
                     if not isinstance(rid, str) or not _requirement_id_shape(rid):
-                        self.problem(reqs, rid, f"{field}.requirements.{rid}",
-                                     "a requirement id is course:<code>, group:<id>, thesis:<code>, "
-                                     "prior-diploma or credits")
-                    if value not in REQUIREMENT_STATUSES:
-                        self.problem(reqs, rid, f"{field}.requirements.{rid}",
-                                     f"must be one of {', '.join(REQUIREMENT_STATUSES)}, found {value!r}")
+                        self.bad(reqs, rid, f"{field}.requirements.{rid}",
+                                 "a requirement id is course:<code>, group:<id>, thesis:<code>, "
+                                 "prior-diploma or credits")
+                    self.choice(reqs, rid, f"{field}.requirements", REQUIREMENT_STATUSES)
                 out["requirements"] = {str(k): v for k, v in reqs.items()}
         credits = node.get("credits")
         if credits is not None:
-            if self.keys(credits, f"{field}.credits", dict.fromkeys(CREDIT_KEYS, False)):
+            if self.mapping(credits, f"{field}.credits", optional=CREDIT_KEYS):
                 for key, value in credits.items():
                     if key in CREDIT_KEYS and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-                        self.problem(credits, key, f"{field}.credits.{key}",
-                                     f"must be a whole number of credits, found {_kind(value)}")
+                        self.bad(credits, key, f"{field}.credits.{key}",
+                                 f"must be a whole number of credits, found {kind_of(value)}")
                 out["credits"] = dict(credits)
         return out
 
@@ -273,46 +249,15 @@ def _record(node):
     return out
 
 
-def _flatten(messages, path=()):
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            yield from _flatten(value, (*path, key))
-    elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
-        for message in messages:
-            yield path, message
-    elif isinstance(messages, list):
-        for value in messages:
-            yield from _flatten(value, path)
-    else:
-        yield path, str(messages)
-
-
 def _locate(node, path):
     """The YAML node and key a request-field path came from, and the field as the case spells it."""
     if path and path[0] == "choices":  # the case's university/major/edition are the request's one choice
-        path = tuple(p for p in path[2:]) if len(path) > 2 else ()
-    if path and path[0] == "_schema":
-        return node, None, ""
-    here, key, shown = node, None, []
-    for part in path:
-        if part == "_schema":
-            break
-        index = int(part) if isinstance(part, str) and part.isdigit() else part
-        if key is not None and _has(here, key) and isinstance(here[key], (dict, list)) and _has(here[key], index):
-            here = here[key]  # go one level down only while the YAML has that level
-            key = index
-        elif key is None and _has(here, index):
-            key = index
-        shown.append(f"[{index}]" if isinstance(index, int) else f".{index}")
-    return here, key if _has(here, key) else None, "".join(shown).lstrip(".")
-
-
-def _has(node, key) -> bool:
-    if key is None:
-        return False
-    if isinstance(node, dict):
-        return key in node
-    return isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
+        path = path[2:]
+    if "_schema" in path:  # a message about a whole object is reported at that object
+        path = path[:path.index("_schema")]
+    here, key = locate(node, path)
+    parts = [int(p) if isinstance(p, str) and p.isdigit() else p for p in path]
+    return here, key, "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
 
 
 def _requirement_id_shape(rid: str) -> bool:
@@ -322,22 +267,11 @@ def _requirement_id_shape(rid: str) -> bool:
     return kind in ("course", "group", "thesis") and bool(rest)
 
 
-def _kind(value) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"{value!r} (a yes/no)"
-    if isinstance(value, (int, float)):
-        return f"the number {value!r}"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    return type(value).__name__.replace("LineDict", "mapping").replace("LineList", "list")
-
-
 def decide_case(bundle, case: Case) -> dict:
     """The decision for a case's input under ``bundle`` (raises ServiceError when it cannot be decided)."""
-    from service.decisions.schemas import EvaluationRequestSchema, canonical_input, request_for
+    from service.decisions.schemas import EvaluationRequestSchema
     from service.rules.decide import decide
+    from service.rules.inputs import canonical_input, request_for
 
     data = EvaluationRequestSchema().load(copy.deepcopy(case.body))
     choice = {k: v for k, v in sorted(data["choices"][0].items()) if v is not None}

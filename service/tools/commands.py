@@ -173,8 +173,9 @@ def what_if_command(new, cohort, base, db_path, csv_path):
     Without --cohort: the latest stored decision of each (candidate, choice), compared
     with what it recorded. Nothing stored changes.
     """
+    from service.store.db import open_readonly
     from service.tools.requests import RequestFileError
-    from service.tools.whatif import cohort_items, latest_stored, open_read_only, render, what_if, write_csv
+    from service.tools.whatif import cohort_items, latest_stored, render, what_if, write_csv
 
     draft = _load_source(new)
     if cohort:
@@ -189,7 +190,7 @@ def what_if_command(new, cohort, base, db_path, csv_path):
         if base:
             raise click.UsageError("--base goes with --cohort (stored decisions are compared with what they recorded)")
         try:
-            db = open_read_only(db_path or defaults()["DATABASE"])
+            db = open_readonly(db_path or defaults()["DATABASE"])
             items = latest_stored(db)
         except (FileNotFoundError, OSError) as exc:
             raise click.UsageError(str(exc)) from None

@@ -20,6 +20,8 @@ import os
 from pathlib import Path
 
 from service.decisions.canonical import canonical_json
+from service.store import decision_log, ruleset_archive
+from service.store.db import read_snapshot
 from service.store.decision_log import CHAINED, now_iso, row_hash
 
 FORMAT = "sxzk-decisions/1"
@@ -33,49 +35,28 @@ class ExportError(Exception):
         self.lines = lines
 
 
-def _where(since, until) -> tuple[str, list]:
-    where, params = [], []
-    if since:
-        where.append("created_at >= ?")
-        params.append(since)
-    if until:
-        where.append("created_at < ?")
-        params.append(until)
-    return (" WHERE " + " AND ".join(where)) if where else "", params
-
-
 def export(db, out, *, since: str | None, until: str | None) -> dict:
     """Write the decisions with since <= created_at < until to the text stream ``out``; returns the counts."""
-    where, params = _where(since, until)
-    db.execute("BEGIN")  # one snapshot: the versions listed are exactly those of the rows written
-    try:
-        count = db.execute(f"SELECT count(*) FROM decisions{where}", params).fetchone()[0]
-        versions = [r[0] for r in db.execute(
-            f"SELECT DISTINCT ruleset_version FROM decisions{where} ORDER BY ruleset_version", params).fetchall()]
+    chosen = {"since": since, "until": until}
+    with read_snapshot(db):  # the versions listed are exactly those of the rows written
+        count = decision_log.count(db, **chosen)
+        versions = decision_log.ruleset_versions(db, **chosen)
         _line(out, {"type": "export", "format": FORMAT, "since": since, "until": until, "exported_at": now_iso(),
                     "decisions": count, "ruleset_versions": versions})
         for version in versions:
-            row = db.execute("SELECT version, created_at, author, note, effective_from, published, files "
-                             "FROM ruleset_versions WHERE version = ?", [version]).fetchone()
-            if row is None:
+            record = ruleset_archive.record(db, version)
+            if not record:
                 _line(out, {"type": "ruleset_version", "version": version, "missing": True})
                 continue
-            _line(out, {"type": "ruleset_version", "version": row[0], "created_at": row[1], "author": row[2],
-                        "note": row[3], "effective_from": row[4], "published": bool(row[5]),
-                        "files": json.loads(row[6])})
+            del record["published_at"]  # not part of format 1
+            _line(out, {"type": "ruleset_version", **record, "files": ruleset_archive.files_of(db, version)})
         written, head = 0, None
-        cursor = db.conn.execute(f"SELECT * FROM decisions{where} ORDER BY seq", params)
-        names = [d[0] for d in cursor.description]
-        for values in cursor:
-            row = dict(zip(names, values, strict=True))
-            row.update(type="decision", input=json.loads(row["input"]), output=json.loads(row["output"]),
-                       eligible=bool(row["eligible"]))
+        for row in decision_log.select(db, **chosen):
+            row["type"] = "decision"
             _line(out, row)
             written += 1
             head = row["row_hash"]
         _line(out, {"type": "end", "decisions": written, "last_row_hash": head})
-    finally:
-        db.execute("COMMIT")
     return {"decisions": written, "ruleset_versions": len(versions)}
 
 

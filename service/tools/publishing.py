@@ -13,7 +13,6 @@ import datetime as dt
 from service.errors import InvalidInput
 from service.store import ruleset_archive
 from service.store.db import write_transaction
-from service.store.decision_log import now_iso
 
 
 def publish(db, bundle, *, author: str, note: str, effective_from: dt.date) -> dict:
@@ -29,23 +28,6 @@ def publish(db, bundle, *, author: str, note: str, effective_from: dt.date) -> d
         raise InvalidInput("the version cannot be published", fields=problems)
     with write_transaction(db):
         ruleset_archive.archive(db, bundle)
-        # a re-publication moves the version's date and makes it the latest publication of that date
-        db.execute("UPDATE ruleset_versions SET published = 1, author = ?, note = ?, effective_from = ?, "
-                   "published_at = ? WHERE version = ?",
-                   [author.strip(), note.strip(), effective_from.isoformat(), now_iso(), bundle.version])
-    return version_row(db, bundle.version)
-
-
-def version_row(db, version: str) -> dict:
-    row = db.execute("SELECT version, created_at, author, note, effective_from, published, published_at "
-                     "FROM ruleset_versions WHERE version = ?", [version]).fetchone()
-    keys = ("version", "created_at", "author", "note", "effective_from", "published", "published_at")
-    return dict(zip(keys, row, strict=True)) if row else {}
-
-
-def versions(db) -> list[dict]:
-    """Every archived version, oldest first, without its files."""
-    keys = ("version", "created_at", "author", "note", "effective_from", "published", "published_at")
-    rows = db.execute("SELECT version, created_at, author, note, effective_from, published, published_at "
-                      "FROM ruleset_versions ORDER BY created_at, version").fetchall()
-    return [{**dict(zip(keys, row, strict=True)), "published": bool(row[5])} for row in rows]
+        ruleset_archive.mark_published(db, bundle.version, author=author.strip(), note=note.strip(),
+                                       effective_from=effective_from.isoformat())
+    return ruleset_archive.record(db, bundle.version)

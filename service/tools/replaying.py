@@ -7,45 +7,14 @@ with.  A single decision or a small range is replayed in this process.
 """
 from __future__ import annotations
 
-import json
 import multiprocessing as mp
 import os
-import sqlite3
-from pathlib import Path
 
-import sqlite_utils
+from service.store import decision_log
+from service.store.db import open_readonly
 
 CHUNK = 500
 _worker: dict = {}
-
-
-def open_readonly(path) -> sqlite_utils.Database:
-    """The database opened so that nothing can be written through this connection."""
-    if not Path(path).exists():
-        raise FileNotFoundError(f"no database at {path}")
-    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, isolation_level=None,
-                           check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 30000")
-    return sqlite_utils.Database(conn)
-
-
-def decision_filter(decision_id=None, since=None, until=None) -> tuple[str, list]:
-    where, params = [], []
-    if decision_id:
-        where.append("id = ?")
-        params.append(decision_id)
-    if since:
-        where.append("created_at >= ?")
-        params.append(since)
-    if until:
-        where.append("created_at < ?")
-        params.append(until)
-    return (" AND ".join(where) or "1"), params
-
-
-def _decode(row: dict) -> dict:
-    return {**row, "input": json.loads(row["input"]), "output": json.loads(row["output"]),
-            "eligible": bool(row["eligible"])}
 
 
 def _rulebook(rules_root, versions_files=None):
@@ -85,11 +54,10 @@ def _replay_rows(rulebook, db, rows, known_versions=None) -> dict:
 
 
 def _db_chunk(task) -> dict:
-    first, last, where, params = task
+    first, last, chosen = task
     db = open_readonly(_worker["db_path"])
     try:
-        rows = (_decode(r) for r in db.query(
-            f"SELECT * FROM decisions WHERE seq >= ? AND seq <= ? AND {where} ORDER BY seq", [first, last, *params]))
+        rows = decision_log.select(db, after_seq=first - 1, through_seq=last, **chosen)
         return _replay_rows(_worker["rulebook"], db, rows)
     finally:
         db.conn.close()
@@ -118,18 +86,15 @@ def replay_database(db_path, rules_root, *, decision_id=None, since=None, until=
                     workers: int | None = None, chunk: int = CHUNK, progress=None) -> dict:
     """Replay the chosen decisions of the log at ``db_path``; nothing is written to it."""
     workers = max(1, workers or os.cpu_count() or 1)
-    where, params = decision_filter(decision_id, since, until)
+    chosen = {"decision_id": decision_id, "since": since, "until": until}
     db = open_readonly(db_path)
     try:
-        seqs = [r[0] for r in db.execute(f"SELECT seq FROM decisions WHERE {where} ORDER BY seq", params).fetchall()]
-        tasks = [(part[0], part[-1], where, params) for part in _chunks(seqs, chunk)]
+        tasks = [(part[0], part[-1], chosen) for part in _chunks(decision_log.seqs(db, **chosen), chunk)]
         if workers == 1 or len(tasks) <= 1:
             rulebook = _rulebook(rules_root)
             parts = []
-            for first, last, *_ in tasks:
-                rows = (_decode(r) for r in db.query(
-                    f"SELECT * FROM decisions WHERE seq >= ? AND seq <= ? AND {where} ORDER BY seq",
-                    [first, last, *params]))
+            for first, last, _ in tasks:
+                rows = decision_log.select(db, after_seq=first - 1, through_seq=last, **chosen)
                 parts.append(_replay_rows(rulebook, db, rows))
                 if progress:
                     progress(parts[-1]["total"])

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from marshmallow import ValidationError
 
-from service.decisions.schemas import EvaluationRequestSchema, canonical_input, request_for
+from service.decisions.schemas import EvaluationRequestSchema
 from service.errors import ServiceError
+from service.rules.inputs import canonical_input, request_for
 
 
 class RequestFileError(Exception):

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from service.decisions.schemas import canonical_input, request_for
 from service.errors import ServiceError
+from service.rules.inputs import canonical_input, request_for
+from service.store import decision_log
 from service.tools.requests import RequestFileError, validated
 
 
@@ -47,24 +47,10 @@ class Report:
     errors: list[Flip] = field(default_factory=list)  # the draft cannot decide it (e.g. no plan in force)
 
 
-def open_read_only(path: Path | str):
-    """The database, opened so that nothing can be written through this connection."""
-    import sqlite_utils
-
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no database at {path}")
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    return sqlite_utils.Database(conn)
-
-
 def latest_stored(db) -> list[Item]:
     """The latest decision of each (candidate, university, major) in the log."""
-    sql = ("SELECT d.id, d.exam_number, d.university, d.major, d.status, d.input FROM decisions d "
-           "JOIN (SELECT exam_number, university, major, max(seq) AS seq FROM decisions "
-           "GROUP BY exam_number, university, major) last ON d.seq = last.seq ORDER BY d.seq")
-    return [Item(r["exam_number"], r["university"], r["major"], json.loads(r["input"]), r["status"], r["id"])
-            for r in db.query(sql)]
+    return [Item(r["exam_number"], r["university"], r["major"], r["input"], r["status"], r["id"])
+            for r in decision_log.latest_per_choice(db)]
 
 
 def cohort_items(base, path: Path) -> list[Item]:

@@ -99,7 +99,7 @@ def precheck(db, bundle, principal) -> dict:
 
 def create(db, bundle, principal, data: dict) -> dict:
     """A new transfer-out application for the candidate the portal acts for (state submitted)."""
-    states.check_role("create", principal)
+    states.check_role("create", principal.role)
     exam_number = auth.candidate_of(principal)
     candidate = candidates.get_candidate(db, exam_number)
     window = windows.require_open(BUSINESS, clock.now())

@@ -16,7 +16,7 @@ from service.errors import RulesetError
 from service.reference import files as reference
 from service.rules.inputs import SOURCES
 from service.rules.model import KINDS
-from service.yamlreader import Problem, YamlSyntaxError, line_of, parse_yaml
+from service.yamlreader import Problem, Reader, YamlSyntaxError, parse_yaml
 
 RULES_FILE = "rulesets/transfer/transfer_out.yaml"
 
@@ -102,27 +102,14 @@ def load_rules(path: Path) -> TransferRules:
     return _Reader(rel).read(doc)
 
 
-class _Reader:
-    TOP = {"source", "provinces", "reasons", "target_exam_number", "conditions", "transferable", "non_transferable"}
+_TOP = {"source", "provinces", "reasons", "target_exam_number", "conditions", "transferable", "non_transferable"}
 
-    def __init__(self, rel: str):
-        self.rel = rel
-        self.problems: list[Problem] = []
 
-    def bad(self, node, key, field_name: str, message: str, hint: str | None = None) -> None:
-        self.problems.append(Problem(self.rel, line_of(node, key), field_name, message, hint))
-
-    def keys(self, node, field_name: str, allowed: set, required: set) -> bool:
-        if not isinstance(node, dict):
-            self.bad(node, None, field_name or "(file)", "expected a mapping")
-            return False
-        for key in node:
-            if key not in allowed:
-                self.bad(node, key, f"{field_name}.{key}" if field_name else str(key), "unknown key",
-                         f"allowed: {', '.join(sorted(allowed))}")
-        for key in sorted(required - set(node)):
-            self.bad(node, None, f"{field_name}.{key}" if field_name else key, "required key is missing")
-        return True
+class _Reader(Reader):
+    def keys(self, node, field_name: str, allowed: set, required: set, *, at=None) -> bool:
+        """Report unknown and missing keys; go on reading any mapping (every value is read with ``get``)."""
+        self.mapping(node, field_name, required=required, optional=allowed - required, at=at)
+        return isinstance(node, dict)
 
     def listing(self, doc, key: str) -> list:
         value = doc.get(key)
@@ -132,7 +119,7 @@ class _Reader:
         return value
 
     def read(self, doc) -> TransferRules:
-        if not self.keys(doc, "", self.TOP, self.TOP):
+        if not self.keys(doc, "", _TOP, _TOP):
             raise RulesetError(self.problems)
         if not isinstance(doc.get("source"), list) or not doc.get("source"):
             self.bad(doc, "source", "source", "name where the rules come from (a non-empty list)")
@@ -152,7 +139,7 @@ class _Reader:
         items = self.listing(doc, "provinces")
         for i, p in enumerate(items):
             where = f"provinces[{i}]"
-            if not self.keys(p, where, {"code", "name"}, {"code", "name"}):
+            if not self.keys(p, where, {"code", "name"}, {"code", "name"}, at=(items, i)):
                 continue
             code, name = p.get("code"), p.get("name")
             if not (isinstance(code, str) and re.fullmatch(r"\d{2}", code)):
@@ -169,24 +156,24 @@ class _Reader:
 
     def _reasons(self, doc) -> list[Reason]:
         out: list[Reason] = []
-        for i, r in enumerate(self.listing(doc, "reasons")):
+        items = self.listing(doc, "reasons")
+        for i, r in enumerate(items):
             where = f"reasons[{i}]"
-            if not self.keys(r, where, {"name", "note_required"}, {"name"}):
+            if not self.keys(r, where, {"name", "note_required"}, {"name"}, at=(items, i)):
                 continue
             if not isinstance(r.get("name"), str) or not r["name"]:
                 self.bad(r, "name", f"{where}.name", "required")
                 continue
-            if not isinstance(r.get("note_required", False), bool):
-                self.bad(r, "note_required", f"{where}.note_required", "must be true or false")
+            note_required = self.flag(r, "note_required", where, default=False)
             if any(o.name == r["name"] for o in out):
                 self.bad(r, "name", where, f"{r['name']} is listed twice")
-            out.append(Reason(r["name"], bool(r.get("note_required", False))))
+            out.append(Reason(r["name"], note_required))
         return out
 
     def _exam_number(self, doc) -> tuple[int, int]:
         node = doc.get("target_exam_number")
         keys = {"min_digits", "max_digits"}
-        if not self.keys(node, "target_exam_number", keys, keys):
+        if not self.keys(node, "target_exam_number", keys, keys, at=(doc, "target_exam_number")):
             return 0, 0
         low, high = node.get("min_digits"), node.get("max_digits")
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)) or not 4 <= low <= high <= 30:
@@ -196,10 +183,11 @@ class _Reader:
 
     def _conditions(self, doc) -> list[Condition]:
         out: list[Condition] = []
-        for i, c in enumerate(self.listing(doc, "conditions")):
+        items = self.listing(doc, "conditions")
+        for i, c in enumerate(items):
             where = f"conditions[{i}]"
             if not isinstance(c, dict):
-                self.bad(c, None, where, "expected a mapping")
+                self.mapping(c, where, at=(items, i))  # its keys are known once its id is
                 continue
             cid = c.get("id")
             if cid not in CONDITIONS:
@@ -214,8 +202,8 @@ class _Reader:
                 value = c.get(name)
                 if kind is int and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
                     self.bad(c, name, f"{where}.{name}", "must be a whole number, not negative")
-                elif kind is bool and not isinstance(value, bool):
-                    self.bad(c, name, f"{where}.{name}", "must be true or false")
+                elif kind is bool:
+                    self.flag(c, name, where)
                 elif kind is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                     self.bad(c, name, f"{where}.{name}", "must be a list of names")
             if any(o.id == cid for o in out):
@@ -228,7 +216,7 @@ class _Reader:
     def _transferable(self, doc) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
         node = doc.get("transferable")
         keys = {"sources", "kinds", "national"}
-        if not self.keys(node, "transferable", keys, keys):
+        if not self.keys(node, "transferable", keys, keys, at=(doc, "transferable")):
             return (), (), True
         sources, kinds = node.get("sources"), node.get("kinds")
         if not isinstance(sources, list) or not sources or any(s not in SOURCES for s in sources):
@@ -237,13 +225,12 @@ class _Reader:
         if not isinstance(kinds, list) or not kinds or any(k not in KINDS for k in kinds):
             self.bad(node, "kinds", "transferable.kinds", f"a non-empty list of {', '.join(KINDS)}")
             kinds = []
-        if not isinstance(node.get("national"), bool):
-            self.bad(node, "national", "transferable.national", "must be true or false")
-        return tuple(sources), tuple(kinds), bool(node.get("national"))
+        return tuple(sources), tuple(kinds), self.flag(node, "national", "transferable")
 
     def _labels(self, doc) -> dict[str, str]:
         node = doc.get("non_transferable")
-        if not self.keys(node, "non_transferable", set(NON_TRANSFERABLE), set(NON_TRANSFERABLE)):
+        if not self.keys(node, "non_transferable", set(NON_TRANSFERABLE), set(NON_TRANSFERABLE),
+                         at=(doc, "non_transferable")):
             return {}
         for key in NON_TRANSFERABLE:
             if not isinstance(node.get(key), str) or not node.get(key):

@@ -4,6 +4,10 @@ Never edit a migration that has shipped: append a new one.
 """
 from __future__ import annotations
 
+from sqlite_utils.migrations import Migrations
+
+from service.statemachine import create_events_table
+
 
 def _001_transfer_outs(db):
     db.execute("""
@@ -24,24 +28,9 @@ def _001_transfer_outs(db):
         )""")
     db.execute("CREATE INDEX transfer_outs_candidate ON transfer_outs(exam_number, round)")
     db.execute("CREATE INDEX transfer_outs_district_state ON transfer_outs(district, state)")
-    db.execute("""
-        CREATE TABLE transfer_out_events (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            transfer_id INTEGER NOT NULL REFERENCES transfer_outs(id),
-            from_state TEXT,
-            to_state TEXT NOT NULL,
-            action TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            role TEXT NOT NULL,
-            at TEXT NOT NULL,
-            reason TEXT
-        )""")
-    db.execute("CREATE INDEX transfer_out_events_transfer ON transfer_out_events(transfer_id, id)")
-    # the history is evidence: it is only ever appended to
-    db.execute("""CREATE TRIGGER transfer_out_events_no_update BEFORE UPDATE ON transfer_out_events
-                  BEGIN SELECT RAISE(ABORT, 'the transfer-out history is append-only'); END""")
-    db.execute("""CREATE TRIGGER transfer_out_events_no_delete BEFORE DELETE ON transfer_out_events
-                  BEGIN SELECT RAISE(ABORT, 'the transfer-out history is append-only'); END""")
+    create_events_table(db, "transfer_out_events", "transfer_id INTEGER NOT NULL REFERENCES transfer_outs(id)",
+                        index="transfer", noun="transfer-out")
 
 
-MIGRATIONS = [("transfer_outs_001", _001_transfer_outs)]
+MIGRATIONS = Migrations("transfer")
+MIGRATIONS(name="transfer_outs_001")(_001_transfer_outs)

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from support.bodies import valid_bodies
 from support.common import ROOT, auth_headers
 
-from service.decisions.decision_schemas import EvaluationResponseSchema
+from service.decisions.schemas import EvaluationResponseSchema
 from service.rules.loader import load_bundle
 
 BUNDLE = load_bundle(ROOT)

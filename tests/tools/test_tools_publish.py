@@ -9,7 +9,8 @@ from support.common import auth_headers, example
 
 from service.rules.loader import load_bundle
 from service.store.db import connect
-from service.tools.publishing import publish, versions
+from service.store.ruleset_archive import versions
+from service.tools.publishing import publish
 
 PLAN = "curricula/plans/sxufe/630701-2021.yaml"
 PORTAL = auth_headers("portal", "010119100001")

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from service.errors import InvalidInput, PayloadTooLarge, ServiceError, UnsupportedMediaType
-from service.uploads import archive as archive_module
+from service.uploads import zip_archive
 from service.uploads.archive import check_archive
 
 
@@ -350,7 +350,7 @@ def test_too_many_members_is_refused():
 
 def test_member_flood_is_refused_before_zipfile_parses_it(monkeypatch):
     data = make_zip({f"{i}.jpg": b"" for i in range(2000)}, compression=zipfile.ZIP_STORED)
-    monkeypatch.setattr(archive_module.zipfile, "ZipFile", None)  # any use would fail loudly
+    monkeypatch.setattr(zip_archive.zipfile, "ZipFile", None)  # any use would fail loudly
     with pytest.raises(InvalidInput, match="Too many files"):
         check_archive(data, field="f")
 

@@ -1,0 +1,78 @@
+"""Tables of the core: the decision log, the ruleset archive, credentials (the ``core`` migration set).
+
+Never edit a migration that has shipped: register a new one.
+"""
+from __future__ import annotations
+
+from sqlite_utils.migrations import Migrations
+
+
+def _001_decisions(db):
+    db.execute("""
+        CREATE TABLE decisions (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            evaluation_id TEXT NOT NULL,
+            choice_index INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            exam_number TEXT NOT NULL,
+            university TEXT NOT NULL,
+            major TEXT NOT NULL,
+            status TEXT NOT NULL,
+            eligible INTEGER NOT NULL,
+            ruleset_version TEXT NOT NULL,
+            engine_version TEXT NOT NULL,
+            input TEXT NOT NULL,
+            output TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            row_hash TEXT NOT NULL UNIQUE
+        )""")
+    db.execute("CREATE INDEX decisions_created ON decisions(created_at)")
+    db.execute("CREATE INDEX decisions_exam_number ON decisions(exam_number)")
+    db.execute("CREATE INDEX decisions_evaluation ON decisions(evaluation_id)")
+    # append-only: the log refuses updates and deletes at the database level
+    db.execute("""CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+                  BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END""")
+    db.execute("""CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+                  BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END""")
+
+
+def _002_ruleset_versions(db):
+    db.execute("""
+        CREATE TABLE ruleset_versions (
+            version TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            files TEXT NOT NULL,
+            author TEXT,
+            note TEXT,
+            effective_from TEXT,
+            published INTEGER NOT NULL DEFAULT 0
+        )""")
+
+
+def _003_credentials(db):
+    db.execute("""
+        CREATE TABLE credentials (
+            token_hash TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            district TEXT,
+            actor TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked INTEGER NOT NULL DEFAULT 0
+        )""")
+
+
+def _004_ruleset_publication(db):
+    # The version in force on a date is the published one with the latest effective_from,
+    # then the latest publication: published_at orders re-publications, and the index
+    # answers that question without reading the archived files.
+    db.execute("ALTER TABLE ruleset_versions ADD COLUMN published_at TEXT")
+    db.execute("CREATE INDEX ruleset_versions_in_force ON ruleset_versions(published, effective_from, published_at)")
+
+
+# names as recorded since the first release (``_migrations``): they mark what a database already has
+MIGRATIONS = Migrations("core")
+MIGRATIONS(name="001_decisions")(_001_decisions)
+MIGRATIONS(name="002_ruleset_versions")(_002_ruleset_versions)
+MIGRATIONS(name="003_credentials")(_003_credentials)
+MIGRATIONS(name="004_ruleset_publication")(_004_ruleset_publication)
