@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from service import clock
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, RulesetError
-from service.reference import clock
 from service.store.db import write_transaction
 from service.yamlreader import Reader, YamlSyntaxError, parse_yaml
 

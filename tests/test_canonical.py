@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.transcripts import bodies
-from service.decisions.canonical import canonical_json, record_json
 from service.decisions.schemas import EvaluationRequestSchema
+from service.rules.canonical import canonical_json, record_json
 from service.rules.decide import decide
 from service.rules.inputs import canonical_input, request_for
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from marshmallow import ValidationError
 
+from service import clock
 from service.candidates import diploma
 from service.candidates import records as candidates
 from service.decisions.evaluate import evaluate_and_record
 from service.decisions.schemas import EvaluationRequestSchema
 from service.errors import InvalidInput
-from service.reference import clock
 
 _REQUEST = EvaluationRequestSchema()
 

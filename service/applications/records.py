@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 
+from service import clock
 from service.applications import checks as application_checks
 from service.applications import states
 from service.candidates import records as candidates
 from service.errors import Conflict, Forbidden, InvalidInput
 from service.idnumber import mask_phone
-from service.reference import clock, districts, windows
+from service.reference import districts, windows
 from service.store.db import write_transaction
 from service.web import auth
 

@@ -5,9 +5,9 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from service import clock
 from service.applications import states
 from service.decisions.schemas import SCORE
-from service.reference import clock
 from service.web.schemas import COURSE_CODE, MAJOR_CODE, OFFSET, SLUG, StrictSchema
 
 MAX_UNIVERSITIES = 2  # "考生毕业申请最多可选择两所主考院校" (seed 002, 六.1)

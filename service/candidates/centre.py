@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import importlib
 
+from service import clock
 from service.candidates import diploma
 from service.candidates import records as candidates
 from service.identity import verification as identity
-from service.reference import clock, windows
+from service.reference import windows
 from service.web import auth
 
 

@@ -20,11 +20,10 @@ from pathlib import Path
 
 from marshmallow import fields, validate
 
-from service import idnumber
+from service import clock, idnumber
 from service.candidates import events as candidate_events
 from service.candidates import records as candidates
 from service.errors import InvalidInput
-from service.reference import clock
 from service.store.db import write_transaction
 from service.web.schemas import StrictSchema
 

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from service import idnumber
+from service import clock, idnumber
 from service.candidates import events as candidate_events
 from service.decisions.schemas import SCORE
 from service.errors import InvalidInput
-from service.reference import clock, districts
+from service.reference import districts
 from service.rules.inputs import SOURCES
 from service.store.db import write_transaction
 from service.web.schemas import COURSE_CODE, EXAM_NUMBER, GENDER, StrictSchema, id_number, person_name

@@ -1,7 +1,7 @@
 """Replay: decide again from a stored decision's input, under its own ruleset version."""
 from __future__ import annotations
 
-from service.decisions.canonical import canonical_json
+from service.rules.canonical import canonical_json
 from service.rules.decide import decide
 from service.rules.inputs import request_for
 from service.store import ruleset_archive

@@ -11,6 +11,7 @@ application and its graduation photo); nothing about eligibility is decided here
 """
 from __future__ import annotations
 
+from service import clock
 from service.applications import records as graduation
 from service.applications import states as workflow_states
 from service.candidates import records as candidates
@@ -18,7 +19,6 @@ from service.errors import Conflict, InvalidInput, NotFound
 from service.forms import store
 from service.forms.pdf import render_registration_pdf
 from service.forms.registration import validate_registration
-from service.reference import clock
 from service.store.db import write_transaction
 
 LOCK = "lock_form"

@@ -14,12 +14,11 @@ rejects with a reason.  Every status change follows the state table
 """
 from __future__ import annotations
 
-from service import statemachine
+from service import clock, statemachine
 from service.candidates import events as candidate_events
 from service.candidates import records as candidates
 from service.errors import InvalidInput, NotFound, ServiceError
 from service.identity import states as identity_states
-from service.reference import clock
 from service.store.db import write_transaction
 from service.uploads.photo import check_identity_photo
 

@@ -13,10 +13,10 @@ import logging
 import secrets
 from collections.abc import Mapping
 
+from service import clock
 from service.applications import states
 from service.errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound, echoed
 from service.payments.providers import PROVIDERS, PaymentProvider
-from service.reference import clock
 from service.store.db import write_transaction
 from service.web import auth
 

@@ -10,15 +10,6 @@ from service.web.section import Section
 blp = Section("reference", __name__, url_prefix="/v1", part_of="candidates")
 
 
-@blp.record_once
-def _check_reference_data(state):
-    """Read the reference files at start: a broken one stops the app, not a request."""
-    from service.identity import states as identity_states
-    from service.reference import files as reference
-
-    reference.check_all(state.app.config["RULES_ROOT"], more=(identity_states.table_for,))
-
-
 @blp.route("/districts")
 @blp.response(200, CitySchema(many=True))
 @auth.require(*auth.ROLES)

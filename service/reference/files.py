@@ -8,40 +8,21 @@ broken file stops the service before it answers anyone.
 """
 from __future__ import annotations
 
-import contextvars
 import functools
 from pathlib import Path
 
+from service.config import rules_root
 from service.errors import RulesetError
 from service.yamlreader import Problem, YamlSyntaxError, parse_yaml
 
 DIRECTORY = "rulesets/workflow"
 
-__all__ = ["DIRECTORY", "bind_root", "check_all", "load", "root_key", "unbind_root"]
-
-
-# The rules root of the app running this context, bound by the web layer
-# (service/web/current.py) like the clock, so that lookups deep in a request
-# (is this a district? which window?) read the app's files without asking Flask.
-_bound_root: contextvars.ContextVar[str | None] = contextvars.ContextVar("rules_root", default=None)
+__all__ = ["DIRECTORY", "check_all", "load", "root_key"]
 
 
 def root_key(root=None) -> str:
-    """``root`` if given, else the rules root bound for this context, else the repository's."""
-    root = root or _bound_root.get()
-    if root:
-        return str(root)
-    from service.config import defaults
-
-    return str(defaults()["RULES_ROOT"])
-
-
-def bind_root(root) -> contextvars.Token:
-    return _bound_root.set(str(root) if root else None)
-
-
-def unbind_root(token: contextvars.Token) -> None:
-    _bound_root.reset(token)
+    """``root`` if given, else the rules root of the app running this context."""
+    return str(root) if root else rules_root()
 
 
 @functools.lru_cache(maxsize=16)

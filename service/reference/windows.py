@@ -10,8 +10,8 @@ import datetime as dt
 import functools
 import re
 
+from service import clock
 from service.errors import Conflict
-from service.reference import clock
 from service.reference import files as reference
 from service.yamlreader import Reader, line_of
 

@@ -10,7 +10,7 @@ actions is what keeps durable-rules fast.
 """
 from __future__ import annotations
 
-from service.decisions.canonical import content_hash
+from service.rules.canonical import content_hash
 
 COMPILER_VERSION = "2"
 VERIFIED = 2

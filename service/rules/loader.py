@@ -14,8 +14,8 @@ import difflib
 import re
 from pathlib import Path
 
-from service.decisions.canonical import content_hash, plain
 from service.errors import RulesetError
+from service.rules.canonical import content_hash, plain
 from service.rules.model import (
     KINDS,
     LEVELS,

@@ -9,8 +9,8 @@ import datetime as dt
 import json
 import uuid
 
-from service.decisions.canonical import canonical_json, record_json, sha256_hex
 from service.errors import NotFound, echoed
+from service.rules.canonical import canonical_json, record_json, sha256_hex
 from service.store.db import write_transaction
 
 GENESIS = "0" * 64

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from service.decisions.canonical import canonical_json
 from service.errors import NotFound
+from service.rules.canonical import canonical_json
 from service.store.decision_log import now_iso
 
 

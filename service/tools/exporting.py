@@ -19,7 +19,7 @@ import json
 import os
 from pathlib import Path
 
-from service.decisions.canonical import canonical_json
+from service.rules.canonical import canonical_json
 from service.store import decision_log, ruleset_archive
 from service.store.db import read_snapshot
 from service.store.decision_log import CHAINED, now_iso, row_hash

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 
-from service import idnumber
+from service import clock, idnumber
 from service.applications import records as graduation
 from service.candidates import records as candidates
 from service.errors import Conflict, InvalidInput
-from service.reference import clock, districts, windows
+from service.reference import districts, windows
 from service.store.db import write_transaction
 from service.transfer import rules as transfer_rules
 from service.transfer import states

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from flask import appcontext_pushed, current_app, g
 
-from service.reference import clock as clocks
-from service.reference import files as reference
+from service import clock as clocks
+from service import config as settings
 
 
 def init_app(app) -> None:
@@ -25,13 +25,13 @@ def init_app(app) -> None:
 
 def _bind(app, **_extra) -> None:
     g.setdefault("_bound", []).append((clocks.bind(app.extensions["clock"]),
-                                       reference.bind_root(app.config["RULES_ROOT"])))
+                                       settings.bind_rules_root(app.config["RULES_ROOT"])))
 
 
 def _unbind(_exc=None) -> None:
     # a context pushed twice is torn down once, at its last pop: undo every binding, newest first
     for clock_token, root_token in reversed(g.pop("_bound", [])):
-        reference.unbind_root(root_token)
+        settings.unbind_rules_root(root_token)
         clocks.unbind(clock_token)
 
 

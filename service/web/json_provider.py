@@ -4,7 +4,7 @@ A decision is a few kilobytes of small nested objects; the standard library's
 encoder spent about a tenth of a request's CPU on it.  orjson writes the same
 JSON (UTF-8, Chinese unescaped, keys in insertion order) several times faster.
 Responses need no canonical spelling, so this is only about speed: the
-canonical JSON of versions and the decision log (``service.decisions.canonical``) is
+canonical JSON of versions and the decision log (``service.rules.canonical``) is
 unchanged.  Whatever orjson declines (integers beyond 64 bits, a key that is
 not text), and every other spelling (indented in debug mode, dumps() itself) goes to Flask's own encoder, and
 dates, dataclasses and the like still go through Flask's ``default``.

@@ -7,10 +7,11 @@ import pytest
 from support.candidates import AUDITOR, NOW
 from support.common import ROOT
 
+from service import clock
 from service.app import create_app
 from service.errors import Conflict, RulesetError
 from service.identity import states as identity_states
-from service.reference import clock, districts, fees, windows
+from service.reference import districts, fees, windows
 from service.reference import files as reference
 
 
