@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import auth_headers, example
+from support.common import auth_headers, example
 from sqlite_utils.migrations import Migrations
 
 from service.app import create_app
