@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from support.common import auth_headers, example
 from sqlite_utils.migrations import Migrations
+from support.common import auth_headers, example
 
 from service.app import create_app
 from service.applications import states
