@@ -21,7 +21,6 @@ from service.applications.schemas import (
     ApplicationOutSchema,
     CheckOutSchema,
     DecideSchema,
-    EventSchema,
     ListQuerySchema,
     StateTableSchema,
     SubmitSchema,
@@ -30,6 +29,7 @@ from service.applications.schemas import (
 from service.errors import InvalidInput, NotFound
 from service.uploads.blobs import BlobStore
 from service.web import auth, current
+from service.web.schemas import EventSchema
 
 blp = Blueprint("applications", __name__, url_prefix="/v1",
                 description="Graduation applications (毕业申请): fill, check, submit, photo, county decisions, history")

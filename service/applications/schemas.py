@@ -195,17 +195,6 @@ class CheckOutSchema(Schema):
     choices = fields.List(fields.Nested(CheckedChoiceSchema))
 
 
-class EventSchema(Schema):
-    id = fields.Integer()
-    from_state = fields.String(allow_none=True)
-    to_state = fields.String()
-    action = fields.String()
-    actor = fields.String()
-    role = fields.String()
-    at = fields.String()
-    reason = fields.String(allow_none=True)
-
-
 class StateTableSchema(Schema):
     initial = fields.String()
     states = fields.List(fields.Dict())

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 from service.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from service.uploads.limits import check_size, human_size, invalid
 from service.uploads.photo import sniff_format
 
 MAX_ARCHIVE_BYTES = 20 * 1024 * 1024
@@ -87,7 +88,7 @@ def check_archive(
     # the readers build on this module's checks: imported here, once this module exists
     from service.uploads import rar_archive, zip_archive
 
-    _check_upload_size(data, field=field, max_bytes=max_bytes)
+    check_size(data, field=field, max_bytes=max_bytes, noun=("压缩包", "The archive"))
     kind = _archive_kind(data, field=field)
     limits = Limits(members=max_members, total=max_total_uncompressed, ratio=max_ratio)
     if kind == "zip":
@@ -105,15 +106,6 @@ def check_archive(
 
 
 # --- checks of both formats ---------------------------------------------------
-
-
-def _check_upload_size(data: bytes, *, field: str, max_bytes: int) -> None:
-    if not data:
-        raise invalid(field, "文件为空 / The file is empty")
-    if len(data) >= max_bytes:
-        limit = _human_size(max_bytes)
-        message = f"压缩包必须小于 {limit} / The archive must be smaller than {limit}"
-        raise PayloadTooLarge(message, fields={field: [message]})
 
 
 def _archive_kind(data: bytes, *, field: str) -> str:
@@ -142,7 +134,7 @@ def check_entries(entries: list[Entry], *, field: str, limits: Limits) -> None:
         raise invalid(field, "压缩包是空的 / The archive is empty")
     total = sum(e.size for e in entries)
     if total > limits.total:
-        limit = _human_size(limits.total)
+        limit = human_size(limits.total)
         message = f"压缩包解压后超过 {limit} / The archive's contents exceed {limit} when unpacked"
         raise PayloadTooLarge(message, fields={field: [message]})
     _check_ratios(entries, field=field, limits=limits)
@@ -200,10 +192,6 @@ def _require_a_scan(kinds: dict[str, str | None], *, field: str) -> None:
 # --- errors ---------------------------------------------------------------------
 
 
-def invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, fields={field: [message]})
-
-
 def too_many(field: str, max_members: int) -> InvalidInput:
     return invalid(
         field,
@@ -221,11 +209,3 @@ def encrypted_message(name: str | None) -> str:
         f"{name}：文件设置了密码，请上传未加密的压缩包 / "
         f"{name}: the file is password-protected; upload the archive without a password"
     )
-
-
-def _human_size(n: int) -> str:
-    if n % (1024 * 1024) == 0:
-        return f"{n // (1024 * 1024)} MB"
-    if n % 1024 == 0:
-        return f"{n // 1024} KB"
-    return f"{n} bytes"

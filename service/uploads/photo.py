@@ -17,7 +17,8 @@ from dataclasses import field as dataclass_field
 
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
-from service.errors import InvalidInput, PayloadTooLarge, ServiceError, UnsupportedMediaType
+from service.errors import ServiceError, UnsupportedMediaType
+from service.uploads.limits import check_size, invalid
 
 # The guide says "照片文件小于2M".  2M is read as 2 MiB, which is what Windows
 # shows as "2 MB", so the limit matches what applicants see on their own computer.
@@ -127,7 +128,7 @@ def check_identity_photo(data: bytes, *, field: str) -> ImageInfo:
     """The 证件照 and the two ID-card photos of 三照/两照: a clear image under 2 MB."""
     info, _ = _load(data, field=field, max_bytes=MAX_PHOTO_BYTES)
     if min(info.width, info.height) < IDENTITY_MIN_SIDE:
-        raise _invalid(
+        raise invalid(
             field,
             f"照片太小，至少需要 {IDENTITY_MIN_SIDE}×{IDENTITY_MIN_SIDE} 像素，当前为 "
             f"{info.width}×{info.height} / The photo is too small: at least "
@@ -155,7 +156,7 @@ def check_graduation_photo(data: bytes, *, field: str) -> PhotoCheck:
 
 
 def _load(data: bytes, *, field: str, max_bytes: int) -> tuple[ImageInfo, Image.Image]:
-    _check_size(data, field=field, max_bytes=max_bytes)
+    check_size(data, field=field, max_bytes=max_bytes, noun=("照片文件", "The photo"))
     _check_magic(data, field=field)
     image, pillow_format = _decode(data, field=field)
     info = ImageInfo(
@@ -165,15 +166,6 @@ def _load(data: bytes, *, field: str, max_bytes: int) -> tuple[ImageInfo, Image.
         sha256=hashlib.sha256(data).hexdigest(),
     )
     return info, image
-
-
-def _check_size(data: bytes, *, field: str, max_bytes: int) -> None:
-    if not data:
-        raise _invalid(field, "文件为空 / The file is empty")
-    if len(data) >= max_bytes:
-        limit = _human_size(max_bytes)
-        message = f"照片文件必须小于 {limit} / The photo must be smaller than {limit}"
-        raise PayloadTooLarge(message, fields={field: [message]})
 
 
 def _check_magic(data: bytes, *, field: str) -> None:
@@ -213,12 +205,12 @@ def _decode(data: bytes, *, field: str) -> tuple[Image.Image, str]:
     except ServiceError:
         raise
     except Exception:  # noqa: BLE001 - untrusted input: Pillow raises many types
-        raise _invalid(
+        raise invalid(
             field,
             "图片已损坏或不完整，无法解码 / The image is damaged or incomplete and cannot be decoded",
         ) from None
     if pillow_format not in _PILLOW_FORMATS:
-        raise _invalid(field, "图片无法识别 / The image could not be identified")
+        raise invalid(field, "图片无法识别 / The image could not be identified")
     return upright, pillow_format
 
 
@@ -239,7 +231,7 @@ def _rgb(image: Image.Image) -> Image.Image:
 def _check_pixels(size: tuple[int, int], *, field: str) -> None:
     width, height = size
     if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
-        raise _invalid(
+        raise invalid(
             field,
             f"图片像素数超出限制（最多 {MAX_PIXELS // 1_000_000} 百万像素） / "
             f"The image has too many pixels (at most {MAX_PIXELS // 1_000_000} megapixels)",
@@ -364,15 +356,3 @@ def _combined_stat(rgb_images: list[Image.Image]) -> ImageStat.Stat:
 
 
 # --- helpers ------------------------------------------------------------------
-
-
-def _invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, fields={field: [message]})
-
-
-def _human_size(n: int) -> str:
-    if n % (1024 * 1024) == 0:
-        return f"{n // (1024 * 1024)} MB"
-    if n % 1024 == 0:
-        return f"{n // 1024} KB"
-    return f"{n} bytes"

@@ -14,9 +14,9 @@ from service.uploads.archive import (
     Limits,
     check_entries,
     encrypted_message,
-    invalid,
     too_many,
 )
+from service.uploads.limits import invalid
 
 # Only the headers are read, following RARLAB's published layouts (technote.txt
 # for RAR 5.0, and the RAR 2.x–4.x one).  A library such as rarfile was not used

@@ -8,7 +8,8 @@ import zipfile
 from typing import IO
 
 from service.errors import InvalidInput
-from service.uploads.archive import CapExceeded, Entry, Limits, check_entries, encrypted_message, invalid, too_many
+from service.uploads.archive import CapExceeded, Entry, Limits, check_entries, encrypted_message, too_many
+from service.uploads.limits import invalid
 from service.uploads.photo import sniff_format
 
 _CHUNK = 64 * 1024

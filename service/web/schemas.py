@@ -60,3 +60,16 @@ class CandidateSchema(StrictSchema):
         idn, gender = data.get("id_number"), data.get("gender")
         if idn and gender and not idnumber.problems(idn) and idnumber.gender_of(idn) != gender:
             raise ValidationError("does not match the gender encoded in the ID number", "gender")
+
+
+class EventSchema(Schema):
+    """One step of a record's history as service/statemachine.py writes it."""
+
+    id = fields.Integer()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String()
+    action = fields.String()
+    actor = fields.String()
+    role = fields.String()
+    at = fields.String()
+    reason = fields.String(allow_none=True)
