@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import traceback
+from pathlib import Path
 
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
@@ -57,6 +59,9 @@ def register(app) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc):
-        # the type only: messages may carry personal data from the request
-        log.error("unhandled %s in request", type(exc).__name__)
+        # the type and where it was raised only (file, line, function: code, never data):
+        # messages and local values may carry personal data from the request
+        frames = traceback.extract_tb(exc.__traceback__)[-4:]
+        where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
+        log.error("unhandled %s in request at %s", type(exc).__name__, where)
         return _response(500, {"error": "internal_error", "message": "an internal error occurred; it has been logged"})
