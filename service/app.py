@@ -87,11 +87,19 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.before_request
     def _authenticate():
-        if request.method in ("POST", "PUT", "PATCH") and request.content_length:
+        # a chunked body declares no length: its type is checked all the same, and its size as it is read
+        chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+        if request.method in ("POST", "PUT", "PATCH") and (request.content_length or chunked):
             if request.mimetype not in ("application/json", "multipart/form-data"):
                 raise UnsupportedMediaType(f"send application/json (got {request.mimetype or 'no content type'})")
-            if request.mimetype == "application/json" and request.content_length > app.config["MAX_JSON_BYTES"]:
-                raise PayloadTooLarge(f"a JSON body is at most {app.config['MAX_JSON_BYTES']} bytes")
+            if request.mimetype == "application/json":
+                if (request.content_length or 0) > app.config["MAX_JSON_BYTES"]:
+                    raise PayloadTooLarge(f"a JSON body is at most {app.config['MAX_JSON_BYTES']} bytes")
+                if chunked:  # read (and cache) it now, one byte past the limit: more is a 413
+                    limit = app.config["MAX_JSON_BYTES"]
+                    request.max_content_length = limit + 1
+                    if len(request.get_data(cache=True)) > limit:
+                        raise PayloadTooLarge(f"a JSON body is at most {limit} bytes")
         if not request.path.startswith("/v1/") or request.path in PUBLIC:
             return
         g.principal = auth.principal_for(current.db(), request.headers.get("Authorization"),

@@ -16,7 +16,7 @@ from service.applications import states as workflow_states
 from service.forms import registration_forms
 from service.uploads.blobs import BlobStore
 from service.web import auth, current
-from service.web.schemas import StrictSchema
+from service.web.schemas import SQLITE_MAX_INT, StrictSchema
 
 blp = Blueprint("registration_forms", __name__, url_prefix="/v1",
                 description="毕业生登记表 after payment: save (versions kept), export the two-copy PDF, mark received")
@@ -26,7 +26,7 @@ OFFICES = ("county", "province")
 
 
 class VersionQuerySchema(StrictSchema):
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1),
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1, max=SQLITE_MAX_INT),
                              metadata={"description": "a saved version (default: the latest)"})
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from marshmallow import ValidationError, fields, validate
 
 from service.errors import BadRequest, InvalidInput, Unauthorized
-from service.web.schemas import StrictSchema
+from service.web.schemas import SQLITE_MAX_INT, StrictSchema
 
 PROVIDERS = {"unionpay": "银联在线支付", "alipay": "支付宝", "wechat": "微信支付"}
 DEV_SANDBOX_SECRET = "sxzk-dev-sandbox-secret"  # development only; set SXZK_PAYMENT_SANDBOX_SECRET in production
@@ -61,7 +61,7 @@ class _NoticeSchema(StrictSchema):
     provider = fields.String(required=True, validate=validate.OneOf(list(PROVIDERS)))
     order_id = fields.String(required=True, validate=validate.Length(1, 64))
     transaction_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{6,64}$"))
-    amount_fen = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    amount_fen = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=SQLITE_MAX_INT))
     status = fields.String(required=True, validate=validate.OneOf(NOTICE_STATUSES))
     paid_at = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
 

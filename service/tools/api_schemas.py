@@ -5,7 +5,7 @@ import datetime as dt
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from service.web.schemas import StrictSchema
+from service.web.schemas import OFFSET, StrictSchema
 
 MAX_REPLAY = 10_000  # decisions replayed by one request; a client pages on with after_seq
 
@@ -22,7 +22,7 @@ class ReplayQuerySchema(StrictSchema):
                                 metadata={"description": "replay this one decision"})
     since = fields.String(validate=_iso_moment, metadata={"description": "created at or after (ISO date or time)"})
     until = fields.String(validate=_iso_moment, metadata={"description": "created before (ISO date or time)"})
-    after_seq = fields.Integer(load_default=0, validate=validate.Range(0),
+    after_seq = fields.Integer(load_default=0, validate=OFFSET,
                                metadata={"description": "continue after this log position (next_after_seq)"})
     limit = fields.Integer(load_default=1000, validate=validate.Range(1, MAX_REPLAY),
                            metadata={"description": f"decisions in this response, at most {MAX_REPLAY}"})

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -64,6 +65,16 @@ class Entry:
     size: int
     packed: int
     is_dir: bool
+    special: str | None = None  # a link, device, pipe or socket: never a scan, and unsafe to unpack
+
+
+def unix_kind(mode: int) -> str | None:
+    """What a Unix mode says a member is, when it is neither a file nor a folder."""
+    kind = stat.S_IFMT(mode)
+    if kind in (0, stat.S_IFREG, stat.S_IFDIR):
+        return None
+    return {stat.S_IFLNK: "symbolic link", stat.S_IFCHR: "device", stat.S_IFBLK: "device",
+            stat.S_IFIFO: "pipe", stat.S_IFSOCK: "socket"}.get(kind, "special file")
 
 
 class CapExceeded(Exception):
@@ -125,6 +136,12 @@ def check_entries(entries: list[Entry], *, field: str, limits: Limits) -> None:
     if len(entries) > limits.members:
         raise too_many(field, limits.members)
     for entry in entries:
+        if entry.special:
+            raise invalid(
+                field,
+                f"压缩包内含链接或特殊文件：{entry.name!r}（{entry.special}），请只放入扫描件 / "
+                f"The archive holds a {entry.special}, {entry.name!r}: put only the scans in it",
+            )
         if _unsafe_name(entry.name):
             raise invalid(
                 field,

@@ -15,6 +15,7 @@ from service.uploads.archive import (
     check_entries,
     encrypted_message,
     too_many,
+    unix_kind,
 )
 from service.uploads.limits import invalid
 
@@ -30,7 +31,8 @@ _RAR5_HAS_EXTRA, _RAR5_HAS_DATA = 0x01, 0x02
 _RAR5_SPLIT = 0x08 | 0x10  # data continues from / into another volume
 _RAR5_VOLUME, _RAR5_NOT_LAST_VOLUME = 0x01, 0x01
 _RAR5_FILE_DIR, _RAR5_FILE_MTIME, _RAR5_FILE_CRC, _RAR5_FILE_SIZE_UNKNOWN = 0x01, 0x02, 0x04, 0x08
-_RAR5_EXTRA_ENCRYPTION = 0x01
+_RAR5_EXTRA_ENCRYPTION, _RAR5_EXTRA_REDIRECTION = 0x01, 0x05  # redirection: a symbolic or hard link
+_RAR5_HOST_UNIX = 1  # then the attributes are a Unix mode
 
 _RAR4_MAIN, _RAR4_FILE, _RAR4_SUB, _RAR4_END = 0x73, 0x74, 0x7A, 0x7B
 _RAR4_LONG_BLOCK = 0x8000
@@ -39,6 +41,7 @@ _RAR4_SPLIT, _RAR4_ENCRYPTED, _RAR4_FILE_COMMENT = 0x0003, 0x0004, 0x0008
 _RAR4_DIRECTORY, _RAR4_LARGE, _RAR4_UNICODE = 0x00E0, 0x0100, 0x0200
 _RAR4_END_NOT_LAST_VOLUME = 0x0001
 _RAR4_BASE = 7  # CRC, type, flags, size
+_RAR4_HOST_UNIX = 3
 _RAR4_FILE_FIELDS = struct.Struct("<IIBIIBBHI")  # pack/unpacked size … name size, attributes
 
 
@@ -157,33 +160,39 @@ def _rar5_block(data: bytes, pos: int) -> tuple[int, int, _Reader, _Reader, int,
 def _rar5_file(fields: _Reader, extra: _Reader, *, packed: int) -> Entry:
     file_flags = fields.vint()
     size = fields.vint()
-    fields.vint()  # attributes
+    attributes = fields.vint()
     if file_flags & _RAR5_FILE_MTIME:
         fields.take(4)
     if file_flags & _RAR5_FILE_CRC:
         fields.take(4)
     fields.vint()  # compression information
-    fields.vint()  # host OS
+    host_os = fields.vint()
     name = fields.take(fields.vint()).decode("utf-8", "replace")
     if file_flags & _RAR5_FILE_SIZE_UNKNOWN:
         # Written from a pipe: there is no size to hold against the limits.
         raise _RarRefused(f"{name}：压缩包未记录文件大小 / {name}: the archive does not record its size")
-    if _rar5_encrypted(extra):
+    records = _rar5_records(extra)
+    if _RAR5_EXTRA_ENCRYPTION in records:
         raise _RarRefused(encrypted_message(name))
-    return Entry(name=name, size=size, packed=packed, is_dir=bool(file_flags & _RAR5_FILE_DIR))
+    special = "link" if _RAR5_EXTRA_REDIRECTION in records else None
+    if host_os == _RAR5_HOST_UNIX:
+        special = special or unix_kind(attributes)
+    return Entry(name=name, size=size, packed=packed, is_dir=bool(file_flags & _RAR5_FILE_DIR), special=special)
 
 
-def _rar5_encrypted(extra: _Reader) -> bool:
+def _rar5_records(extra: _Reader) -> set[int]:
+    """The types of a file header's extra records (encryption, redirection = a link, …)."""
+    types = set()
     while extra.pos < extra.end:
         record = _Reader(extra.data, extra.pos, extra.end)
         record_size = record.vint()
         record_end = record.pos + record_size
         if record_end > extra.end:
             raise _Damaged
-        if record_size and record.vint() == _RAR5_EXTRA_ENCRYPTION:
-            return True
+        if record_size:
+            types.add(record.vint())
         extra.pos = record_end
-    return False
+    return types
 
 
 def _walk_rar4(data: bytes, *, max_blocks: int) -> list[Entry]:
@@ -246,7 +255,8 @@ def _rar4_crc_span(kind: int, flags: int, size: int) -> int | None:
 
 def _rar4_file(data: bytes, pos: int, flags: int, header: bytes) -> tuple[Entry, int]:
     fields = _Reader(header, _RAR4_BASE, len(header))
-    packed, size, _, _, _, _, _, name_size, _ = _RAR4_FILE_FIELDS.unpack(fields.take(_RAR4_FILE_FIELDS.size))
+    packed, size, host_os, _, _, _, _, name_size, attributes = _RAR4_FILE_FIELDS.unpack(
+        fields.take(_RAR4_FILE_FIELDS.size))
     if flags & _RAR4_LARGE:
         packed |= fields.u32() << 32
         size |= fields.u32() << 32
@@ -257,7 +267,8 @@ def _rar4_file(data: bytes, pos: int, flags: int, header: bytes) -> tuple[Entry,
     if next_pos > len(data):
         raise _Damaged
     is_dir = flags & _RAR4_DIRECTORY == _RAR4_DIRECTORY
-    return Entry(name=name, size=size, packed=packed, is_dir=is_dir), next_pos
+    special = unix_kind(attributes) if host_os == _RAR4_HOST_UNIX else None
+    return Entry(name=name, size=size, packed=packed, is_dir=is_dir, special=special), next_pos
 
 
 def _rar4_name(raw: bytes, flags: int) -> str:

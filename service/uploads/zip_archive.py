@@ -8,7 +8,15 @@ import zipfile
 from typing import IO
 
 from service.errors import InvalidInput
-from service.uploads.archive import CapExceeded, Entry, Limits, check_entries, encrypted_message, too_many
+from service.uploads.archive import (
+    CapExceeded,
+    Entry,
+    Limits,
+    check_entries,
+    encrypted_message,
+    too_many,
+    unix_kind,
+)
 from service.uploads.limits import invalid
 from service.uploads.photo import sniff_format
 
@@ -24,6 +32,8 @@ _ZIP_FLAG_ENCRYPTED = 0x0001
 _ZIP_FLAG_STRONG_ENCRYPTION = 0x0040
 _ZIP_FLAG_UTF8 = 0x0800
 
+
+_UNIX = 3  # ZipInfo.create_system of an archive made on Unix: external_attr holds a mode
 
 def check_zip(data: bytes, *, field: str, limits: Limits) -> tuple[dict[str, str | None], int]:
     """Each file member's real type (None: not recognised) and the declared unpacked total."""
@@ -78,6 +88,7 @@ def _zip_entry(info: zipfile.ZipInfo) -> Entry:
         size=info.file_size,
         packed=info.compress_size,
         is_dir=info.is_dir(),
+        special=unix_kind(info.external_attr >> 16) if info.create_system == _UNIX else None,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import stat
 import struct
 import zipfile
 import zlib
@@ -88,16 +89,17 @@ def rar5_block(
 
 
 def rar5_file(
-    name: str, content: bytes, *, size: int | None = None, method: int = 0, extra: bytes = b"", is_dir=False
+    name: str, content: bytes, *, size: int | None = None, method: int = 0, extra: bytes = b"", is_dir=False,
+    host_os: int = 0, attributes: int = 0x20,
 ) -> bytes:
     encoded = name.encode("utf-8")
     body = (
         vint(0x04 | (0x01 if is_dir else 0))  # has CRC32 (+ directory)
         + vint(len(content) if size is None else size)
-        + vint(0x20)  # attributes
+        + vint(attributes)
         + struct.pack("<I", zlib.crc32(content))
         + vint(method << 7)  # compression info: method in bits 7-9, 0 = stored
-        + vint(0)  # host OS: Windows
+        + vint(host_os)  # 0 Windows, 1 Unix
         + vint(len(encoded))
         + encoded
     )
@@ -140,20 +142,21 @@ def winrar3_unicode_name(name: str) -> bytes:
     return name.encode("ascii", "replace") + b"\x00" + bytes(encoded)
 
 
-def rar4_file(name: str, content: bytes, *, raw_name: bytes | None = None) -> bytes:
+def rar4_file(name: str, content: bytes, *, raw_name: bytes | None = None, host_os: int = 2,
+              attributes: int = 0x20) -> bytes:
     encoded = name.encode("utf-8") if raw_name is None else raw_name
     unicode_flag = 0x200 if not name.isascii() else 0
     fields = struct.pack(
         "<IIBIIBBHI",
         len(content),
         len(content),
-        2,
+        host_os,
         zlib.crc32(content),
         DOS_TIME,
         29,
         0x30,
         len(encoded),
-        0x20,
+        attributes,
     )
     return rar4_block(0x74, 0x8000 | unicode_flag, fields + encoded, content)
 
@@ -537,3 +540,49 @@ def test_damaged_archives_only_raise_service_errors(seed, edits, cut):
     for position, value in edits:
         data[position % len(data)] = value
     _only_service_errors(bytes(data[: max(1, cut % (len(data) + 1))]))
+
+
+# --- links and special files: a member that is not a plain file or folder -----------
+
+def zip_with_link(name: str, target: str, mode: int = stat.S_IFLNK | 0o777) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("scans/红卡.jpg", jpeg())
+        info = zipfile.ZipInfo(name)
+        info.create_system = 3  # Unix: external_attr carries the mode
+        info.external_attr = mode << 16
+        zf.writestr(info, target)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("mode", [stat.S_IFLNK | 0o777, stat.S_IFCHR | 0o600, stat.S_IFIFO | 0o600])
+def test_zip_link_or_device_member_is_refused(mode):
+    with pytest.raises(InvalidInput) as err:
+        check_archive(zip_with_link("link.jpg", "/etc/passwd", mode), field="f")
+    assert "link.jpg" in err.value.message and "特殊文件" in err.value.message
+
+
+def test_zip_regular_member_made_on_unix_is_accepted():
+    info = check_archive(zip_with_link("scans/说明.txt", "x", stat.S_IFREG | 0o644), field="f")
+    assert "scans/红卡.jpg" in info.members
+
+
+def test_rar5_link_member_is_refused():
+    redirection = vint(1 + 1 + 1 + 1 + 11) + vint(5) + vint(1) + vint(0) + vint(11) + b"/etc/passwd"
+    data = make_rar5([rar5_file("scans/红卡.jpg", jpeg()), rar5_file("link.jpg", b"", extra=redirection)])
+    with pytest.raises(InvalidInput, match="link.jpg"):
+        check_archive(data, field="f")
+
+
+def test_rar5_unix_symlink_mode_is_refused():
+    data = make_rar5([rar5_file("scans/红卡.jpg", jpeg()),
+                      rar5_file("link.jpg", b"/etc/passwd", host_os=1, attributes=stat.S_IFLNK | 0o777)])
+    with pytest.raises(InvalidInput, match="link.jpg"):
+        check_archive(data, field="f")
+
+
+def test_rar4_unix_symlink_mode_is_refused():
+    data = make_rar4([rar4_file("scans/a.jpg", jpeg()),
+                      rar4_file("link.jpg", b"/etc/passwd", host_os=3, attributes=stat.S_IFLNK | 0o777)])
+    with pytest.raises(InvalidInput, match="link.jpg"):
+        check_archive(data, field="f")
