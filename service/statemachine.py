@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,7 +259,10 @@ def atomic(db):
 
 
 def clean_reason(reason: str | None) -> str | None:
-    reason = (reason or "").strip() or None
+    """The reason as stored, or None when it shows nothing a person could read ("\\u200b", NUL, blanks)."""
+    reason = (reason or "").strip()
+    if not any(unicodedata.category(c)[0] not in "CZ" for c in reason):
+        return None
     if reason and len(reason) > MAX_REASON:
         raise InvalidInput("reason too long", fields={"reason": [f"at most {MAX_REASON} characters"]})
     return reason

@@ -242,3 +242,13 @@ def test_a_duplicate_key_in_the_table_is_refused(tmp_path):
     path.write_text("source: []\ninitial: draft\ninitial: draft\nstates: {}\ntransitions: []\n", encoding="utf-8")
     with pytest.raises(RulesetError, match="duplicate key"):
         states.load_table(path)
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\u0000", "\u200b", "\u3000\u200b\n\t", "\ufeff"])
+def test_a_reason_with_nothing_visible_is_no_reason(db, blank):
+    step = next(t for t in TABLE.transitions if t.reason_required and t.source is not None)
+    app_id = make(db, step.source, **FACTS[step.when])
+    with pytest.raises(InvalidInput) as exc:
+        states.transition(db, app_id, step.action, actor(step.roles[0]), blank)
+    assert "reason" in exc.value.fields
+    assert state_of(db, app_id) == step.source
