@@ -8,10 +8,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from service import clock
 from service.applications import states
 from service.decisions.schemas import SCORE
-from service.web.schemas import COURSE_CODE, MAJOR_CODE, OFFSET, SLUG, StrictSchema
+from service.web.schemas import COURSE_CODE, EXAM_NUMBER, MAJOR_CODE, OFFSET, SLUG, Exact, StrictSchema
 
 MAX_UNIVERSITIES = 2  # "考生毕业申请最多可选择两所主考院校" (seed 002, 六.1)
-MOBILE = validate.Regexp(r"^1[3-9]\d{9}$", error="a mainland mobile number: 11 digits starting 13-19")
+MOBILE = Exact(r"^1[3-9][0-9]{9}$", error="a mainland mobile number: 11 digits starting 13-19")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -93,7 +93,7 @@ class SubmitSchema(StrictSchema):
 class ListQuerySchema(StrictSchema):
     state = fields.String(validate=validate.Length(1, 40))
     district = fields.String(validate=validate.Length(1, 40))
-    exam_number = fields.String(validate=validate.Regexp(r"^\d{12}$", error="a 准考证号 is 12 digits"))
+    exam_number = fields.String(validate=EXAM_NUMBER)
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
     offset = fields.Integer(load_default=0, validate=OFFSET)
 

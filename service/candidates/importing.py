@@ -34,7 +34,7 @@ from service.errors import InvalidInput
 from service.reference import districts
 from service.rules.inputs import SOURCES
 from service.store.db import write_transaction
-from service.web.schemas import COURSE_CODE, EXAM_NUMBER, GENDER, StrictSchema, id_number, person_name
+from service.web.schemas import COURSE_CODE, EXAM_NUMBER, GENDER, Exact, StrictSchema, id_number, person_name
 from service.yamlreader import LineDict, LineList, flatten, line_of, locate
 
 CANDIDATE_COLUMNS = ("exam_number", "name", "id_number", "gender", "district", "phone", "enrolled")
@@ -43,7 +43,7 @@ CSV_COLUMNS = CANDIDATE_COLUMNS + COURSE_COLUMNS
 OPTIONAL_COLUMNS = ("suspended",)  # CSV columns that may be left out (default: not suspended)
 # CSV column of each course field (JSON uses the field names themselves)
 _CSV_NAME = {"code": "course_code", "name": "course_name"}
-PHONE = validate.Regexp(r"^1[3-9]\d{9}$", error="a mobile number is 11 digits: 1, then 3-9, then 9 digits")
+PHONE = Exact(r"^1[3-9][0-9]{9}$", error="a mobile number is 11 digits: 1, then 3-9, then 9 digits")
 FIRST_SITTING = dt.date(1981, 1, 1)  # self-study examinations began in 1981: no result is older
 MAX_COURSES = 300
 TRUE, FALSE = ("1", "true", "yes", "是", "在籍"), ("0", "false", "no", "否", "新考生")

@@ -60,8 +60,8 @@ _FIELD_MESSAGES = {"required": REQUIRED, "null": REQUIRED, "invalid": "请填写
 # Candidates using a Chinese input method in full-width mode type "２０１２".
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
-_CN_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_CN_DATE = re.compile(r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 # 籍贯, the screen's "xxx省xxx市", read as: a province-level division, then the
 # places below it.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from service.reference import files as reference
 from service.yamlreader import Reader
 
-_CODE = re.compile(r"^14\d{4}$")
+_CODE = re.compile(r"^14[0-9]{4}\Z")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ GRADUATION = "毕业申请"
 TRANSFER_OUT = "省际转出"
 
 OPEN, NOT_OPEN = "已开放", "未开放"
-_ROUND = re.compile(r"^\d{4}H[12]$")
+_ROUND = re.compile(r"^[0-9]{4}H[12]\Z")
 
 
 def _time(value) -> dt.datetime | None:

@@ -31,8 +31,8 @@ from service.rules.model import (
 )
 from service.yamlreader import Problem, Reader, YamlSyntaxError, join, kind_of, parse_yaml, shown
 
-COURSE_CODE = re.compile(r"^\d{5}$")
-MAJOR_CODE = re.compile(r"^\d{6}[A-Z]{0,2}$")
+COURSE_CODE = re.compile(r"^[0-9]{5}\Z")
+MAJOR_CODE = re.compile(r"^[0-9]{6}[A-Z]{0,2}\Z")
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
 ID = re.compile(r"^[a-z][a-z0-9-]{0,47}$")
 DEFAULT_AREA = "shanxi"

@@ -74,7 +74,7 @@ class TransferRules:
         return next((r for r in self.reasons if r.name == name), None)
 
     def exam_number_pattern(self) -> re.Pattern:
-        return re.compile(rf"\d{{{self.min_digits},{self.max_digits}}}")
+        return re.compile(rf"[0-9]{{{self.min_digits},{self.max_digits}}}")
 
     def with_policy(self, policy) -> TransferRules:
         """These rules with the pass mark and passing grades of the graduation policy in force."""
@@ -142,7 +142,7 @@ class _Reader(Reader):
             if not self.keys(p, where, {"code", "name"}, {"code", "name"}, at=(items, i)):
                 continue
             code, name = p.get("code"), p.get("name")
-            if not (isinstance(code, str) and re.fullmatch(r"\d{2}", code)):
+            if not (isinstance(code, str) and re.fullmatch(r"[0-9]{2}", code)):
                 self.bad(p, "code", f"{where}.code", "a GB/T 2260 province code: two digits in quotes, e.g. \"11\"")
             if not isinstance(name, str) or not name:
                 self.bad(p, "name", f"{where}.name", "required")

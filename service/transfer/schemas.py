@@ -10,7 +10,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from service.transfer import rules, states
-from service.web.schemas import OFFSET, EventSchema, StrictSchema
+from service.web.schemas import EXAM_NUMBER, OFFSET, EventSchema, StrictSchema
 
 NOTE_MAX = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -67,7 +67,7 @@ class TransferListQuerySchema(StrictSchema):
     district = fields.String(validate=validate.Length(1, 40))
     round = fields.String(validate=validate.Length(1, 20))
     target_province = fields.String(validate=validate.Length(1, 20))
-    exam_number = fields.String(validate=validate.Regexp(r"^\d{12}$", error="a 准考证号 is 12 digits"))
+    exam_number = fields.String(validate=EXAM_NUMBER)
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
     offset = fields.Integer(load_default=0, validate=OFFSET)
 

@@ -163,6 +163,9 @@ def test_bad_fields_are_all_listed(ready, client, db):
     assert "reason_note" in other["fields"]
     own = apply(client, status=422, target_exam_number=APPLICANT)
     assert "Shanxi" in own["fields"]["target_exam_number"][0]
+    # full-width digits look right on screen but are not the number the other province issued
+    full_width = apply(client, status=422, target_exam_number="３２０１１９２００１２３")
+    assert set(full_width["fields"]) == {"target_exam_number"}
     assert db.execute("SELECT count(*) FROM transfer_outs").fetchone()[0] == 0
     assert apply(client, reason="其他", reason_note="配偶在江苏工作")["reason_note"] == "配偶在江苏工作"
 
