@@ -12,10 +12,11 @@ import json
 from service import clock
 from service.applications import checks as application_checks
 from service.applications import states
+from service.applications.schemas import reference_problems
 from service.candidates import records as candidates
 from service.errors import Conflict, Forbidden, InvalidInput
 from service.idnumber import mask_phone
-from service.reference import districts, windows
+from service.reference import windows
 from service.store.db import write_transaction
 from service.web import auth
 
@@ -158,18 +159,9 @@ def summary_for(db, exam_number: str) -> dict | None:
 # --- filling ------------------------------------------------------------------------
 
 def _check_references(bundle, data: dict) -> None:
-    """The district and each university/major must exist; every problem is reported at once."""
-    problems: dict = {}
-    if not districts.is_district(data["district"]):
-        problems["district"] = ["not a 区县 of the official list (GET /v1/districts)"]
-    for i, c in enumerate(data["choices"]):
-        if c["university"] not in bundle.universities:
-            problems.setdefault("choices", {})[str(i)] = {"university": ["no such examining university (主考院校)"]}
-        elif bundle.major(c["university"], c["major"]) is None:
-            problems.setdefault("choices", {})[str(i)] = {
-                "major": [f"{c['university']} examines no major {c['major']} (GET /v1/majors?university="
-                          f"{c['university']})"]}
+    problems = reference_problems(bundle, data)
     if problems:
+        problems = {k: ({str(i): v for i, v in p.items()} if k == "choices" else p) for k, p in problems.items()}
         raise InvalidInput("the application has invalid fields; see fields", fields=problems)
 
 

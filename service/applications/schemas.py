@@ -8,9 +8,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from service import clock
 from service.applications import states
 from service.decisions.schemas import SCORE
+from service.reference import districts
+from service.web import current
 from service.web.schemas import COURSE_CODE, EXAM_NUMBER, MAJOR_CODE, OFFSET, SLUG, Exact, StrictSchema
 
 MAX_UNIVERSITIES = 2  # "考生毕业申请最多可选择两所主考院校" (seed 002, 六.1)
+DISTRICT_UNKNOWN = "not a 区县 of the official list (GET /v1/districts)"
 MOBILE = Exact(r"^1[3-9][0-9]{9}$", error="a mainland mobile number: 11 digits starting 13-19")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -44,6 +47,23 @@ class OldPlanFillSchema(StrictSchema):
                              metadata={"description": "only for codes the catalogue does not know"})
 
 
+def reference_problems(bundle, data: dict) -> dict:
+    """The district and each university/major must exist; of partly valid data, what can be judged."""
+    problems: dict = {}
+    if isinstance(data.get("district"), str) and not districts.is_district(data["district"]):
+        problems["district"] = [DISTRICT_UNKNOWN]
+    for i, c in enumerate(data.get("choices") or []):
+        if not isinstance(c, dict) or "university" not in c:
+            continue
+        if c["university"] not in bundle.universities:
+            problems.setdefault("choices", {})[i] = {"university": ["no such examining university (主考院校)"]}
+        elif "major" in c and bundle.major(c["university"], c["major"]) is None:
+            problems.setdefault("choices", {})[i] = {
+                "major": [f"{c['university']} examines no major {c['major']} (GET /v1/majors?university="
+                          f"{c['university']})"]}
+    return problems
+
+
 class ApplicationFillSchema(StrictSchema):
     district = fields.String(required=True, validate=validate.Length(2, 40),
                              metadata={"description": "毕业申请区县, from GET /v1/districts", "example": "太原市小店区"})
@@ -54,6 +74,14 @@ class ApplicationFillSchema(StrictSchema):
         1, MAX_UNIVERSITIES, error=f"choose 1 to {MAX_UNIVERSITIES} examining universities (最多可选择两所主考院校), "
                                    "one major under each"))
     old_plan_records = fields.List(fields.Nested(OldPlanFillSchema), load_default=list, validate=validate.Length(max=50))
+
+    @validates_schema(skip_on_field_errors=False)
+    def _references_exist(self, data, **kwargs):
+        # judged here too (records checks again for library callers), so that an unknown district,
+        # university or major is named together with every other problem of the request
+        problems = reference_problems(current.rulebook().current(), data)
+        if problems:
+            raise ValidationError(problems)
 
     @validates_schema(skip_on_field_errors=False)
     def _one_major_per_university(self, data, **kwargs):

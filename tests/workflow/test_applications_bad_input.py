@@ -171,3 +171,11 @@ def test_an_upload_over_the_request_limit_is_413(app, drive):
     resp = drive.archive(MISSING, draft["id"], b"PK\x03\x04" + b"\0" * (9 * 1024 * 1024), expect=413)
     assert resp["message"] == "the request body is larger than the service accepts"
     assert drive.get(draft["id"])["archive"] is None and blobs(app) == []
+
+
+def test_an_unknown_district_is_named_with_the_other_problems(drive, db):
+    # a well-formed but unknown district used to be reported only once everything else was valid
+    resp = drive.create(ELIGIBLE, fill(district="火星市", phone="12345"), expect=422)
+    assert {"district", "phone"} <= set(resp["fields"])
+    assert "GET /v1/districts" in resp["fields"]["district"][0]
+    assert count(db, "applications") == 0
