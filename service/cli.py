@@ -87,8 +87,46 @@ def verify_log_command():
         sys.exit(1)
 
 
+def _setting(key: str):
+    # backup and restore run without creating the app: creating it would create (and migrate) the
+    # very database file a restore is about to put in place
+    from service.config import defaults
+
+    return lambda: defaults()[key]
+
+
+@click.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--database", default=_setting("DATABASE"), show_default="SXZK_DATABASE", type=click.Path(dir_okay=False))
+@click.option("--blob-dir", default=_setting("BLOB_DIR"), show_default="SXZK_BLOB_DIR", type=click.Path(file_okay=False))
+def backup_command(dest, database, blob_dir):
+    """Copy the live database (while it serves), the photos and scans it refers to and a manifest into DEST."""
+    from service.tools import backup
+
+    manifest = backup.backup(database, blob_dir, dest)
+    _echo_json({k: manifest[k] for k in ("created_at", "database", "decision_log", "counts", "missing_blobs")}
+               | {"blobs": len(manifest["blobs"])})
+    if manifest["missing_blobs"] or not manifest["decision_log"]["ok"]:
+        sys.exit(1)
+
+
+@click.command("restore")
+@click.argument("src", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--database", default=_setting("DATABASE"), show_default="SXZK_DATABASE", type=click.Path(dir_okay=False))
+@click.option("--blob-dir", default=_setting("BLOB_DIR"), show_default="SXZK_BLOB_DIR", type=click.Path(file_okay=False))
+@click.option("--replace", is_flag=True, help="overwrite an existing database (stop the service first)")
+def restore_command(src, database, blob_dir, replace):
+    """Check a backup's manifest (nothing is written if anything is off), then restore it and verify the log."""
+    from service.tools import backup
+
+    result = backup.restore(src, database, blob_dir, replace=replace)
+    _echo_json(result)
+    if result["missing_blobs"] or not result["decision_log"]["ok"]:
+        sys.exit(1)
+
+
 # `replay` (parallel, first differences, offline from an export) is the tools area's: service/tools/audit_commands.py
-COMMANDS = [init_db_command, credentials_group, verify_log_command]
+COMMANDS = [init_db_command, credentials_group, verify_log_command, backup_command, restore_command]
 
 
 def all_commands() -> list:
@@ -129,4 +167,6 @@ def run() -> None:
         main()
     except ServiceError as exc:
         click.echo(f"error: {exc.message}", err=True)
+        for problem in exc.extra.get("problems", []):
+            click.echo(f"  {problem}", err=True)
         sys.exit(2)
