@@ -75,24 +75,70 @@ def credentials_load(path):
     click.echo(f"{len(entries)} credential(s) loaded")
 
 
-@click.command("verify-log")
-@with_appcontext
-def verify_log_command():
-    """Walk the decision log's hash chain; report the first broken link."""
-    from service.store import decision_log
-
-    result = decision_log.verify(_db())
-    _echo_json(result)
-    if not result["ok"]:
-        sys.exit(1)
-
-
 def _setting(key: str):
     # backup and restore run without creating the app: creating it would create (and migrate) the
     # very database file a restore is about to put in place
     from service.config import defaults
 
     return lambda: defaults()[key]
+
+
+@click.command("verify-log")
+@click.option("--checkpoints", "checkpoints_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="signed checkpoints kept elsewhere (JSON Lines from `sxzk checkpoint --export`)")
+@click.option("--public-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="the public key the checkpoints were signed with (needed with --checkpoints)")
+@with_appcontext
+def verify_log_command(checkpoints_file, public_key):
+    """Walk the decision log's hash chain; with --checkpoints, compare it with signed heads kept elsewhere."""
+    from service.store import checkpoints, decision_log
+
+    db = _db()
+    result = decision_log.verify(db)
+    if result["ok"] and checkpoints_file:
+        if public_key is None:
+            raise click.UsageError("--checkpoints needs --public-key")
+        kept = [json.loads(line) for line in checkpoints_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        result = {"chain": result, "checkpoints": checkpoints.verify(db, kept, checkpoints.load_public(public_key))}
+        result["ok"] = result["checkpoints"]["ok"]
+    _echo_json(result)
+    if not result["ok"]:
+        sys.exit(1)
+
+
+@click.group("keys")
+def keys_group():
+    """The key that signs checkpoints of the decision log."""
+
+
+@keys_group.command("init")
+@click.option("--key", "key_path", default=_setting("SIGNING_KEY"), show_default="SXZK_SIGNING_KEY",
+              type=click.Path(dir_okay=False, path_type=Path))
+def keys_init(key_path):
+    """Create the Ed25519 signing key (mode 0600) and KEY.pub for auditors; an existing key is never replaced."""
+    from service.store import checkpoints
+
+    _echo_json(checkpoints.init_keys(key_path))
+
+
+@click.command("checkpoint")
+@click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="also write every checkpoint as JSON Lines (for the auditors' own store)")
+@with_appcontext
+def checkpoint_command(export_path):
+    """Sign the decision log's head now with the key of SXZK_SIGNING_KEY and keep the checkpoint."""
+    from service import clock
+    from service.store import checkpoints
+    from service.store.db import write_transaction
+
+    key = checkpoints.load_private(current.config()["SIGNING_KEY"])
+    db = _db()
+    with write_transaction(db):
+        made = checkpoints.make(db, key, at=clock.now().isoformat(timespec="seconds"))
+    if export_path:
+        export_path.write_text("".join(json.dumps(cp, ensure_ascii=False) + "\n" for cp in checkpoints.listing(db)),
+                               encoding="utf-8")
+    _echo_json(made)
 
 
 @click.command("backup")
@@ -126,7 +172,8 @@ def restore_command(src, database, blob_dir, replace):
 
 
 # `replay` (parallel, first differences, offline from an export) is the tools area's: service/tools/audit_commands.py
-COMMANDS = [init_db_command, credentials_group, verify_log_command, backup_command, restore_command]
+COMMANDS = [init_db_command, credentials_group, verify_log_command, keys_group, checkpoint_command,
+            backup_command, restore_command]
 
 
 def all_commands() -> list:

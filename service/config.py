@@ -13,6 +13,8 @@ def defaults() -> dict:
         "DATABASE": os.environ.get("SXZK_DATABASE", str(ROOT / "instance" / "sxzk.sqlite3")),
         "RULES_ROOT": os.environ.get("SXZK_RULES_ROOT", str(ROOT)),
         "BLOB_DIR": os.environ.get("SXZK_BLOB_DIR", str(ROOT / "instance" / "blobs")),
+        # the private key that signs checkpoints of the decision log: outside the database, kept by operators
+        "SIGNING_KEY": os.environ.get("SXZK_SIGNING_KEY", str(ROOT / "instance" / "signing-key.pem")),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,  # largest upload (archives) plus form overhead
         "MAX_JSON_BYTES": 512 * 1024,
         "RATE_LIMIT_PER_MINUTE": int(os.environ.get("SXZK_RATE_LIMIT_PER_MINUTE", "0")),  # 0: off

@@ -71,8 +71,26 @@ def _004_ruleset_publication(db):
 
 
 # names as recorded since the first release (``_migrations``): they mark what a database already has
+def _005_checkpoints(db):
+    db.execute("""
+        CREATE TABLE checkpoints (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            chain TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            head TEXT NOT NULL,
+            at TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            signature TEXT NOT NULL
+        )""")
+    db.execute("""CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+                  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END""")
+    db.execute("""CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+                  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END""")
+
+
 MIGRATIONS = Migrations("core")
 MIGRATIONS(name="001_decisions")(_001_decisions)
 MIGRATIONS(name="002_ruleset_versions")(_002_ruleset_versions)
 MIGRATIONS(name="003_credentials")(_003_credentials)
 MIGRATIONS(name="004_ruleset_publication")(_004_ruleset_publication)
+MIGRATIONS(name="005_checkpoints")(_005_checkpoints)
