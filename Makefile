@@ -48,7 +48,7 @@ test: sysdeps $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check --line-length 120 --target-version py311 --select E,F,W,I,B,UP --ignore E501,B008 service tests
+	$(BIN)/ruff check service tests bench
 	$(BIN)/lint-imports
 
 bench: sysdeps $(STAMP)

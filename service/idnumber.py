@@ -13,14 +13,14 @@ def check_digit(first17: str) -> str:
     return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
-def problems(value: str) -> list[str]:
-    """Why ``value`` is not a valid ID number (empty when it is)."""
+def problems(value: str, today: dt.date) -> list[str]:
+    """Why ``value`` is not a valid ID number (empty when it is); nobody was born after ``today``."""
     if not isinstance(value, str) or not _SHAPE.match(value):
         return ["must be 18 characters: 17 digits and a digit or X"]
     out = []
     try:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-        if born > dt.date.today() or born.year < 1900:
+        if born > today or born.year < 1900:
             out.append("birth date in the ID number is out of range")
     except ValueError:
         out.append("birth date in the ID number is not a real date")

@@ -310,7 +310,7 @@ class CandidateImportSchema(StrictSchema):
     def _gender_and_courses(self, data, **kwargs):
         errors: dict = {}
         idn, gender = data.get("id_number"), data.get("gender")
-        if idn and gender and not idnumber.problems(idn) and idnumber.gender_of(idn) != gender:
+        if idn and gender and not idnumber.problems(idn, clock.today()) and idnumber.gender_of(idn) != gender:
             errors["gender"] = ["does not match the gender encoded in the ID number"]
         course_errors, seen = {}, {}
         for i, raw in enumerate(data.get("courses") or []):

@@ -2,10 +2,9 @@
 as the API returns it (the decision schemas only document the OpenAPI responses)."""
 from __future__ import annotations
 
-import datetime as dt
-
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from service import clock
 from service.decisions.fastload import FastLoad
 from service.rules.inputs import SOURCES
 from service.web.schemas import (
@@ -32,7 +31,7 @@ def SCORE(value):
 
 
 def _not_future(value):
-    if value > dt.date.today():
+    if value > clock.today():
         raise ValidationError("date is in the future")
 
 
@@ -88,7 +87,7 @@ class EvaluationRequestSchema(FastLoad, StrictSchema):
     substitution = fields.List(fields.String(validate=COURSE_CODE), load_default=list, validate=validate.Length(max=30),
                                metadata={"description": "passed courses chosen to replace 00015 英语(二)"})
     prior_diploma = fields.Nested(PriorDiplomaSchema, load_default=None, allow_none=True)
-    as_of = fields.Date(load_default=None, metadata={"description": "decision date (default: today)"})
+    as_of = fields.Date(load_default=None, metadata={"description": "decision date (default: today in Beijing, by the service clock)"})
     ruleset_version = fields.String(
         load_default=None, validate=Exact(r"^[0-9a-f]{64}$", error="a ruleset version is 64 hex digits"),
         metadata={"description": "decide under this archived ruleset version (an application re-decided with the "
@@ -105,7 +104,7 @@ class EvaluationRequestSchema(FastLoad, StrictSchema):
 
     @post_load
     def _to_requests(self, data, **kwargs):
-        data["as_of"] = data["as_of"] or dt.date.today()
+        data["as_of"] = data["as_of"] or clock.today()
         return data
 
 

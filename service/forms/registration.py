@@ -25,6 +25,7 @@ from marshmallow import (
 from marshmallow.experimental.context import Context
 from marshmallow.validate import OneOf
 
+from service import clock
 from service.errors import InvalidInput
 from service.forms.fonts import check_printable, describe_chars
 from service.forms.lists import (
@@ -108,7 +109,7 @@ def format_cn_date(d: date) -> str:
 
 
 def _today() -> date:
-    return Context.get({}).get("today") or date.today()
+    return Context.get({}).get("today") or clock.today()
 
 
 class Text(fields.String):
@@ -348,7 +349,7 @@ class RegistrationFormSchema(_Strict):
 
 def validate_registration(data: dict, *, today: date | None = None) -> dict:
     """Return the cleaned 登记表 data, or raise InvalidInput listing every problem."""
-    with Context({"today": today or date.today()}):
+    with Context({"today": today or clock.today()}):
         try:
             return RegistrationFormSchema().load(data)
         except ValidationError as err:

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import uuid
 
+from service import clock
 from service.errors import NotFound, echoed
 from service.rules.canonical import canonical_json, record_json, sha256_hex
 from service.store.db import write_transaction
@@ -32,7 +33,13 @@ _INSERT = (f"INSERT INTO decisions ({', '.join(CHAINED)}, prev_hash, row_hash) "
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    """The clock's now, written in UTC: ``where`` filters created_at by comparing text, so every row,
+    old or new, must share one offset (rows written before the clock was used are UTC)."""
+    return _utc(clock.now())
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def append(db, entries: list[dict]) -> list[dict]:
@@ -112,10 +119,12 @@ def where(*, decision_id: str | None = None, ids=None, since: str | None = None,
           after_seq: int | None = None, through_seq: int | None = None) -> tuple[str, list]:
     """The one filter of the log's readers: an SQL condition ("1": every row) and its parameters.
 
-    ``since``/``until``: created_at in [since, until) (ISO dates or times);
+    ``since``/``until``: created_at in [since, until) (ISO dates or times; a date or a time without
+    offset is Beijing's, as the clock reads them, and is compared as the UTC text created_at holds);
     ``after_seq``/``through_seq``: seq in (after_seq, through_seq].
     """
     conditions, params = [], []
+    since, until = (_utc(clock.parse(v)) if v else v for v in (since, until))
     for sql, value in (("id = ?", decision_id), ("created_at >= ?", since), ("created_at < ?", until),
                        ("seq > ?", after_seq), ("seq <= ?", through_seq)):
         if value is not None and value != "":

@@ -4,6 +4,9 @@ Each feature declares its set in its ``tables.py``; ``SETS`` lists them in the o
 they first shipped.  Register a new step in its feature's set; never edit one that
 has shipped.  sqlite-utils records applied steps in ``_sqlite_migrations``; steps a
 database recorded in ``_migrations`` (releases before the sets) count as applied.
+Their ``applied_at`` is sqlite-utils' own real UTC time, not the service clock's:
+when a file's schema changed is a fact about the file that a clock pinned for a
+demo (SXZK_NOW) must not rewrite.
 """
 from __future__ import annotations
 

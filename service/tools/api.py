@@ -1,8 +1,6 @@
 """The auditors' HTTP endpoints: replay, the log's hash chain, archived ruleset versions. Read-only."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_smorest import Blueprint
 
 from service.decisions.replay import replay_row
@@ -68,7 +66,7 @@ def verify_log():
 def list_versions():
     """Every archived ruleset version (published or not), and the one in force today."""
     db = current.db()
-    today = dt.date.today()
+    today = current.now().date()
     in_force = current.rulebook().in_force(today, db).version
     listed = ruleset_archive.versions(db)
     published = any(v["version"] == in_force and v["published"] and (v["effective_from"] or "") <= today.isoformat()

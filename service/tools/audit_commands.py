@@ -66,7 +66,7 @@ def publish_command(note, effective_from, author):
         db.conn.close()
     click.echo(f"published {row['version']}")
     click.echo(f"  effective from {row['effective_from']}, by {row['author']}: {row['note']}")
-    if effective_from.date() < dt.date.today():
+    if effective_from.date() < current.now().date():
         click.echo("  the date is in the past: decisions already recorded keep their version; decisions made or "
                    "re-checked from now on with an as_of on or after it use this one")
 

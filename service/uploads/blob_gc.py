@@ -37,7 +37,9 @@ def referenced(db) -> set[str]:
 def collect(db, store: BlobStore, *, grace: dt.timedelta = DEFAULT_GRACE, dry_run: bool = False,
             now: float | None = None) -> dict:
     """Remove unreferenced files (and crash leftovers) older than ``grace``; returns what was found and done."""
-    cutoff = (time.time() if now is None else now) - grace.total_seconds()
+    # compared with the files' mtimes, which the operating system's real clock wrote: a moved
+    # service clock (SXZK_NOW ahead) would remove a file a request stored a moment ago
+    cutoff = (time.time() if now is None else now) - grace.total_seconds()  # noqa: TID251
     keep = referenced(db)
     summary = {"referenced": 0, "removed": [], "too_recent": 0, "leftovers_removed": 0, "dry_run": dry_run}
     for sha, path in store.files():

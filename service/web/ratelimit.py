@@ -60,7 +60,9 @@ class RateLimiter:
         """Count one request of ``credential``; over the limit, raise TooManyRequests with retry_after seconds."""
         if self.limit <= 0:
             return
-        now = time.time() if now is None else now
+        # elapsed real seconds, not a date: under a pinned service clock (SXZK_NOW) every request
+        # would fall in the same minute for ever and a demo would be refused after `limit` requests
+        now = time.time() if now is None else now  # noqa: TID251
         window = int(now // WINDOW_SECONDS)
         conn = self._conn()
         # one statement: the upsert is atomic across processes without an explicit transaction

@@ -5,7 +5,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from service import idnumber
+from service import clock, idnumber
 
 # SQLite's integers are 64-bit: a larger offset overflowed in the query (a 500)
 SQLITE_MAX_INT = 2**63 - 1
@@ -32,7 +32,7 @@ NAME_CHARS = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·A-Za-z ]{1,30}\Z")
 
 
 def id_number(value):
-    errs = idnumber.problems(value)
+    errs = idnumber.problems(value, clock.today())
     if errs:
         raise ValidationError(errs)
 
@@ -58,7 +58,7 @@ class CandidateSchema(StrictSchema):
     @validates_schema
     def _gender_matches_id(self, data, **kwargs):
         idn, gender = data.get("id_number"), data.get("gender")
-        if idn and gender and not idnumber.problems(idn) and idnumber.gender_of(idn) != gender:
+        if idn and gender and not idnumber.problems(idn, clock.today()) and idnumber.gender_of(idn) != gender:
             raise ValidationError("does not match the gender encoded in the ID number", "gender")
 
 

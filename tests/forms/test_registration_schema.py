@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from marshmallow.experimental.context import Context
 
+from service import clock
 from service.errors import InvalidInput
 from service.forms.lists import ETHNICITIES, POLITICAL_STATUSES
 from service.forms.registration import (
@@ -345,3 +346,11 @@ def test_unprintable_text_is_refused_where_it_was_typed(path, value):
         assert key in errors, errors
         errors = errors[key]
     assert any("无法打印" in m for m in errors)
+
+
+def test_without_a_given_today_the_service_clock_says_what_is_future():
+    with clock.using(clock.Clock({clock.CONFIG_KEY: "2012-07-01T10:00:00"})):
+        assert validate_registration(good_form())["work_start_date"] == "2012年07月01日"
+    with clock.using(clock.Clock({clock.CONFIG_KEY: "2012-06-30T10:00:00"})), pytest.raises(InvalidInput) as info:
+        validate_registration(good_form())
+    assert info.value.fields == {"work_start_date": ["不能晚于今天（2012年06月30日）。"]}

@@ -7,6 +7,7 @@ import pytest
 from support.audit import make_app, record, tamper
 from support.common import auth_headers
 
+from service import clock
 from service.rules.loader import load_bundle
 from service.store.db import connect
 from service.tools.publishing import publish
@@ -35,7 +36,7 @@ def test_replay_one_decision_and_a_period(audited):
     one = client.get(f"/v1/audit/replay?decision_id={decisions[0]['id']}", headers=AUDITOR)
     assert one.status_code == 200
     assert one.json["total"] == 1 and one.json["identical"] == 1 and one.json["differences"] == []
-    today = dt.date.today()
+    today = clock.today()  # a Beijing day, as the service reads since/until
     period = client.get(f"/v1/audit/replay?since={today}&until={today + dt.timedelta(days=1)}",
                         headers=auth_headers("province")).json
     assert period["total"] == len(decisions) == period["identical"] and period["more"] is False
@@ -92,7 +93,7 @@ def test_versions_list_and_files(audited):
     working = load_bundle(rules).version
     listing = client.get("/v1/audit/ruleset-versions", headers=AUDITOR).json
     assert [v["version"] for v in listing["versions"]] == [working]
-    assert listing["in_force"] == {"on": dt.date.today().isoformat(), "version": working, "published": False}
+    assert listing["in_force"] == {"on": clock.today().isoformat(), "version": working, "published": False}
     db = connect(app.config["DATABASE"])
     publish(db, load_bundle(rules), author="刘老师", note="as shipped", effective_from=dt.date(2025, 1, 1))
     db.conn.close()

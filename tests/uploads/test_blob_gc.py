@@ -29,7 +29,7 @@ def db(tmp_path):
 
 def aged(store, data: bytes, seconds: float) -> str:
     sha = store.put(data)
-    then = time.time() - seconds
+    then = time.time() - seconds  # noqa: TID251 - file mtimes, which gc compares with the real time
     os.utime(store.path(sha), (then, then))
     return sha
 
@@ -66,7 +66,7 @@ def test_crash_leftovers_go_too(db, store):
     sha = aged(store, b"kept?", 3 * DAY)
     leftover = store.path(sha).parent / ".tmp-crashed"
     leftover.write_bytes(b"half")
-    then = time.time() - 3 * DAY
+    then = time.time() - 3 * DAY  # noqa: TID251 - a file mtime, as above
     os.utime(leftover, (then, then))
     assert blob_gc.collect(db, store)["leftovers_removed"] == 1
     assert not leftover.exists()
