@@ -20,6 +20,7 @@ from pathlib import Path
 
 from service import clock
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, RulesetError
+from service.rules import bound
 from service.store.db import write_transaction
 from service.yamlreader import Reader, YamlSyntaxError, parse_yaml
 
@@ -122,9 +123,9 @@ def load_table(path: Path, *, roles: Iterable[str], guards: Iterable[str] = (), 
     return read_table(path.name, doc, roles=roles, guards=guards, shape=shape)
 
 
-def table_file(path: Path, **options) -> Callable[[], Table]:
-    """The table in ``path``, read and checked on first use, then kept."""
-    return functools.lru_cache(maxsize=1)(lambda: load_table(path, **options))
+def bundle_table(path: str, check: Callable[[str, object], Table]) -> Callable[[], Table]:
+    """The table in ``path`` of the bundle in force (``check``: what reads and checks it)."""
+    return functools.partial(bound.table, path, check)
 
 
 def read_table(file: str, doc, *, roles: Iterable[str], guards: Iterable[str] = (), shape: Shape = STATES) -> Table:
@@ -204,9 +205,18 @@ def _states(check: Reader, doc: dict, shape: Shape) -> dict[str, State]:
 
 # --- the history: one append-only events table per kind of record -----------------
 
-# after the key (and any columns of the kind's own): what changed, who, when and why
+# after the key (and any columns of the kind's own): what changed, who, when and why; what
+# shipped, so never changed: the rules version came later (``VERSION_COLUMN``, appended)
 EVENT_COLUMNS = ("from_state TEXT", "to_state TEXT NOT NULL", "action TEXT NOT NULL", "actor TEXT NOT NULL",
                  "role TEXT NOT NULL", "at TEXT NOT NULL", "reason TEXT")
+
+
+VERSION_COLUMN = "ruleset_version"
+
+
+def add_version_column(db, name: str) -> None:
+    """The migration step giving history ``name`` the rules version each event was made under."""
+    db.execute(f"ALTER TABLE {name} ADD COLUMN {VERSION_COLUMN} TEXT")
 
 
 def create_events_table(db, name: str, key: str, *, index: str, noun: str, columns: Iterable[str] = EVENT_COLUMNS):
@@ -230,9 +240,14 @@ def actor_label(actor) -> str:
 
 
 def record_event(db, events: str, fields: dict, actor, reason: str | None) -> dict:
-    """Append ``fields`` (the record's key, what changed) with who, when and why; returns the event."""
+    """Append ``fields`` (the record's key, what changed) with who, when, why and under which rules version.
+
+    The version is the bundle in force (``service.rules.bound``): the one an application
+    keeps once checked, when its steps run pinned to it.
+    """
     event = {**fields, "actor": actor_label(actor), "role": actor.role,
-             "at": clock.now().isoformat(timespec="seconds"), "reason": reason or None}
+             "at": clock.now().isoformat(timespec="seconds"), "reason": reason or None,
+             VERSION_COLUMN: bound.version()}
     cur = db.conn.execute(f"INSERT INTO {events} ({', '.join(event)}) VALUES ({', '.join(':' + k for k in event)})",
                           event)
     return {"id": cur.lastrowid, **event}

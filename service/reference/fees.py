@@ -5,12 +5,14 @@ file's ``source`` says so); the fee shown to candidates carries ``assumed``.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from service.errors import NotFound
 from service.reference import files as reference
+from service.rules import bound
 from service.yamlreader import Reader
+
+FILE = "rulesets/workflow/fees.yaml"
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,11 @@ class Schedule:
     assumed: bool
 
 
-@functools.lru_cache(maxsize=8)
 def schedule_for(root: str) -> Schedule:
-    rel, doc = reference.load("fees", root)
+    return read(*reference.load("fees", root))
+
+
+def read(rel: str, doc) -> Schedule:
     check = Reader(rel)
     if check.mapping(doc, "", required={"source", "assumed", "graduation"}):
         check.source(doc)
@@ -52,7 +56,8 @@ def schedule_for(root: str) -> Schedule:
 
 
 def schedule() -> Schedule:
-    return schedule_for(reference.root_key())
+    """The fee schedule of the bundle in force (an application's own version, when pinned)."""
+    return bound.table(FILE, read)
 
 
 def graduation_fee(majors: int) -> Fee:
