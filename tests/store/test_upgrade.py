@@ -1,7 +1,8 @@
 """A database made by the release before the migration sets upgrades in place.
 
 fixtures/schema/main-2026-12-02.sql is ``sqlite3 .dump`` of what ``sxzk init-db`` made
-then: its schema and its ``_migrations`` rows.  Nothing recorded there runs again.
+then: its schema and its ``_migrations`` rows.  Nothing recorded there runs again; the
+steps appended since (``ADDED``) run once.
 """
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ SHIPPED = {"core": ["001_decisions", "002_ruleset_versions", "003_credentials", 
            "applications": ["workflow_applications_001", "workflow_payments_001"],
            "forms": ["forms_registration_001"],
            "transfer": ["transfer_outs_001"]}
+# appended since: the rules version of every event, and the version an application keeps
+ADDED = {"candidates": ["workflow_candidates_002_event_versions"],
+         "applications": ["workflow_applications_003_ruleset_versions"],
+         "transfer": ["transfer_outs_002_event_versions"]}
+ALL = {name: steps + ADDED.get(name, []) for name, steps in SHIPPED.items()}
 EXAM = "010119100001"
 
 
@@ -52,6 +58,16 @@ def schema(db) -> dict[str, str]:
     return out
 
 
+def in_order(steps: dict[str, list[str]]) -> list[str]:
+    return [name for names in steps.values() for name in names]
+
+
+def migrated(path: Path):
+    db = connect(path, migrate_schema=False)
+    migrations.migrate(db)
+    return db
+
+
 def recorded(db) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for row in db.query("SELECT migration_set, name FROM _sqlite_migrations ORDER BY id"):
@@ -63,8 +79,9 @@ def recorded(db) -> dict[str, list[str]]:
 def populated(tmp_path, monkeypatch):
     """The old database with decisions made by the evaluation endpoint, an application and its history.
 
-    The new code writes them, but nothing migrates the file meanwhile: it is left as
-    the old release would have left it.
+    The new code makes the decisions, but nothing migrates the file meanwhile: it is left
+    as the old release would have left it (the application and its history written as
+    that release wrote them).
     """
     path = tmp_path / "old.sqlite3"
     old_database(path)
@@ -87,30 +104,31 @@ def populated(tmp_path, monkeypatch):
 
 
 def _application(db, decision_id: str) -> int:
-    portal = auth.Principal("portal", "portal-backend", candidate=EXAM)
     now = "2026-11-22T10:00:00+08:00"
     with write_transaction(db):
         app_id = db.conn.execute(
             "INSERT INTO applications (exam_number, round, district, phone, address, state, created_at, updated_at) "
-            "VALUES (?, '2026H2', '太原市小店区', '13912345678', '地址1号', 'draft', ?, ?)", [EXAM, now, now]).lastrowid
+            "VALUES (?, '2026H2', '太原市小店区', '13912345678', '地址1号', 'submitted', ?, ?)",
+            [EXAM, now, now]).lastrowid
         db.conn.execute("INSERT INTO application_choices (application_id, position, university, major, decision_id, "
                         "decision_status, decision_revision) VALUES (?, 1, 'sxufe', '630701', ?, 'eligible', 1)",
                         [app_id, decision_id])
-        states.record_event(db, app_id, None, "draft", "create", portal, None)
-    states.transition(db, app_id, "check", portal)
-    states.transition(db, app_id, "submit", portal)
+        for source, target, action in ((None, "draft", "create"), ("draft", "draft", "check"),
+                                       ("draft", "submitted", "submit")):
+            db.conn.execute("INSERT INTO application_events (application_id, from_state, to_state, action, actor, "
+                            "role, at) VALUES (?, ?, ?, ?, 'portal-backend for ' || ?, 'portal', ?)",
+                            [app_id, source, target, action, EXAM, now])
     return app_id
 
 
 def test_the_old_database_upgrades_without_running_anything_again(populated):
     _app, db, app_id, decisions = populated
     events = list(db.query("SELECT * FROM application_events ORDER BY id"))
-    before = schema(db)
 
-    assert migrations.migrate(db) == []
-    assert recorded(db) == SHIPPED
-    assert migrations.migrate(db) == [] and recorded(db) == SHIPPED
-    assert schema(db) == before
+    assert migrations.migrate(db) == in_order(ADDED)
+    assert recorded(db) == ALL
+    assert migrations.migrate(db) == [] and recorded(db) == ALL
+    assert schema(db) == schema(connect(populated[0].config["DATABASE"] + ".fresh"))
     assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 9  # left for the previous release
 
     chain = decision_log.verify(db)
@@ -119,7 +137,9 @@ def test_the_old_database_upgrades_without_running_anything_again(populated):
     assert replayed == {"total": len(decisions), "identical": len(decisions), "differing": 0, "differences": []}
     assert [d["id"] for d in decision_log.select(db)] == [d["id"] for d in decisions]
 
-    assert list(db.query("SELECT * FROM application_events ORDER BY id")) == events
+    after = list(db.query("SELECT * FROM application_events ORDER BY id"))
+    assert [{k: v for k, v in e.items() if k != "ruleset_version"} for e in after] == events
+    assert {e["ruleset_version"] for e in after} == {None}  # made before versions were recorded
     assert [(e["action"], e["to_state"]) for e in states.history(db, app_id)] == [
         ("create", "draft"), ("check", "draft"), ("submit", "submitted")]
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -129,7 +149,7 @@ def test_the_old_database_upgrades_without_running_anything_again(populated):
 def test_the_app_opens_an_old_database_as_it_is(populated, tmp_path):
     app, db, _app_id, _decisions = populated
     fresh = create_app({"TESTING": True, "DATABASE": app.config["DATABASE"], "BLOB_DIR": str(tmp_path / "blobs")})
-    assert recorded(db) == SHIPPED
+    assert recorded(db) == ALL
     resp = fresh.test_client().post("/v1/evaluations", json=example("marketing-complete"),
                                     headers=auth_headers("portal", EXAM))
     assert resp.status_code == 201 and decision_log.verify(db)["ok"] is True
@@ -139,18 +159,19 @@ def test_a_step_the_old_release_had_not_run_is_applied_once(tmp_path):
     path = tmp_path / "old.sqlite3"
     old_database(path, without="transfer_outs_001")
     db = connect(path, migrate_schema=False)
-    assert migrations.migrate(db) == ["transfer_outs_001"]
-    assert recorded(db) == SHIPPED and migrations.migrate(db) == []
+    assert migrations.migrate(db) == [*ADDED["candidates"], *ADDED["applications"], "transfer_outs_001",
+                                      *ADDED["transfer"]]
+    assert recorded(db) == ALL and migrations.migrate(db) == []
     old_database(tmp_path / "whole.sqlite3")
-    assert schema(db) == schema(connect(tmp_path / "whole.sqlite3", migrate_schema=False))
+    assert schema(db) == schema(migrated(tmp_path / "whole.sqlite3"))
 
 
 def test_a_fresh_database_has_the_schema_the_old_release_made(tmp_path):
     db = connect(tmp_path / "new.sqlite3", migrate_schema=False)
-    assert migrations.migrate(db) == [name for names in SHIPPED.values() for name in names]
-    assert recorded(db) == SHIPPED and migrations.applied(db) == [name for names in SHIPPED.values() for name in names]
+    assert migrations.migrate(db) == in_order(ALL)
+    assert recorded(db) == ALL and migrations.applied(db) == in_order(ALL)
     old_database(tmp_path / "old.sqlite3")
-    assert schema(db) == schema(connect(tmp_path / "old.sqlite3", migrate_schema=False))
+    assert schema(db) == schema(migrated(tmp_path / "old.sqlite3"))
     assert not db["_migrations"].exists()
 
 
@@ -190,5 +211,5 @@ def test_workers_migrating_at_once_apply_each_step_once(tmp_path):
     for t in threads:
         t.join()
     assert failed == []
-    assert sorted(applied) == sorted(name for names in SHIPPED.values() for name in names)
-    assert recorded(dbs[0]) == SHIPPED
+    assert sorted(applied) == sorted(in_order(ALL))
+    assert recorded(dbs[0]) == ALL
