@@ -289,7 +289,9 @@ class Machine:
 
     ``rows`` has ``id``, ``state`` and ``updated_at``; ``columns`` of it are read and
     handed to ``visible``.  ``guards`` map a ``when`` name to a test of the stored
-    record, ``(db, id) -> bool``.
+    record, ``(db, id) -> bool``.  ``kept``: a column of ``rows`` holding the rules
+    version the record keeps (an application's, once checked); its transitions are
+    made and recorded under that version.
     """
 
     table: Callable[[], Table]
@@ -303,6 +305,7 @@ class Machine:
     refused: str = "cannot {action}: the {noun} is {state} ({label})"
     forbidden: str = "role {role} may not {action}"
     state_keys: tuple[str, str] = ("state", "state_label")
+    kept: str | None = None
 
     def conflict(self, state: str, action: str, role: str | None, message: str | None = None) -> Conflict:
         """409 carrying the current state, its label and the actions allowed from it."""
@@ -360,7 +363,7 @@ class Machine:
         carrying the current state and the actions allowed from it).
         """
         reason = clean_reason(reason)
-        with atomic(db):
+        with atomic(db), bound.pinned(self.kept_version(db, record_id)):
             state = self.check_allowed(db, record_id, action, actor)["state"]
             step = self.step(state, action, actor.role, lambda when: self.guards[when](db, record_id))
             if step.reason_required and not reason:
@@ -372,6 +375,13 @@ class Machine:
                 current = db.execute(f"SELECT state FROM {self.rows} WHERE id = ?", [record_id]).fetchone()
                 raise self.conflict(current[0], action, actor.role)
             return self.record_event(db, record_id, state, step.target, action, actor, reason)
+
+    def kept_version(self, db, record_id: int) -> str | None:
+        """The rules version the record keeps (None: the bundle in force)."""
+        if not self.kept:
+            return None
+        row = db.execute(f"SELECT {self.kept} FROM {self.rows} WHERE id = ?", [record_id]).fetchone()
+        return row[0] if row else None
 
     def record_event(self, db, record_id: int, source: str | None, target: str, action: str, actor,
                      reason: str | None) -> dict:

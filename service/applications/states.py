@@ -71,7 +71,7 @@ read = functools.partial(statemachine.read_table, roles=ROLES, guards=GUARDS)
 MACHINE = statemachine.Machine(
     statemachine.bundle_table(FILE, read), "application", rows="applications",
     columns=("id", "state", "exam_number", "district", "attempt"), visible=visible,
-    events="application_events", key="application_id", guards=GUARDS)
+    events="application_events", key="application_id", guards=GUARDS, kept="ruleset_version")
 table, conflict, check_allowed, transition, application_row, record_event, history = (
     MACHINE.table, MACHINE.conflict, MACHINE.check_allowed, MACHINE.transition, MACHINE.row, MACHINE.record_event,
     MACHINE.history)

@@ -61,15 +61,19 @@ def schedule() -> Schedule:
 
 
 def graduation_fee(majors: int) -> Fee:
+    """The fee of an application with ``majors`` chosen, under the bundle in force (or pinned)."""
     s = schedule()
     return Fee(s.per_application_fen + s.per_major_fen * majors, f"{s.description}（{majors}个专业）", majors,
                s.assumed)
 
 
 def application_fee(db, application_id: int) -> Fee:
-    """The fee of one application: per application plus per chosen major."""
-    if not db.execute("SELECT 1 FROM applications WHERE id = ?", [application_id]).fetchone():
+    """The fee of one application: per application plus per chosen major, as the fees of the rules
+    version it was checked with say (it keeps them: docs/workflow-applications.md)."""
+    row = db.execute("SELECT ruleset_version FROM applications WHERE id = ?", [application_id]).fetchone()
+    if not row:
         raise NotFound(f"no application {application_id}")
     majors = db.execute("SELECT count(*) FROM application_choices WHERE application_id = ?",
                         [application_id]).fetchone()[0]
-    return graduation_fee(majors)
+    with bound.pinned(row[0]):
+        return graduation_fee(majors)

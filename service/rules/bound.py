@@ -16,7 +16,7 @@ import functools
 from collections.abc import Callable, Iterator
 
 from service import config
-from service.rules.loader import Check, load_bundle, table_of
+from service.rules.loader import TABLE_FILES, Check, load_bundle, table_of
 from service.rules.model import Bundle
 
 
@@ -66,6 +66,10 @@ def pinned(version: str | None) -> Iterator[Bundle]:
         yield bundle()
         return
     kept = binding.resolve(version)
+    if not set(TABLE_FILES) <= kept.files.keys():
+        # archived before the workflow tables joined the bundle: it has none to keep
+        yield bundle()
+        return
     token = bind(lambda: kept, binding.resolve)
     try:
         yield kept
