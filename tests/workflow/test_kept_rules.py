@@ -7,6 +7,7 @@ from support.tools import copy_tree, edit
 
 from service.decisions.rulebook import Rulebook
 from service.payments.providers import DEV_SANDBOX_SECRET, SandboxProvider
+from service.reference import fees
 from service.tools.tables import table_checks
 
 FEES = "rulesets/workflow/fees.yaml"
@@ -54,6 +55,12 @@ def test_approval_and_payment_keep_the_fee_and_version_of_the_check(app, drive, 
     history = versions(db, app_id)
     assert [a for a, _ in history] == ["create", "check", "submit", "upload_photo", "system_audit", "pay"]
     assert {v for _, v in history} == {checked_under}
+
+
+def test_a_reload_changes_the_workflow_tables_every_new_step_reads(app, drive, rules):
+    raise_the_fee(app, rules)
+    with app.app_context():
+        assert fees.graduation_fee(1).amount_fen == 3000 + 2500
 
 
 def test_a_new_check_moves_the_application_to_the_version_in_force(app, drive, rules, db):
