@@ -72,3 +72,9 @@ def test_a_new_check_moves_the_application_to_the_version_in_force(app, drive, r
     assert db.execute("SELECT ruleset_version FROM applications WHERE id = ?",
                       [created["id"]]).fetchone()[0] == in_force
     assert versions(db, created["id"]) == [("create", before), ("check", before), ("check", in_force)]
+
+
+def test_candidate_events_record_the_version_they_were_made_under(app, drive, db):
+    in_force = app.extensions["rulebook"].current().version
+    recorded = db.execute("SELECT DISTINCT ruleset_version FROM candidate_events").fetchall()
+    assert recorded == [(in_force,)]
