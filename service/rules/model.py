@@ -123,7 +123,7 @@ class Policy:
 
 @dataclass(frozen=True)
 class Bundle:
-    """Everything a decision depends on, with the content hash naming this version."""
+    """Everything a decision or a workflow step depends on, with the content hash naming this version."""
 
     version: str
     catalogue: dict[str, Course]
