@@ -13,10 +13,9 @@ from service.config import defaults
 from service.decisions import api as decisions_api
 from service.decisions.rulebook import Rulebook
 from service.errors import PayloadTooLarge, UnsupportedMediaType
-from service.identity import states as identity_states
-from service.reference import files as reference_files
 from service.rules.engine import ENGINE_VERSION
 from service.store import db as store_db
+from service.tools.tables import table_checks
 from service.web import auth, current, errors, system
 from service.web.error_schema import ErrorSchema
 from service.web.json_provider import OrjsonProvider
@@ -70,10 +69,10 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     store_db.init_app(app)
-    app.extensions["rulebook"] = app.config.get("RULEBOOK") or Rulebook(app.config["RULES_ROOT"])
-    app.extensions["rulebook"].current()  # fail at start, not on the first request
-    # the reference tables and the identity state table too: a broken one stops the app, not a request
-    reference_files.check_all(app.config["RULES_ROOT"], more=(identity_states.table_for,))
+    app.extensions["rulebook"] = app.config.get("RULEBOOK") or Rulebook(app.config["RULES_ROOT"],
+                                                                         checks=table_checks())
+    # fail at start, not on the first request: the workflow tables and transfer rules are in the bundle
+    app.extensions["rulebook"].current()
 
     api = _Api(app, spec_kwargs={"info": {"description": "Graduation eligibility, applications and audit for "
                                                        "Shanxi's self-study examinations."}})

@@ -1,7 +1,6 @@
 """Defaults; ``create_app(config)`` and SXZK_* environment variables override them."""
 from __future__ import annotations
 
-import contextvars
 import os
 from pathlib import Path
 
@@ -26,20 +25,7 @@ def defaults() -> dict:
     }
 
 
-# The rules root of the app running this context, bound by the web layer
-# (service/web/current.py) like the clock, so that lookups deep in a request
-# (is this a district? which window?) read the app's files without asking Flask.
-_bound_root: contextvars.ContextVar[str | None] = contextvars.ContextVar("rules_root", default=None)
-
-
 def rules_root() -> str:
-    """The rules root bound for this context, else SXZK_RULES_ROOT or the repository's."""
-    return _bound_root.get() or str(defaults()["RULES_ROOT"])
-
-
-def bind_rules_root(root) -> contextvars.Token:
-    return _bound_root.set(str(root) if root else None)
-
-
-def unbind_rules_root(token: contextvars.Token) -> None:
-    _bound_root.reset(token)
+    """SXZK_RULES_ROOT or the repository's: the rules of library code run outside an app
+    (inside one, the bundle in force is bound: service/rules/bound.py)."""
+    return str(defaults()["RULES_ROOT"])

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from service import clock
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, RulesetError
+from service.rules import bound
 from service.store.db import write_transaction
 from service.yamlreader import Reader, YamlSyntaxError, parse_yaml
 
@@ -123,9 +124,9 @@ def load_table(path: Path, *, roles: Iterable[str], guards: Iterable[str] = (), 
     return read_table(path.name, doc, roles=roles, guards=guards, shape=shape)
 
 
-def table_file(path: Path, **options) -> Callable[[], Table]:
-    """The table in ``path``, read and checked on first use, then kept."""
-    return functools.lru_cache(maxsize=1)(lambda: load_table(path, **options))
+def bundle_table(path: str, check: Callable[[str, object], Table]) -> Callable[[], Table]:
+    """The table in ``path`` of the bundle in force (``check``: what reads and checks it)."""
+    return functools.partial(bound.table, path, check)
 
 
 def read_table(file: str, doc, *, roles: Iterable[str], guards: Iterable[str] = (), shape: Shape = STATES) -> Table:
@@ -205,9 +206,18 @@ def _states(check: Reader, doc: dict, shape: Shape) -> dict[str, State]:
 
 # --- the history: one append-only events table per kind of record -----------------
 
-# after the key (and any columns of the kind's own): what changed, who, when and why
+# after the key (and any columns of the kind's own): what changed, who, when and why; what
+# shipped, so never changed: the rules version came later (``VERSION_COLUMN``, appended)
 EVENT_COLUMNS = ("from_state TEXT", "to_state TEXT NOT NULL", "action TEXT NOT NULL", "actor TEXT NOT NULL",
                  "role TEXT NOT NULL", "at TEXT NOT NULL", "reason TEXT")
+
+
+VERSION_COLUMN = "ruleset_version"
+
+
+def add_version_column(db, name: str) -> None:
+    """The migration step giving history ``name`` the rules version each event was made under."""
+    db.execute(f"ALTER TABLE {name} ADD COLUMN {VERSION_COLUMN} TEXT")
 
 
 def create_events_table(db, name: str, key: str, *, index: str, noun: str, columns: Iterable[str] = EVENT_COLUMNS):
@@ -231,9 +241,14 @@ def actor_label(actor) -> str:
 
 
 def record_event(db, events: str, fields: dict, actor, reason: str | None) -> dict:
-    """Append ``fields`` (the record's key, what changed) with who, when and why; returns the event."""
+    """Append ``fields`` (the record's key, what changed) with who, when, why and under which rules version.
+
+    The version is the bundle in force (``service.rules.bound``): the one an application
+    keeps once checked, when its steps run pinned to it.
+    """
     event = {**fields, "actor": actor_label(actor), "role": actor.role,
-             "at": clock.now().isoformat(timespec="seconds"), "reason": reason or None}
+             "at": clock.now().isoformat(timespec="seconds"), "reason": reason or None,
+             VERSION_COLUMN: bound.version()}
     cur = db.conn.execute(f"INSERT INTO {events} ({', '.join(event)}) VALUES ({', '.join(':' + k for k in event)})",
                           event)
     return {"id": cur.lastrowid, **event}
@@ -278,7 +293,9 @@ class Machine:
 
     ``rows`` has ``id``, ``state`` and ``updated_at``; ``columns`` of it are read and
     handed to ``visible``.  ``guards`` map a ``when`` name to a test of the stored
-    record, ``(db, id) -> bool``.
+    record, ``(db, id) -> bool``.  ``kept``: a column of ``rows`` holding the rules
+    version the record keeps (an application's, once checked); its transitions are
+    made and recorded under that version.
     """
 
     table: Callable[[], Table]
@@ -292,6 +309,7 @@ class Machine:
     refused: str = "cannot {action}: the {noun} is {state} ({label})"
     forbidden: str = "role {role} may not {action}"
     state_keys: tuple[str, str] = ("state", "state_label")
+    kept: str | None = None
 
     def conflict(self, state: str, action: str, role: str | None, message: str | None = None) -> Conflict:
         """409 carrying the current state, its label and the actions allowed from it."""
@@ -349,7 +367,7 @@ class Machine:
         carrying the current state and the actions allowed from it).
         """
         reason = clean_reason(reason)
-        with atomic(db):
+        with atomic(db), bound.pinned(self.kept_version(db, record_id)):
             state = self.check_allowed(db, record_id, action, actor)["state"]
             step = self.step(state, action, actor.role, lambda when: self.guards[when](db, record_id))
             if step.reason_required and not reason:
@@ -361,6 +379,13 @@ class Machine:
                 current = db.execute(f"SELECT state FROM {self.rows} WHERE id = ?", [record_id]).fetchone()
                 raise self.conflict(current[0], action, actor.role)
             return self.record_event(db, record_id, state, step.target, action, actor, reason)
+
+    def kept_version(self, db, record_id: int) -> str | None:
+        """The rules version the record keeps (None: the bundle in force)."""
+        if not self.kept:
+            return None
+        row = db.execute(f"SELECT {self.kept} FROM {self.rows} WHERE id = ?", [record_id]).fetchone()
+        return row[0] if row else None
 
     def record_event(self, db, record_id: int, source: str | None, target: str, action: str, actor,
                      reason: str | None) -> dict:

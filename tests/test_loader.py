@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def tree(tmp_path):
-    for part in ("curricula", "rulesets/shanxi"):
+    for part in ("curricula", "rulesets"):
         shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("tests"))
     return tmp_path
 

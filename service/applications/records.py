@@ -232,7 +232,10 @@ def check(db, bundle, rulebook, principal, app_id: int, *, db_key: str) -> dict:
 
     The decisions are recorded in the decision log first (the log has its own
     transaction); they are attached to the application only if it has not changed
-    meanwhile (its revision), otherwise 409 and the candidate checks again.
+    meanwhile (its revision), otherwise 409 and the candidate checks again.  The
+    rules version they were made under becomes the application's: its later steps
+    (submission, re-application, the offices' decisions, the fee) keep it until the
+    next check (docs/workflow-applications.md).
     """
     row = states.check_allowed(db, app_id, "check", principal)
     require_window()
@@ -244,6 +247,9 @@ def check(db, bundle, rulebook, principal, app_id: int, *, db_key: str) -> dict:
         if revision != app["revision"]:
             raise Conflict("the application changed while it was being checked; check it again",
                            state=row["state"], allowed=states.table().allowed(row["state"], principal.role))
+        if decisions:
+            db.conn.execute("UPDATE applications SET ruleset_version = ? WHERE id = ?",
+                            [decisions[0]["ruleset_version"], app_id])
         states.transition(db, app_id, "check", principal)
         attach_decisions(db, app_id, app["choices"], decisions, revision)
     return {"application": present(db, bundle, principal, load(db, app_id)),

@@ -7,12 +7,11 @@ application that choose among targets.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 from service import statemachine
 from service.web import auth
 
-TABLE_FILE = Path(__file__).resolve().parents[2] / "rulesets" / "workflow" / "application_states.yaml"
+FILE = "rulesets/workflow/application_states.yaml"
 ROLES = ("portal", "county", "province", "system")
 MAX_REASON = statemachine.MAX_REASON
 
@@ -68,10 +67,11 @@ visible = auth.may_see
 
 
 load_table = functools.partial(statemachine.load_table, roles=ROLES, guards=GUARDS)
+read = functools.partial(statemachine.read_table, roles=ROLES, guards=GUARDS)
 MACHINE = statemachine.Machine(
-    statemachine.table_file(TABLE_FILE, roles=ROLES, guards=GUARDS), "application", rows="applications",
+    statemachine.bundle_table(FILE, read), "application", rows="applications",
     columns=("id", "state", "exam_number", "district", "attempt"), visible=visible,
-    events="application_events", key="application_id", guards=GUARDS)
+    events="application_events", key="application_id", guards=GUARDS, kept="ruleset_version")
 table, conflict, check_allowed, transition, application_row, record_event, history = (
     MACHINE.table, MACHINE.conflict, MACHINE.check_allowed, MACHINE.transition, MACHINE.row, MACHINE.record_event,
     MACHINE.history)

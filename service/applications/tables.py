@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlite_utils.migrations import Migrations
 
-from service.statemachine import create_events_table
+from service.statemachine import add_version_column, create_events_table
 
 
 def _001_applications(db):
@@ -103,6 +103,13 @@ def _002_payments(db):
         )""")
 
 
+def _003_ruleset_versions(db):
+    add_version_column(db, "application_events")
+    # the version the application was last checked with: its later steps keep it (records.check)
+    db.execute("ALTER TABLE applications ADD COLUMN ruleset_version TEXT")
+
+
 MIGRATIONS = Migrations("applications")
 MIGRATIONS(name="workflow_applications_001")(_001_applications)
 MIGRATIONS(name="workflow_payments_001")(_002_payments)
+MIGRATIONS(name="workflow_applications_003_ruleset_versions")(_003_ruleset_versions)

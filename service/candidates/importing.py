@@ -339,11 +339,10 @@ class CandidateImportSchema(StrictSchema):
 
 def _catalogue() -> dict:
     # Callers with a running app pass the catalogue of its rulebook (the version in force);
-    # without one, the catalogue of the rules root in use.
-    from service.reference import files as reference
-    from service.rules.loader import load_bundle
+    # without one, the catalogue of the bundle bound (or of the rules root in use).
+    from service.rules import bound
 
-    return load_bundle(reference.root_key()).catalogue
+    return bound.bundle().catalogue
 
 
 # --- reporting -------------------------------------------------------------------

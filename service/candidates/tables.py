@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlite_utils.migrations import Migrations
 
-from service.statemachine import EVENT_COLUMNS, create_events_table
+from service.statemachine import EVENT_COLUMNS, add_version_column, create_events_table
 
 
 def _001_candidates(db):
@@ -82,5 +82,10 @@ def _001_candidates(db):
                                  *EVENT_COLUMNS[3:]))
 
 
+def _002_event_versions(db):
+    add_version_column(db, "candidate_events")
+
+
 MIGRATIONS = Migrations("candidates")
 MIGRATIONS(name="workflow_candidates_001")(_001_candidates)
+MIGRATIONS(name="workflow_candidates_002_event_versions")(_002_event_versions)

@@ -18,9 +18,11 @@ log = logging.getLogger(__name__)
 
 
 class Rulebook:
-    def __init__(self, root: Path | str, area: str = DEFAULT_AREA):
+    def __init__(self, root: Path | str, area: str = DEFAULT_AREA, checks=None):
         self.root = Path(root)
         self.area = area
+        # what reads the workflow and transfer files (service/tools/tables.py), which this layer cannot import
+        self.checks = dict(checks or {})
         self._current = None
         self._last_problems: list = []
         self._versions: dict = {}
@@ -34,7 +36,7 @@ class Rulebook:
     def reload(self, *, raise_on_error: bool = False) -> dict:
         """Load the files again; on error keep the last good bundle and report."""
         try:
-            bundle = load_bundle(self.root, self.area)
+            bundle = load_bundle(self.root, self.area, self.checks)
         except RulesetError as exc:
             self._last_problems = [p.to_dict() for p in exc.problems]
             log.warning("ruleset reload refused: %d problem(s); still serving %s",
@@ -71,7 +73,7 @@ class Rulebook:
         """The bundle of an archived version; ``files_loader(version)`` reads its files."""
         bundle = self._versions.get(version)
         if bundle is None:
-            bundle = bundle_from_files(files_loader(version))
+            bundle = bundle_from_files(files_loader(version), self.checks)
             if bundle.version != version:
                 raise RulesetError([])  # archive corrupted: hash no longer matches
             with self._lock:

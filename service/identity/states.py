@@ -7,23 +7,25 @@ the current status.
 """
 from __future__ import annotations
 
-import functools
-
 from service import statemachine
 from service.reference import files as reference
+from service.rules import bound
 
 ROLES = ("portal", "county", "province")
 OUTCOMES = ("passed", "failed")
+FILE = "rulesets/workflow/identity_states.yaml"
 
 
-@functools.lru_cache(maxsize=8)
-def table_for(root: str) -> statemachine.Table:
-    rel, doc = reference.load("identity_states", root)
+def read(rel: str, doc) -> statemachine.Table:
     return statemachine.read_table(rel, doc, roles=ROLES, guards=OUTCOMES, shape=statemachine.STATUSES)
 
 
+def table_for(root: str) -> statemachine.Table:
+    return read(*reference.load("identity_states", root))
+
+
 def table() -> statemachine.Table:
-    return table_for(reference.root_key())
+    return bound.table(FILE, read)
 
 
 MACHINE = statemachine.Machine(

@@ -5,12 +5,14 @@ authority's screens show it and what county-office credentials carry.
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
 from service.reference import files as reference
+from service.rules import bound
 from service.yamlreader import Reader
+
+FILE = "rulesets/workflow/districts.yaml"
 
 _CODE = re.compile(r"^14[0-9]{4}\Z")
 
@@ -23,9 +25,11 @@ class District:
     code: str  # GB/T 2260, e.g. 140105
 
 
-@functools.lru_cache(maxsize=8)
 def table_for(root: str) -> dict[str, District]:
-    rel, doc = reference.load("districts", root)
+    return read(*reference.load("districts", root))
+
+
+def read(rel: str, doc) -> dict[str, District]:
     check = Reader(rel)
     out: dict[str, District] = {}
     if check.mapping(doc, "", required={"source", "cities"}):
@@ -64,8 +68,8 @@ def table_for(root: str) -> dict[str, District]:
 
 
 def table() -> dict[str, District]:
-    """{full name: District} of the running app's rules root, in file order."""
-    return table_for(reference.root_key())
+    """{full name: District} of the bundle in force, in file order."""
+    return bound.table(FILE, read)
 
 
 def is_district(name) -> bool:

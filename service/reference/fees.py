@@ -5,12 +5,14 @@ file's ``source`` says so); the fee shown to candidates carries ``assumed``.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from service.errors import NotFound
 from service.reference import files as reference
+from service.rules import bound
 from service.yamlreader import Reader
+
+FILE = "rulesets/workflow/fees.yaml"
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,11 @@ class Schedule:
     assumed: bool
 
 
-@functools.lru_cache(maxsize=8)
 def schedule_for(root: str) -> Schedule:
-    rel, doc = reference.load("fees", root)
+    return read(*reference.load("fees", root))
+
+
+def read(rel: str, doc) -> Schedule:
     check = Reader(rel)
     if check.mapping(doc, "", required={"source", "assumed", "graduation"}):
         check.source(doc)
@@ -52,19 +56,24 @@ def schedule_for(root: str) -> Schedule:
 
 
 def schedule() -> Schedule:
-    return schedule_for(reference.root_key())
+    """The fee schedule of the bundle in force (an application's own version, when pinned)."""
+    return bound.table(FILE, read)
 
 
 def graduation_fee(majors: int) -> Fee:
+    """The fee of an application with ``majors`` chosen, under the bundle in force (or pinned)."""
     s = schedule()
     return Fee(s.per_application_fen + s.per_major_fen * majors, f"{s.description}（{majors}个专业）", majors,
                s.assumed)
 
 
 def application_fee(db, application_id: int) -> Fee:
-    """The fee of one application: per application plus per chosen major."""
-    if not db.execute("SELECT 1 FROM applications WHERE id = ?", [application_id]).fetchone():
+    """The fee of one application: per application plus per chosen major, as the fees of the rules
+    version it was checked with say (it keeps them: docs/workflow-applications.md)."""
+    row = db.execute("SELECT ruleset_version FROM applications WHERE id = ?", [application_id]).fetchone()
+    if not row:
         raise NotFound(f"no application {application_id}")
     majors = db.execute("SELECT count(*) FROM application_choices WHERE application_id = ?",
                         [application_id]).fetchone()[0]
-    return graduation_fee(majors)
+    with bound.pinned(row[0]):
+        return graduation_fee(majors)

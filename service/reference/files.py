@@ -1,14 +1,14 @@
-"""Reading the workflow's reference data (rulesets/workflow/*.yaml) strictly.
+"""Reading the workflow's reference data (rulesets/workflow/*.yaml) of a rules root, strictly.
 
-Districts, windows, fees and the identity state table are data with a ``source``;
-each is read once per rules root and cached.  A mistake names file, line and
+Districts, windows, fees and the identity state table are data with a ``source``.
+The service reads them from the bundle in force (``service.rules.bound``; the loader
+checks them with the rest of the bundle, service/tools/tables.py); these readers of a
+rules root's files serve checks of one folder.  A mistake names file, line and
 field (unknown and duplicate keys included), and every mistake of a file is
-reported at once as a ``RulesetError``.  ``check_all`` runs at app start, so a
-broken file stops the service before it answers anyone.
+reported at once as a ``RulesetError``.
 """
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from service.config import rules_root
@@ -25,7 +25,6 @@ def root_key(root=None) -> str:
     return str(root) if root else rules_root()
 
 
-@functools.lru_cache(maxsize=16)
 def _read(root: str, name: str):
     rel = f"{DIRECTORY}/{name}.yaml"
     try:
@@ -44,7 +43,7 @@ def load(name: str, root: str | None = None):
 
 
 def check_all(root=None, *, more=()) -> None:
-    """Load every reference file now (at app start): a broken one fails loudly, with every problem.
+    """Load every reference file of ``root`` now: a broken one fails loudly, with every problem.
 
     ``more``: loaders (root -> table) of reference files read by feature packages,
     such as identity's state table, which this package does not import.

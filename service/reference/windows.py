@@ -7,13 +7,15 @@ Callers pass the time — ``clock.now()`` — so a test or demo moves one clock.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 
 from service import clock
 from service.errors import Conflict
 from service.reference import files as reference
+from service.rules import bound
 from service.yamlreader import Reader, line_of
+
+FILE = "rulesets/workflow/windows.yaml"
 
 BUSINESSES = ("理论课报名", "转考申请", "免考申请", "实践性环节报名", "毕业申请", "省际转出")
 THEORY = "理论课报名"
@@ -39,9 +41,11 @@ def _time(value) -> dt.datetime | None:
     return None
 
 
-@functools.lru_cache(maxsize=8)
 def windows_for(root: str) -> tuple[dict, ...]:
-    rel, doc = reference.load("windows", root)
+    return read(*reference.load("windows", root))
+
+
+def read(rel: str, doc) -> tuple[dict, ...]:
     check = Reader(rel)
     out: list[dict] = []
     if check.mapping(doc, "", required={"source", "windows"}):
@@ -95,7 +99,7 @@ def _overlaps(check: Reader, items: list[dict]) -> None:
 
 def windows_of(business: str) -> list[dict]:
     _known(business)
-    return [w for w in windows_for(reference.root_key()) if w["business"] == business]
+    return [w for w in bound.table(FILE, read) if w["business"] == business]
 
 
 def current(business: str, now: dt.datetime) -> dict | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from service.errors import RulesetError
@@ -36,15 +37,28 @@ MAJOR_CODE = re.compile(r"^[0-9]{6}[A-Z]{0,2}\Z")
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
 ID = re.compile(r"^[a-z][a-z0-9-]{0,47}$")
 DEFAULT_AREA = "shanxi"
+Check = Callable[[str, object], object]
+# The workflow's tables and the transfer rules: part of every bundle and of its version,
+# but read by the features that use them, which hand the loader their checks.
+TABLE_FILES = (
+    "rulesets/transfer/transfer_out.yaml",
+    "rulesets/transfer/transfer_out_states.yaml",
+    "rulesets/workflow/application_states.yaml",
+    "rulesets/workflow/districts.yaml",
+    "rulesets/workflow/fees.yaml",
+    "rulesets/workflow/identity_states.yaml",
+    "rulesets/workflow/windows.yaml",
+)
 
 
 def bundle_paths(root: Path, area: str = DEFAULT_AREA) -> list[Path]:
-    """Every file a decision depends on (rulesets' test cases are not among them)."""
+    """Every file a decision or a workflow step depends on (rulesets' test cases are not among them)."""
     curricula = root / "curricula"
     paths = [curricula / "catalogue.yaml", curricula / "universities.yaml", curricula / "majors.yaml"]
     paths += sorted((curricula / "plans").rglob("*.yaml"))
     rules_dir = root / "rulesets" / area
     paths += sorted(p for p in rules_dir.glob("*.yaml"))
+    paths += [root / rel for rel in TABLE_FILES]
     return paths
 
 
@@ -72,13 +86,27 @@ def read_files(root: Path, area: str = DEFAULT_AREA) -> dict:
     return files
 
 
-def load_bundle(root: Path | str, area: str = DEFAULT_AREA) -> Bundle:
-    return bundle_from_files(read_files(Path(root), area))
+def load_bundle(root: Path | str, area: str = DEFAULT_AREA, checks: Mapping[str, Check] | None = None) -> Bundle:
+    return bundle_from_files(read_files(Path(root), area), checks)
 
 
-def bundle_from_files(files: dict) -> Bundle:
-    """Validate parsed files and build the bundle; raises RulesetError listing every problem."""
-    return _Builder(files).build()
+def bundle_from_files(files: dict, checks: Mapping[str, Check] | None = None) -> Bundle:
+    """Validate parsed files and build the bundle; raises RulesetError listing every problem.
+
+    ``checks``: {path of a ``TABLE_FILES`` file: (path, parsed data) -> its table, raising
+    RulesetError}; the rules core does not import the features that know those files.
+    """
+    return _Builder(files, checks or {}).build()
+
+
+def table_of(bundle: Bundle, path: str, check: Check):
+    """The table ``check`` reads from ``path`` of ``bundle``: checked when loaded, else read now and kept."""
+    if path not in bundle.tables and path not in bundle.files:
+        raise RulesetError([Problem(path, None, "(file)", f"version {bundle.version[:12]} has no such file: it was "
+                                    "archived before the workflow tables joined the bundle; publish a current one")])
+    if path not in bundle.tables:
+        bundle.tables[path] = check(path, bundle.files[path])
+    return bundle.tables[path]
 
 
 class _FileReader(Reader):
@@ -146,8 +174,9 @@ class _FileReader(Reader):
 
 
 class _Builder:
-    def __init__(self, files: dict):
+    def __init__(self, files: dict, checks: Mapping[str, Check]):
         self.files = files
+        self.checks = checks
         self.problems: list[Problem] = []
         self.readers: dict[str, _FileReader] = {}
 
@@ -163,6 +192,7 @@ class _Builder:
         majors = self.majors(universities)
         plans = self.plans(catalogue, universities, majors)
         policy = self.policy(catalogue, plans)
+        tables = self.tables()
         if not self.problems:
             # only a tree that validates is hashed; what JSON cannot spell is caught here,
             # inside notes too, which the checks above never look into
@@ -179,7 +209,19 @@ class _Builder:
             plans=tuple(plans),
             policy=policy,
             files=canonical,
+            tables=tables,
         )
+
+    def tables(self) -> dict:
+        out = {}
+        for path, check in sorted(self.checks.items()):
+            if path not in self.files:
+                continue  # a version archived before the tables joined the bundle (read_files names missing files)
+            try:
+                out[path] = check(path, self.files[path])
+            except RulesetError as exc:
+                self.problems.extend(exc.problems)
+        return out
 
     def storable(self, file, data) -> None:
         """Report values the canonical JSON of a version cannot hold (or would hold changed)."""
@@ -391,7 +433,7 @@ class _Builder:
                     tuple(groups), thesis, source, f)
 
     def policy(self, catalogue, plans) -> Policy | None:
-        files = sorted(p for p in self.files if p.startswith("rulesets/"))
+        files = sorted(p for p in self.files if p.startswith("rulesets/") and p not in TABLE_FILES)
         policy_node = policy_file = policy_parent = _MISSING
         subs_nodes, eq_nodes = [], []
         for f in files:

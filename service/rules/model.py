@@ -123,7 +123,7 @@ class Policy:
 
 @dataclass(frozen=True)
 class Bundle:
-    """Everything a decision depends on, with the content hash naming this version."""
+    """Everything a decision or a workflow step depends on, with the content hash naming this version."""
 
     version: str
     catalogue: dict[str, Course]
@@ -132,6 +132,9 @@ class Bundle:
     plans: tuple[Plan, ...]
     policy: Policy
     files: dict = field(repr=False, default_factory=dict)  # path -> canonical data
+    # path -> what a workflow or transfer file reads as (districts, fees, a state table...):
+    # filled by the checks the loader was given, else on first use from ``files``
+    tables: dict = field(repr=False, compare=False, default_factory=dict)
 
     def plans_for(self, university: str, major: str) -> list[Plan]:
         return [p for p in self.plans if p.university == university and p.major == major]

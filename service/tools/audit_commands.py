@@ -47,6 +47,7 @@ def publish_command(note, effective_from, author):
     from service.store.db import connect
     from service.tools.checking import run_tests
     from service.tools.publishing import publish
+    from service.tools.tables import table_checks
 
     root = Path(current.config()["RULES_ROOT"])
     run = run_tests(root)
@@ -58,7 +59,7 @@ def publish_command(note, effective_from, author):
                 click.echo(f"FAIL {case.label}: {line}", err=True)
         click.echo("not published: the rules or their test cases fail (see `sxzk check` and `sxzk test`)", err=True)
         sys.exit(1)
-    bundle = load_bundle(root)  # the files just tested, not what the app loaded before the tests ran
+    bundle = load_bundle(root, checks=table_checks())  # the files just tested, not what the app loaded before the tests ran
     db = connect(current.config()["DATABASE"])
     try:
         row = publish(db, bundle, author=author or getpass.getuser(), note=note, effective_from=effective_from.date())

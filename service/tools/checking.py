@@ -7,6 +7,7 @@ from pathlib import Path
 from service.errors import RulesetError
 from service.rules.loader import DEFAULT_AREA, bundle_from_files, read_files
 from service.tools.cases import Case, case_files, load_cases, run_case
+from service.tools.tables import table_checks
 from service.yamlreader import Problem
 
 
@@ -18,11 +19,12 @@ class CheckReport:
 
 
 def check_tree(root: Path | str, area: str = DEFAULT_AREA) -> CheckReport:
-    """Validate every curriculum and ruleset file and every test-case file of ``root``."""
+    """Validate every file of the bundle (curricula, rulesets, workflow tables, transfer rules) and every
+    test-case file of ``root``."""
     root = Path(root)
     report = CheckReport()
     try:
-        report.bundle = bundle_from_files(read_files(root, area))
+        report.bundle = bundle_from_files(read_files(root, area), table_checks())
     except RulesetError as exc:
         report.problems += exc.problems
     for path in case_files(root):

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from dataclasses import fields
 
+from service.rules.loader import TABLE_FILES
+
 
 def diff_bundles(old, new) -> dict:
-    """{"majors": {"<uni> <code> <name>": [sentence, ...]}, "policy": [...], "catalogue": [...]}."""
+    """{"majors": {"<uni> <code> <name>": [sentence, ...]}, "policy": [...], "catalogue": [...],
+    "tables": {"<workflow or transfer file>": [sentence, ...]}}."""
     majors: dict[str, list[str]] = {}
     keys = sorted({(p.university, p.major) for p in old.plans + new.plans}
                   | {(m.university, m.code) for m in old.majors + new.majors})
@@ -13,8 +16,10 @@ def diff_bundles(old, new) -> dict:
         lines = _major_lines(old, new, uni, code)
         if lines:
             majors[_title(new, old, uni, code)] = lines
+    tables = {path: lines for path in TABLE_FILES
+              if (lines := _file_lines(old.files.get(path), new.files.get(path)))}
     return {"majors": majors, "policy": _policy_lines(old.policy, new.policy),
-            "catalogue": _catalogue_lines(old, new)}
+            "catalogue": _catalogue_lines(old, new), "tables": tables}
 
 
 def render(result: dict) -> list[str]:
@@ -28,6 +33,9 @@ def render(result: dict) -> list[str]:
     if result["policy"]:
         out.append("政策 (policy, substitutions, equivalences)")
         out += [f"  - {line}" for line in result["policy"]]
+    for path, lines in result.get("tables", {}).items():
+        out.append(f"工作流程与转出规则 (workflow and transfer tables): {path}")
+        out += [f"  - {line}" for line in lines]
     return out or ["no change that affects decisions"]
 
 
@@ -177,3 +185,30 @@ def _show(value) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def _file_lines(a, b) -> list[str]:
+    """Every value of a workflow or transfer file that differs, by its field path (their canonical data)."""
+    if a is None or b is None:
+        return [] if a is b else ["file added" if a is None else "file removed"]
+    old, new = dict(_leaves(a)), dict(_leaves(b))
+    lines = []
+    for field in sorted(old.keys() | new.keys()):
+        if field not in new:
+            lines.append(f"{field} removed (was {_show(old[field])})")
+        elif field not in old:
+            lines.append(f"{field} added: {_show(new[field])}")
+        elif old[field] != new[field]:
+            lines.append(f"{field}: {_show(old[field])} → {_show(new[field])}")
+    return lines
+
+
+def _leaves(node, field=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _leaves(value, f"{field}.{key}" if field else str(key))
+    elif isinstance(node, list) and node:
+        for i, value in enumerate(node):
+            yield from _leaves(value, f"{field}[{i}]")
+    else:
+        yield field, node

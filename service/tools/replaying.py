@@ -19,8 +19,9 @@ _worker: dict = {}
 
 def _rulebook(rules_root, versions_files=None):
     from service.decisions.rulebook import Rulebook
+    from service.tools.tables import table_checks
 
-    rulebook = Rulebook(rules_root)
+    rulebook = Rulebook(rules_root, checks=table_checks())
     for version, files in (versions_files or {}).items():
         # an export's versions are loaded (and their hashes checked) once per process
         rulebook.version(version, lambda _v, files=files: files)

@@ -5,7 +5,8 @@ import subprocess
 from pathlib import Path
 
 from service.errors import RulesetError, ServiceError
-from service.rules.loader import DEFAULT_AREA, bundle_from_files, load_bundle
+from service.rules.loader import DEFAULT_AREA, TABLE_FILES, bundle_from_files, load_bundle
+from service.tools.tables import table_checks
 from service.yamlreader import Problem, YamlSyntaxError, parse_yaml
 
 
@@ -18,8 +19,8 @@ def bundle_at(spec: str, repo: Path | str, area: str = DEFAULT_AREA):
     """The bundle of ``spec``: a folder holding curricula/ and rulesets/, or a git revision of ``repo``."""
     path = Path(spec)
     if path.is_dir():
-        return load_bundle(path, area)
-    return bundle_from_files(files_at_revision(spec, Path(repo), area))
+        return load_bundle(path, area, table_checks())
+    return bundle_from_files(files_at_revision(spec, Path(repo), area), table_checks())
 
 
 def describe(spec: str) -> str:
@@ -34,7 +35,8 @@ def files_at_revision(rev: str, repo: Path, area: str = DEFAULT_AREA) -> dict:
     if commit is None:
         raise SourceError(f"{rev!r} is neither a folder nor a git revision of {repo}")
     commit = commit.strip()
-    listing = _git(repo, "ls-tree", "-r", "--name-only", commit, "--", "curricula", f"rulesets/{area}") or ""
+    listing = _git(repo, "ls-tree", "-r", "--name-only", commit, "--", "curricula", f"rulesets/{area}",
+                   *TABLE_FILES) or ""
     wanted = []
     for name in listing.splitlines():
         if not name.endswith(".yaml"):
@@ -42,7 +44,7 @@ def files_at_revision(rev: str, repo: Path, area: str = DEFAULT_AREA) -> dict:
         in_curricula = name in ("curricula/catalogue.yaml", "curricula/universities.yaml", "curricula/majors.yaml") \
             or name.startswith("curricula/plans/")
         in_rules = name.startswith(f"rulesets/{area}/") and name.count("/") == 2  # not the tests/ folder
-        if in_curricula or in_rules:
+        if in_curricula or in_rules or name in TABLE_FILES:
             wanted.append(name)
     files, problems = {}, []
     for name in wanted:

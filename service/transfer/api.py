@@ -9,9 +9,10 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from service.applications.schemas import DecideSchema, StateTableSchema
+from service.reference import transfer_rules as rules
 from service.reference import windows
 from service.transfer import records as applications
-from service.transfer import rules, states
+from service.transfer import states
 from service.transfer.schemas import (
     TransferEventSchema,
     TransferListQuerySchema,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from service.transfer.rules import Condition, TransferRules
+from service.reference.transfer_rules import Condition, TransferRules
 
 SOURCE_REASON = {"exemption": "exemption", "transfer-in": "transfer_in", "old-plan": "old_plan"}
 

@@ -1,35 +1,17 @@
-"""`sxzk transfer-out check-rules` and `sxzk transfer-out approved`."""
+"""`sxzk transfer-out approved` (the rules files are checked by `sxzk check`, with the rest of the bundle)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
-from service.errors import RulesetError
-from service.transfer import rules, states
 from service.web import current
 
 
 @click.group("transfer-out")
 def transfer_out_group():
     """Inter-provincial transfer out (省际转出)."""
-
-
-@transfer_out_group.command("check-rules")
-@with_appcontext
-def check_rules():
-    """Check rulesets/transfer/*.yaml; every problem is printed with file and line."""
-    try:
-        loaded = rules.load_rules(Path(current.config()["RULES_ROOT"]) / rules.RULES_FILE)
-        table = states.table()
-    except RulesetError as exc:
-        click.echo(exc.message, err=True)
-        raise SystemExit(1) from None
-    click.echo(f"transfer-out rules: {len(loaded.provinces)} provinces, {len(loaded.reasons)} reasons, "
-               f"{len(loaded.conditions)} conditions; state table: {len(table.states)} states, "
-               f"{len(table.transitions)} transitions")
 
 
 @transfer_out_group.command("approved")

@@ -14,9 +14,8 @@ from service import clock, idnumber
 from service.applications import records as graduation
 from service.candidates import records as candidates
 from service.errors import Conflict, InvalidInput
-from service.reference import districts, windows
+from service.reference import districts, transfer_rules, windows
 from service.store.db import write_transaction
-from service.transfer import rules as transfer_rules
 from service.transfer import states
 from service.transfer.check import check_transfer_out
 from service.web import auth

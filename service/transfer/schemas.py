@@ -9,7 +9,8 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from service.transfer import rules, states
+from service.reference import transfer_rules as rules
+from service.transfer import states
 from service.web.schemas import EXAM_NUMBER, OFFSET, EventSchema, StrictSchema
 
 NOTE_MAX = 200

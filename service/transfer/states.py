@@ -6,17 +6,15 @@ application's rule (``service.applications.states.visible``).
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from service import statemachine
 from service.applications.states import visible
+from service.reference import transfer_rules
 
-TABLE_FILE = Path(__file__).resolve().parents[2] / "rulesets" / "transfer" / "transfer_out_states.yaml"
-ROLES = ("portal", "county", "province")
+ROLES = transfer_rules.STATE_ROLES
 MAX_REASON = statemachine.MAX_REASON
 
 MACHINE = statemachine.Machine(
-    statemachine.table_file(TABLE_FILE, roles=ROLES), "transfer-out application", rows="transfer_outs",
+    statemachine.bundle_table(transfer_rules.STATES_FILE, transfer_rules.read_states), "transfer-out application", rows="transfer_outs",
     columns=("id", "exam_number", "round", "district", "state"), visible=visible,
     events="transfer_out_events", key="transfer_id", forbidden="role {role} may not {action} a {noun}")
 table, check_role, check_allowed, transition, transfer_row, record_event, history = (

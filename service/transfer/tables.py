@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlite_utils.migrations import Migrations
 
-from service.statemachine import create_events_table
+from service.statemachine import add_version_column, create_events_table
 
 
 def _001_transfer_outs(db):
@@ -32,5 +32,10 @@ def _001_transfer_outs(db):
                         index="transfer", noun="transfer-out")
 
 
+def _002_event_versions(db):
+    add_version_column(db, "transfer_out_events")
+
+
 MIGRATIONS = Migrations("transfer")
 MIGRATIONS(name="transfer_outs_001")(_001_transfer_outs)
+MIGRATIONS(name="transfer_outs_002_event_versions")(_002_event_versions)

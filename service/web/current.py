@@ -2,17 +2,19 @@
 
 Views and CLI commands take the rulebook, rules root, clock, settings and database
 from here and pass them to library code as arguments; library code never imports
-Flask.  The clock and the rules root are in addition bound for each app context
+Flask.  The clock and the bundle in force are in addition bound for each app context
 (``init_app``), since the workflow reads them deep inside a call (is a window
-open, when did an event happen) where handing them down every call chain would
-not pay: library code reads them with ``clock.now()`` and ``files.root_key()``.
+open, when did an event happen, what does the table allow) where handing them down
+every call chain would not pay: library code reads them with ``clock.now()`` and
+``service.rules.bound`` (the bundle is asked of ``Rulebook.current()`` on first use).
 """
 from __future__ import annotations
 
 from flask import appcontext_pushed, current_app, g
 
 from service import clock as clocks
-from service import config as settings
+from service.rules import bound
+from service.store import ruleset_archive
 
 
 def init_app(app) -> None:
@@ -24,14 +26,24 @@ def init_app(app) -> None:
 
 
 def _bind(app, **_extra) -> None:
-    g.setdefault("_bound", []).append((clocks.bind(app.extensions["clock"]),
-                                       settings.bind_rules_root(app.config["RULES_ROOT"])))
+    rulebook = app.extensions.get("rulebook")
+    provider = rulebook.current if rulebook else _no_rulebook
+    g.setdefault("_bound", []).append((clocks.bind(app.extensions["clock"]), bound.bind(provider, _archived)))
+
+
+def _no_rulebook():
+    raise RuntimeError("the app has no rulebook yet (create_app sets it up before any request)")
+
+
+def _archived(version: str):
+    """An archived version's bundle (an application's kept rules), rebuilt once per process."""
+    return rulebook().version(version, lambda v: ruleset_archive.files_of(db(), v))
 
 
 def _unbind(_exc=None) -> None:
     # a context pushed twice is torn down once, at its last pop: undo every binding, newest first
-    for clock_token, root_token in reversed(g.pop("_bound", [])):
-        settings.unbind_rules_root(root_token)
+    for clock_token, bundle_token in reversed(g.pop("_bound", [])):
+        bound.unbind(bundle_token)
         clocks.unbind(clock_token)
 
 

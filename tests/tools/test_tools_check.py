@@ -81,3 +81,29 @@ def test_test_command_fails_when_the_rules_do_not_load(tree):
     result = CliRunner().invoke(commands.test_command, [str(tree)])
     assert result.exit_code == 1
     assert "must be positive, found -4" in result.stdout and result.stdout.endswith("0 passed, 0 failed, 1 problem(s) in the files\n")
+
+
+def test_check_names_file_line_and_field_of_a_typo_in_the_fees(tree):
+    edit(tree / "rulesets/workflow/fees.yaml", "per_major_fen: 2000", "per_major_fee: 2000")
+    result = CliRunner().invoke(commands.check_command, [str(tree)])
+    assert result.exit_code == 1
+    assert "rulesets/workflow/fees.yaml:16: graduation.per_major_fee: unknown key (did you mean 'per_major_fen'?)" \
+        in result.stdout.splitlines()
+
+
+def test_check_names_file_line_and_field_of_a_typo_in_the_transfer_rules(tree):
+    edit(tree / "rulesets/transfer/transfer_out.yaml", "min_digits: 10", "min_digit: 10")
+    result = CliRunner().invoke(commands.check_command, [str(tree)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert "rulesets/transfer/transfer_out.yaml:65: target_exam_number.min_digit: unknown key " \
+           "(did you mean 'min_digits'?)" in lines
+    assert all(line.startswith("rulesets/transfer/transfer_out.yaml:") for line in lines)
+
+
+def test_check_names_a_state_table_mistake(tree):
+    edit(tree / "rulesets/transfer/transfer_out_states.yaml", "roles: [portal]", "roles: [portl]")
+    result = CliRunner().invoke(commands.check_command, [str(tree)])
+    assert result.exit_code == 1
+    assert result.stdout.startswith("rulesets/transfer/transfer_out_states.yaml:")
+    assert ".roles: a non-empty list of portal, county, province" in result.stdout

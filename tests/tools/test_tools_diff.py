@@ -1,6 +1,7 @@
 """`sxzk diff`: changes per major in plain words, between folders or git revisions."""
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -89,3 +90,14 @@ def test_a_bad_revision_or_broken_side_is_refused(tree):
     result = diff(ROOT, tree)
     assert result.exit_code == 1
     assert f"folder {tree} does not load:" in result.stderr and "course 00187 is not in the catalogue" in result.stderr
+
+
+def test_a_fee_change_is_shown_and_changes_the_version(tree):
+    edit(tree / "rulesets/workflow/fees.yaml", "per_major_fen: 2000", "per_major_fen: 2500")
+    result = diff(ROOT, tree)
+    assert result.exit_code == 0, result.output
+    header, *lines = result.stdout.splitlines()
+    assert lines == ["工作流程与转出规则 (workflow and transfer tables): rulesets/workflow/fees.yaml",
+                     "  - graduation.per_major_fen: 2000 → 2500"]
+    old, new = re.findall(r"\(([0-9a-f]{12})\)", header)
+    assert old != new

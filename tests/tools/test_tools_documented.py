@@ -39,6 +39,8 @@ def documentation() -> str:
 def test_the_help_lists_the_tools(commands):
     for name in ("check", "test", "explain", "diff", "what-if", "publish", "export", "replay", "verify-log"):
         assert (name,) in commands
+    # the transfer-out rules are part of the one bundle: `sxzk check` validates them
+    assert ("transfer-out", "check-rules") not in commands
 
 
 def test_every_command_is_documented_with_an_example(commands):

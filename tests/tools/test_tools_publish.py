@@ -7,9 +7,9 @@ import pytest
 from support.audit import make_app
 from support.common import auth_headers, example
 
-from service.rules.loader import load_bundle
+from service.rules.loader import TABLE_FILES, load_bundle
 from service.store.db import connect
-from service.store.ruleset_archive import versions
+from service.store.ruleset_archive import files_of, versions
 from service.tools.publishing import publish
 
 PLAN = "curricula/plans/sxufe/630701-2021.yaml"
@@ -52,6 +52,14 @@ def test_publish_archives_the_current_rules_with_hash_author_note_and_date(env):
     [row] = rows(app)
     assert row["version"] == version and row["published"] is True and row["effective_from"] == "2025-01-01"
     assert row["author"] == "计划处 刘老师" and row["note"] == "2021 市场营销 plan as printed" and row["published_at"]
+    db = connect(app.config["DATABASE"])
+    try:
+        archived = files_of(db, version)
+    finally:
+        db.conn.close()
+    # the workflow tables and transfer rules are archived with the rules, under the one version
+    assert set(TABLE_FILES) <= archived.keys()
+    assert archived["rulesets/workflow/fees.yaml"]["graduation"]["per_major_fen"] == 2000
 
 
 def test_publish_refuses_rules_whose_test_cases_fail_and_stores_nothing(env):

@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.forms.lists import AUTONOMOUS_REGIONS, MUNICIPALITIES, PROVINCES
+from service.reference.transfer_rules import CONDITIONS, load_rules
 from service.rules.model import Course
 from service.transfer import check as check_module
 from service.transfer.check import add_months, check_transfer_out
-from service.transfer.rules import CONDITIONS, load_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = load_rules(ROOT / "rulesets" / "transfer" / "transfer_out.yaml")

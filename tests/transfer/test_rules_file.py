@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from service.errors import RulesetError
+from service.reference.transfer_rules import RULES_FILE, load_rules
 from service.transfer import states
-from service.transfer.rules import RULES_FILE, load_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = (ROOT / RULES_FILE).read_text(encoding="utf-8")

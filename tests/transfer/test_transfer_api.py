@@ -251,3 +251,12 @@ def test_who_may_see_and_do_what(ready, client):
     # the province decides for every district
     step(client, tid, "confirmation", PROVINCE)
     assert step(client, tid, "decision", PROVINCE, decision="approve")["state"] == "approved"
+
+
+def test_every_transition_records_the_rules_version(ready, app, client, db):
+    created = apply(client)
+    step(client, created["id"], "withdraw", portal(APPLICANT), reason="改变计划")
+    recorded = db.execute("SELECT action, ruleset_version FROM transfer_out_events WHERE transfer_id = ? ORDER BY id",
+                          [created["id"]]).fetchall()
+    in_force = app.extensions["rulebook"].current().version
+    assert [tuple(r) for r in recorded] == [("create", in_force), ("withdraw", in_force)]

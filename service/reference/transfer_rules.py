@@ -1,8 +1,10 @@
-"""The transfer-out rules (rulesets/transfer/transfer_out.yaml), read strictly into plain data.
+"""The transfer-out rules (rulesets/transfer/transfer_out.yaml) and state table, read strictly into plain data.
 
 Every mistake in the file is reported at once with its line (RulesetError), so the
 office that edits the file sees all of them; the checks themselves live in
-``check.py`` and never read YAML.
+``service/transfer/check.py`` and never read YAML.  The reading lives here, below
+the transfer feature, so that ``sxzk check`` validates both files with the rest of
+the bundle (service/tools/tables.py).
 """
 from __future__ import annotations
 
@@ -12,13 +14,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from service import statemachine
 from service.errors import RulesetError
-from service.reference import files as reference
+from service.rules import bound
 from service.rules.inputs import SOURCES
 from service.rules.model import KINDS
 from service.yamlreader import Problem, Reader, YamlSyntaxError, parse_yaml
 
 RULES_FILE = "rulesets/transfer/transfer_out.yaml"
+STATES_FILE = "rulesets/transfer/transfer_out_states.yaml"
+STATE_ROLES = ("portal", "county", "province")
+read_states = functools.partial(statemachine.read_table, roles=STATE_ROLES)
 
 # The checks check.py knows, with the parameters each takes (name: type).
 CONDITIONS: dict[str, dict[str, type]] = {
@@ -81,14 +87,13 @@ class TransferRules:
         return dataclasses.replace(self, pass_mark=policy.pass_mark, passing_grades=tuple(policy.passing_grades))
 
 
-def current(root=None) -> TransferRules:
-    """The rules of ``root``, else of the rules root bound for this context (cached per root)."""
-    return _cached(reference.root_key(root))
+def current() -> TransferRules:
+    """The rules of the bundle in force."""
+    return bound.table(RULES_FILE, read)
 
 
-@functools.lru_cache(maxsize=8)
-def _cached(root: str) -> TransferRules:
-    return load_rules(Path(root) / RULES_FILE)
+def read(rel: str, doc) -> TransferRules:
+    return _Reader(rel).read(doc)
 
 
 def load_rules(path: Path) -> TransferRules:
@@ -99,7 +104,7 @@ def load_rules(path: Path) -> TransferRules:
         raise RulesetError([Problem(rel, None, "(file)", "file is missing")]) from None
     except YamlSyntaxError as exc:
         raise RulesetError([exc.problem]) from None
-    return _Reader(rel).read(doc)
+    return read(rel, doc)
 
 
 _TOP = {"source", "provinces", "reasons", "target_exam_number", "conditions", "transferable", "non_transferable"}
