@@ -12,7 +12,7 @@ from service.catalogue import api as majors
 from service.config import defaults
 from service.decisions import api as decisions_api
 from service.decisions.rulebook import Rulebook
-from service.errors import PayloadTooLarge, UnsupportedMediaType
+from service.errors import PayloadTooLarge, RulesetError, UnsupportedMediaType
 from service.identity import states as identity_states
 from service.reference import files as reference_files
 from service.rules.engine import ENGINE_VERSION
@@ -24,6 +24,7 @@ from service.web.ratelimit import RateLimiter
 from service.web.schemas import SQLITE_MAX_INT
 from service.web.section import Section
 
+log = logging.getLogger(__name__)
 PUBLIC = ("/v1/openapi.json", "/v1/health")
 
 
@@ -60,6 +61,22 @@ class _Api(Api):
             self.spec._tags.remove({"name": options.get("name", blp.name), "description": blp.description})
 
 
+def _start_rules(app) -> None:
+    """Serve the version in force from the start; only broken files with nothing archived stop the start."""
+    book = app.extensions["rulebook"]
+    if app.config["DATABASE"] == ":memory:":
+        book.current()
+        return
+    db = store_db.connect(app.config["DATABASE"], migrate_schema=False)
+    try:
+        book.start(db, app.extensions["clock"].now().date())
+    except RulesetError as exc:
+        log.error("no rules to serve: the working files are refused and the database has no version\n%s", exc)
+        raise
+    finally:
+        db.conn.close()
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = SqliteInt
@@ -71,7 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     store_db.init_app(app)
     app.extensions["rulebook"] = app.config.get("RULEBOOK") or Rulebook(app.config["RULES_ROOT"])
-    app.extensions["rulebook"].current()  # fail at start, not on the first request
+    _start_rules(app)
     # the reference tables and the identity state table too: a broken one stops the app, not a request
     reference_files.check_all(app.config["RULES_ROOT"], more=(identity_states.table_for,))
 
@@ -84,6 +101,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["smorest_api"] = api
     errors.register(app)
     limiter = RateLimiter(app.config["DATABASE"], app.config["RATE_LIMIT_PER_MINUTE"])
+
+    app.before_request(current.follow_rules_in_force)
 
     @app.before_request
     def _authenticate():

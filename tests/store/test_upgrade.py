@@ -29,6 +29,9 @@ SHIPPED = {"core": ["001_decisions", "002_ruleset_versions", "003_credentials", 
            "applications": ["workflow_applications_001", "workflow_payments_001"],
            "forms": ["forms_registration_001"],
            "transfer": ["transfer_outs_001"]}
+# steps registered since that release: the only ones an upgrade of its database runs
+NEW = {"core": ["005_ruleset_serving"]}
+CURRENT = {name: steps + NEW.get(name, []) for name, steps in SHIPPED.items()}
 EXAM = "010119100001"
 
 
@@ -64,12 +67,16 @@ def populated(tmp_path, monkeypatch):
     """The old database with decisions made by the evaluation endpoint, an application and its history.
 
     The new code writes them, but nothing migrates the file meanwhile: it is left as
-    the old release would have left it.
+    the old release would have left it (the table the new code serves its rules
+    version from is there while it writes, and dropped after).
     """
+    from service.store import tables
+
     path = tmp_path / "old.sqlite3"
     old_database(path)
     with monkeypatch.context() as m:
-        m.setattr(migrations, "migrate", lambda db: [])
+        m.setattr(migrations, "migrate", lambda db: [] if db["ruleset_serving"].exists()
+                  else tables._005_ruleset_serving(db) or [])
         app = create_app({"TESTING": True, "DATABASE": str(path), "BLOB_DIR": str(tmp_path / "blobs")})
         db = connect(path)
         auth.add_credential(db, "portal", "portal-backend", token="demo-portal")
@@ -81,6 +88,7 @@ def populated(tmp_path, monkeypatch):
             decisions += resp.json["decisions"]
         with app.app_context():
             app_id = _application(db, decisions[0]["id"])
+    db.execute("DROP TABLE ruleset_serving")
     assert not db["_sqlite_migrations"].exists()
     yield app, db, app_id, decisions
     db.conn.close()
@@ -107,10 +115,11 @@ def test_the_old_database_upgrades_without_running_anything_again(populated):
     events = list(db.query("SELECT * FROM application_events ORDER BY id"))
     before = schema(db)
 
-    assert migrations.migrate(db) == []
-    assert recorded(db) == SHIPPED
-    assert migrations.migrate(db) == [] and recorded(db) == SHIPPED
-    assert schema(db) == before
+    assert migrations.migrate(db) == NEW["core"]
+    assert recorded(db) == CURRENT
+    assert migrations.migrate(db) == [] and recorded(db) == CURRENT
+    after = schema(db)
+    assert {k: after[k] for k in before} == before and set(after) - set(before) == {"ruleset_serving"}
     assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 9  # left for the previous release
 
     chain = decision_log.verify(db)
@@ -129,7 +138,7 @@ def test_the_old_database_upgrades_without_running_anything_again(populated):
 def test_the_app_opens_an_old_database_as_it_is(populated, tmp_path):
     app, db, _app_id, _decisions = populated
     fresh = create_app({"TESTING": True, "DATABASE": app.config["DATABASE"], "BLOB_DIR": str(tmp_path / "blobs")})
-    assert recorded(db) == SHIPPED
+    assert recorded(db) == CURRENT
     resp = fresh.test_client().post("/v1/evaluations", json=example("marketing-complete"),
                                     headers=auth_headers("portal", EXAM))
     assert resp.status_code == 201 and decision_log.verify(db)["ok"] is True
@@ -139,18 +148,18 @@ def test_a_step_the_old_release_had_not_run_is_applied_once(tmp_path):
     path = tmp_path / "old.sqlite3"
     old_database(path, without="transfer_outs_001")
     db = connect(path, migrate_schema=False)
-    assert migrations.migrate(db) == ["transfer_outs_001"]
-    assert recorded(db) == SHIPPED and migrations.migrate(db) == []
+    assert migrations.migrate(db) == ["005_ruleset_serving", "transfer_outs_001"]
+    assert recorded(db) == CURRENT and migrations.migrate(db) == []
     old_database(tmp_path / "whole.sqlite3")
-    assert schema(db) == schema(connect(tmp_path / "whole.sqlite3", migrate_schema=False))
+    assert schema(db) == schema(connect(tmp_path / "whole.sqlite3"))
 
 
-def test_a_fresh_database_has_the_schema_the_old_release_made(tmp_path):
+def test_a_fresh_database_has_the_schema_of_an_upgraded_old_one(tmp_path):
     db = connect(tmp_path / "new.sqlite3", migrate_schema=False)
-    assert migrations.migrate(db) == [name for names in SHIPPED.values() for name in names]
-    assert recorded(db) == SHIPPED and migrations.applied(db) == [name for names in SHIPPED.values() for name in names]
+    assert migrations.migrate(db) == [name for names in CURRENT.values() for name in names]
+    assert recorded(db) == CURRENT and migrations.applied(db) == [name for names in CURRENT.values() for name in names]
     old_database(tmp_path / "old.sqlite3")
-    assert schema(db) == schema(connect(tmp_path / "old.sqlite3", migrate_schema=False))
+    assert schema(db) == schema(connect(tmp_path / "old.sqlite3"))
     assert not db["_migrations"].exists()
 
 
@@ -190,5 +199,5 @@ def test_workers_migrating_at_once_apply_each_step_once(tmp_path):
     for t in threads:
         t.join()
     assert failed == []
-    assert sorted(applied) == sorted(name for names in SHIPPED.values() for name in names)
-    assert recorded(dbs[0]) == SHIPPED
+    assert sorted(applied) == sorted(name for names in CURRENT.values() for name in names)
+    assert recorded(dbs[0]) == CURRENT
