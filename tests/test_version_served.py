@@ -126,3 +126,22 @@ def test_an_empty_database_and_broken_files_refuse_to_start_printing_the_problem
     db = connect(tmp_path / "t.sqlite3")
     assert ruleset_archive.serving(db)["version"] is None and ruleset_archive.versions(db) == []
     db.conn.close()
+
+
+def test_sxzk_reload_from_another_process_switches_every_worker_or_prints_why_not(two_workers, tmp_path):
+    first, second, rules, _ = two_workers
+    old = first.get("/v1/health").json["ruleset_version"]
+    edit(rules, "min_credits: 70", "min_credits: 75")
+    runner = worker(tmp_path, rules).application.test_cli_runner()  # the command's own process and app
+    result = runner.invoke(args=["reload", "--author", "计划处 刘老师"])
+    assert result.exit_code == 0, result.output
+    new = load_bundle(rules).version
+    assert new != old and f"working files {new} accepted" in result.output
+    assert {c.get("/v1/health").json["ruleset_version"] for c in (first, second)} == {new}
+
+    edit(rules, "min_credits: 75", "min_credit: 75")
+    result = runner.invoke(args=["reload"])
+    assert result.exit_code == 1
+    assert f"{PLAN}:" in result.output and "min_credit: unknown key (did you mean 'min_credits'?)" in result.output
+    assert f"refused: every worker keeps serving {new}" in result.output
+    assert {c.get("/v1/health").json["working_files"] for c in (first, second)} == {"refused"}

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from service.store.db import write_transaction
-
 from service.errors import NotFound
 from service.rules.canonical import canonical_json
+from service.store.db import write_transaction
 from service.store.decision_log import now_iso
 
 
