@@ -72,8 +72,7 @@ class Rulebook:
                         len(exc.problems))
         else:
             self._keep(bundle)
-            if ruleset_archive.serving(db)["version"] is None:
-                ruleset_archive.adopt(db, bundle)
+            ruleset_archive.adopt(db, bundle, first=True)
         self._served = None
         return self.sync(db, today)
 

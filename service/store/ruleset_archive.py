@@ -105,9 +105,15 @@ def serving(db) -> dict:
     return {**row, "problems": json.loads(row["problems"])}
 
 
-def adopt(db, bundle, *, author: str | None = None) -> bool:
-    """Serve ``bundle`` as the working files from now on, in every worker; True if the version changed."""
+def adopt(db, bundle, *, author: str | None = None, first: bool = False) -> bool:
+    """Serve ``bundle`` as the working files from now on, in every worker; True if the version changed.
+
+    ``first``: only if nothing is served yet (a start on an empty database, which must not
+    undo a reload another process made since it looked).
+    """
     with write_transaction(db):
+        if first and serving(db)["version"] is not None:
+            return False
         archive(db, bundle, author=author)
         changed = serving(db)["version"] != bundle.version
         db.execute("UPDATE ruleset_serving SET version = ?, generation = generation + 1, loaded_at = ?, "
