@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import cohort, common, inprocess, memory
+from . import cohort, common, inprocess, memory, version_check
 from . import http as http_bench
 
 
@@ -26,6 +26,10 @@ def verdicts(results: dict) -> list[str]:
     f = results.get("memory", {}).get("figures")
     if f:
         out.append(f"memory: +{f['growth_mb_per_100k']} MB per 100,000 evaluations (target < 20 MB)")
+    f = results.get("version_check", {}).get("figures")
+    if f:
+        out.append(f"ruleset version check: {f['sync_unchanged_us']} us per request when nothing moved "
+                   f"(a whole GET /v1/health: {f['health_request_us']} us)")
     return out
 
 
@@ -39,11 +43,13 @@ def main(argv=None) -> None:
         results["http"] = http_bench.run(["sync:2"], duration=5, rate=200)
         results["cohort"] = cohort.run(2000)
         results["memory"] = memory.run(5000, 1000)
+        results["version_check"] = version_check.run(2000)
     else:
         results["inprocess"] = inprocess.run()
         results["http"] = http_bench.run(http_bench.SWEEP)
         results["cohort"] = cohort.run()
         results["memory"] = memory.run()
+        results["version_check"] = version_check.run()
     print(f"== summary (load now {common.load()})")
     for line in verdicts(results):
         print("  " + line)

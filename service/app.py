@@ -12,7 +12,7 @@ from service.catalogue import api as majors
 from service.config import defaults
 from service.decisions import api as decisions_api
 from service.decisions.rulebook import Rulebook
-from service.errors import PayloadTooLarge, UnsupportedMediaType
+from service.errors import PayloadTooLarge, RulesetError, UnsupportedMediaType
 from service.rules.engine import ENGINE_VERSION
 from service.store import db as store_db
 from service.tools.tables import table_checks
@@ -23,6 +23,7 @@ from service.web.ratelimit import RateLimiter
 from service.web.schemas import SQLITE_MAX_INT
 from service.web.section import Section
 
+log = logging.getLogger(__name__)
 PUBLIC = ("/v1/openapi.json", "/v1/health")
 
 
@@ -59,6 +60,22 @@ class _Api(Api):
             self.spec._tags.remove({"name": options.get("name", blp.name), "description": blp.description})
 
 
+def _start_rules(app) -> None:
+    """Serve the version in force from the start; only broken files with nothing archived stop the start."""
+    book = app.extensions["rulebook"]
+    if app.config["DATABASE"] == ":memory:":
+        book.current()
+        return
+    db = store_db.connect(app.config["DATABASE"], migrate_schema=False)
+    try:
+        book.start(db, app.extensions["clock"].now().date())
+    except RulesetError as exc:
+        log.error("no rules to serve: the working files are refused and the database has no version\n%s", exc)
+        raise
+    finally:
+        db.conn.close()
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = SqliteInt
@@ -71,8 +88,8 @@ def create_app(config: dict | None = None) -> Flask:
     store_db.init_app(app)
     app.extensions["rulebook"] = app.config.get("RULEBOOK") or Rulebook(app.config["RULES_ROOT"],
                                                                          checks=table_checks())
-    # fail at start, not on the first request: the workflow tables and transfer rules are in the bundle
-    app.extensions["rulebook"].current()
+    # the workflow tables and transfer rules are in the bundle: one start-up check covers them all
+    _start_rules(app)
 
     api = _Api(app, spec_kwargs={"info": {"description": "Graduation eligibility, applications and audit for "
                                                        "Shanxi's self-study examinations."}})
@@ -83,6 +100,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["smorest_api"] = api
     errors.register(app)
     limiter = RateLimiter(app.config["DATABASE"], app.config["RATE_LIMIT_PER_MINUTE"])
+
+    app.before_request(current.follow_rules_in_force)
 
     @app.before_request
     def _authenticate():

@@ -1,4 +1,10 @@
-"""Ruleset versions archived by content hash, so replay works after the files change."""
+"""Ruleset versions archived by content hash, so replay works after the files change; and which one is served.
+
+The version served is the database's word: the published version in force, else
+the working-files version the last reload accepted (``ruleset_serving``).  Every
+reload and publication moves ``generation``, which workers compare before each
+request.
+"""
 from __future__ import annotations
 
 import json
@@ -6,6 +12,7 @@ import sqlite3
 
 from service.errors import NotFound
 from service.rules.canonical import canonical_json
+from service.store.db import write_transaction
 from service.store.decision_log import now_iso
 
 
@@ -22,6 +29,7 @@ def archive(db, bundle, *, author: str | None = None, note: str | None = None,
         except sqlite3.IntegrityError:
             pass  # another worker archived it since the check: same content (the version is its hash)
     if published:
+        _moved(db)
         db.execute("UPDATE ruleset_versions SET published = 1, author = COALESCE(?, author), "
                    "note = COALESCE(?, note), effective_from = COALESCE(?, effective_from) WHERE version = ?",
                    [author, note, effective_from, bundle.version])
@@ -77,3 +85,46 @@ def mark_published(db, version: str, *, author: str, note: str, effective_from: 
     """
     db.execute("UPDATE ruleset_versions SET published = 1, author = ?, note = ?, effective_from = ?, "
                "published_at = ? WHERE version = ?", [author, note, effective_from, now_iso(), version])
+    _moved(db)
+
+
+def _moved(db) -> None:
+    db.execute("UPDATE ruleset_serving SET generation = generation + 1 WHERE id = 1")
+
+
+def generation(db) -> int:
+    """Moves with every reload and publication: the one read a worker makes per request."""
+    return db.execute("SELECT generation FROM ruleset_serving WHERE id = 1").fetchone()[0]
+
+
+def serving(db) -> dict:
+    """The working-files row: the version the last reload accepted (None: never), and the
+    problems of the last reading of the files that was refused ([] when it was accepted)."""
+    row = next(db.query("SELECT version, generation, loaded_at, loaded_by, problems, checked_at "
+                        "FROM ruleset_serving WHERE id = 1"))
+    return {**row, "problems": json.loads(row["problems"])}
+
+
+def adopt(db, bundle, *, author: str | None = None, first: bool = False) -> bool:
+    """Serve ``bundle`` as the working files from now on, in every worker; True if the version changed.
+
+    ``first``: only if nothing is served yet (a start on an empty database, which must not
+    undo a reload another process made since it looked).
+    """
+    with write_transaction(db):
+        if first and serving(db)["version"] is not None:
+            return False
+        archive(db, bundle, author=author)
+        changed = serving(db)["version"] != bundle.version
+        db.execute("UPDATE ruleset_serving SET version = ?, generation = generation + 1, loaded_at = ?, "
+                   "loaded_by = ?, problems = '[]', checked_at = ? WHERE id = 1",
+                   [bundle.version, now_iso(), author, now_iso()])
+    return changed
+
+
+def refused(db, problems: list[dict]) -> None:
+    """Record why the working files were refused, for every worker's health and rules report."""
+    text = canonical_json(problems)
+    if db.execute("SELECT problems FROM ruleset_serving WHERE id = 1").fetchone()[0] != text:
+        db.execute("UPDATE ruleset_serving SET problems = ?, checked_at = ?, generation = generation + 1 "
+                   "WHERE id = 1", [text, now_iso()])

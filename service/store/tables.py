@@ -70,6 +70,23 @@ def _004_ruleset_publication(db):
     db.execute("CREATE INDEX ruleset_versions_in_force ON ruleset_versions(published, effective_from, published_at)")
 
 
+def _005_ruleset_serving(db):
+    # Which working-files version every worker serves is the database's word, not a worker's memory:
+    # one row, written by reload.  ``generation`` moves with every reload and publication, so a
+    # worker learns that it must look again from one indexed read per request.
+    db.execute("""
+        CREATE TABLE ruleset_serving (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version TEXT REFERENCES ruleset_versions(version),
+            generation INTEGER NOT NULL DEFAULT 0,
+            loaded_at TEXT,
+            loaded_by TEXT,
+            problems TEXT NOT NULL DEFAULT '[]',
+            checked_at TEXT
+        )""")
+    db.execute("INSERT INTO ruleset_serving (id) VALUES (1)")
+
+
 # names as recorded since the first release (``_migrations``): they mark what a database already has
 def _005_checkpoints(db):
     db.execute("""
@@ -94,3 +111,4 @@ MIGRATIONS(name="002_ruleset_versions")(_002_ruleset_versions)
 MIGRATIONS(name="003_credentials")(_003_credentials)
 MIGRATIONS(name="004_ruleset_publication")(_004_ruleset_publication)
 MIGRATIONS(name="005_checkpoints")(_005_checkpoints)
+MIGRATIONS(name="005_ruleset_serving")(_005_ruleset_serving)

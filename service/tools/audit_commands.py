@@ -1,4 +1,4 @@
-"""`sxzk publish`, `sxzk export` and `sxzk replay`: publishing rulesets and auditing the decision log."""
+"""`sxzk reload`, `sxzk publish`, `sxzk export` and `sxzk replay`: serving and publishing rulesets, auditing the log."""
 from __future__ import annotations
 
 import datetime as dt
@@ -67,9 +67,38 @@ def publish_command(note, effective_from, author):
         db.conn.close()
     click.echo(f"published {row['version']}")
     click.echo(f"  effective from {row['effective_from']}, by {row['author']}: {row['note']}")
+    click.echo("  every worker of the service serves it from its next request once the date has come")
     if effective_from.date() < current.now().date():
         click.echo("  the date is in the past: decisions already recorded keep their version; decisions made or "
                    "re-checked from now on with an as_of on or after it use this one")
+
+
+@click.command("reload")
+@click.option("--author", default=None, help="who reloads (default: the login name)")
+@with_appcontext
+def reload_command(author):
+    """Serve the working files in every worker of the service, before each one's next request.
+
+    Files that fail `sxzk check` are refused: every worker keeps the version it
+    serves and reports the problems (GET /v1/health, GET /v1/rules). A published
+    version in force today is served before the working files.
+    """
+    from service.store.db import connect
+
+    db = connect(current.config()["DATABASE"])
+    try:
+        result = current.rulebook().reload(db, current.now().date(), author=author or getpass.getuser())
+    finally:
+        db.conn.close()
+    served = current.rulebook().served()
+    for p in result["problems"]:
+        hint = f" ({p['hint']})" if p.get("hint") else ""
+        click.echo(f"{p['file']}:{p['line']}: {p['field']}: {p['message']}{hint}", err=True)
+    if result["problems"]:
+        click.echo(f"refused: every worker keeps serving {served.bundle.version}", err=True)
+        sys.exit(1)
+    click.echo(f"working files {result['version']} {'accepted' if result['reloaded'] else 'unchanged'}")
+    click.echo(f"  served by every worker from its next request: {served.bundle.version} ({served.source})")
 
 
 @click.command("export")
@@ -201,4 +230,4 @@ def _short(value, limit=120) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-COMMANDS = [publish_command, export_command, replay_command]
+COMMANDS = [reload_command, publish_command, export_command, replay_command]

@@ -4,7 +4,9 @@ Decisions are made under the version in force on their ``as_of`` date
 (``Rulebook.in_force``): the published version with the latest effective date
 on or before it.  A decision keeps the version it was made with; an application
 re-checked later is decided under the version in force then, or under the
-version it names (``ruleset_version`` in the evaluation request).
+version it names (``ruleset_version`` in the evaluation request).  A
+publication moves the archive's generation: every worker of the running
+service serves the version in force from its next request (``Rulebook.sync``).
 """
 from __future__ import annotations
 

@@ -55,6 +55,15 @@ def rulebook():
     return current_app.extensions["rulebook"]
 
 
+def follow_rules_in_force() -> None:
+    """Before each request: serve the version the database says is in force (one read unless it moved).
+
+    An in-memory database is private to its connection: nothing to follow, the files are served.
+    """
+    if current_app.config["DATABASE"] != ":memory:":
+        rulebook().sync(db(), now().date())
+
+
 def rules_root() -> str:
     return str(current_app.config["RULES_ROOT"])
 

@@ -76,14 +76,17 @@ def recorded(db) -> dict[str, list[str]]:
 def populated(tmp_path, monkeypatch):
     """The old database with decisions made by the evaluation endpoint, an application and its history.
 
-    The new code makes the decisions, but nothing migrates the file meanwhile: it is left
-    as the old release would have left it (the application and its history written as
-    that release wrote them).
+    The new code writes them, but nothing migrates the file meanwhile: it is left as
+    the old release would have left it (the table the new code serves its rules
+    version from is there while it writes, and dropped after).
     """
+    from service.store import tables
+
     path = tmp_path / "old.sqlite3"
     old_database(path)
     with monkeypatch.context() as m:
-        m.setattr(migrations, "migrate", lambda db: [])
+        m.setattr(migrations, "migrate", lambda db: [] if db["ruleset_serving"].exists()
+                  else tables._005_ruleset_serving(db) or [])
         app = create_app({"TESTING": True, "DATABASE": str(path), "BLOB_DIR": str(tmp_path / "blobs")})
         db = connect(path)
         auth.add_credential(db, "portal", "portal-backend", token="demo-portal")
@@ -95,6 +98,7 @@ def populated(tmp_path, monkeypatch):
             decisions += resp.json["decisions"]
         with app.app_context():
             app_id = _application(db, decisions[0]["id"])
+    db.execute("DROP TABLE ruleset_serving")
     assert not db["_sqlite_migrations"].exists()
     yield app, db, app_id, decisions
     db.conn.close()

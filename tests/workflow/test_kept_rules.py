@@ -5,9 +5,11 @@ import pytest
 from support.applications import ELIGIBLE, Driver, portal, prepare
 from support.tools import copy_tree, edit
 
+from service import clock
 from service.decisions.rulebook import Rulebook
 from service.payments.providers import DEV_SANDBOX_SECRET, SandboxProvider
 from service.reference import fees
+from service.store.db import connect
 from service.tools.tables import table_checks
 
 FEES = "rulesets/workflow/fees.yaml"
@@ -22,14 +24,23 @@ def rules(tmp_path):
 def drive(app, client, rules):
     # the app decides and moves applications with the rules of a tree this test edits
     app.extensions["rulebook"] = Rulebook(rules, checks=table_checks())
+    _reload(app)  # the database decides what every worker serves: the tree's files, from now on
     prepare(app)
     return Driver(client)
+
+
+def _reload(app) -> dict:
+    db = connect(app.config["DATABASE"])
+    try:
+        return app.extensions["rulebook"].reload(db, clock.today())
+    finally:
+        db.conn.close()
 
 
 def raise_the_fee(app, rules) -> str:
     """20 元 → 25 元 per major in the working files, reloaded: the new version in force."""
     edit(rules / FEES, "per_major_fen: 2000", "per_major_fen: 2500")
-    reloaded = app.extensions["rulebook"].reload()
+    reloaded = _reload(app)
     assert reloaded["reloaded"] is True
     return reloaded["version"]
 
