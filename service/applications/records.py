@@ -16,6 +16,7 @@ from service.candidates import records as candidates
 from service.errors import Conflict, Forbidden, InvalidInput
 from service.idnumber import mask_phone
 from service.reference import districts, windows
+from service.rules.in_force import refusal
 from service.store.db import write_transaction
 from service.web import auth
 
@@ -158,8 +159,10 @@ def summary_for(db, exam_number: str) -> dict | None:
 # --- filling ------------------------------------------------------------------------
 
 def _check_references(bundle, data: dict) -> None:
-    """The district and each university/major must exist; every problem is reported at once."""
+    """The district and each university/major must exist, each major with a plan in force today;
+    every problem is reported at once."""
     problems: dict = {}
+    today = clock.now().date()
     if not districts.is_district(data["district"]):
         problems["district"] = ["not a 区县 of the official list (GET /v1/districts)"]
     for i, c in enumerate(data["choices"]):
@@ -169,6 +172,9 @@ def _check_references(bundle, data: dict) -> None:
             problems.setdefault("choices", {})[str(i)] = {
                 "major": [f"{c['university']} examines no major {c['major']} (GET /v1/majors?university="
                           f"{c['university']})"]}
+        elif why := refusal(bundle, c["university"], c["major"], today):
+            # refused now, not at the check: a major without a plan in force cannot be decided at all
+            problems.setdefault("choices", {})[str(i)] = {"major": [why]}
     if problems:
         raise InvalidInput("the application has invalid fields; see fields", fields=problems)
 
