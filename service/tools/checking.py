@@ -7,7 +7,7 @@ from pathlib import Path
 from service.errors import RulesetError
 from service.rules.loader import DEFAULT_AREA, bundle_from_files, read_files
 from service.tools.cases import Case, case_files, load_cases, run_case
-from service.yamlreader import Problem
+from service.yamlreader import Problem, YamlSyntaxError, parse_yaml
 
 
 @dataclass
@@ -17,12 +17,22 @@ class CheckReport:
     cases: list[Case] = field(default_factory=list)
 
 
-def check_tree(root: Path | str, area: str = DEFAULT_AREA) -> CheckReport:
-    """Validate every curriculum and ruleset file and every test-case file of ``root``."""
+def check_tree(root: Path | str, area: str = DEFAULT_AREA, *, overrides: dict[str, str] | None = None) -> CheckReport:
+    """Validate every curriculum and ruleset file and every test-case file of ``root``.
+
+    ``overrides`` ({relative path: YAML text}) stand in for files of the tree, or add
+    to them: what an import would write is checked before it is written.
+    """
     root = Path(root)
     report = CheckReport()
     try:
-        report.bundle = bundle_from_files(read_files(root, area))
+        files = read_files(root, area)
+        for rel, text in (overrides or {}).items():
+            try:
+                files[rel] = parse_yaml(text, rel)
+            except YamlSyntaxError as exc:
+                raise RulesetError([exc.problem]) from None
+        report.bundle = bundle_from_files(files)
     except RulesetError as exc:
         report.problems += exc.problems
     for path in case_files(root):

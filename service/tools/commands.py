@@ -204,3 +204,12 @@ def what_if_command(new, cohort, base, db_path, csv_path):
 
 
 COMMANDS.append(what_if_command)
+
+
+def _plans_commands():
+    from service.tools.plan_commands import plans_group
+
+    return [plans_group]
+
+
+COMMANDS += _plans_commands()
