@@ -1,6 +1,8 @@
 """`sxzk plans import|export`: the 专业考试计划 table round trip, and problems named by sheet, row and column."""
 from __future__ import annotations
 
+import re
+import shlex
 import shutil
 
 from click.testing import CliRunner
@@ -110,3 +112,24 @@ def test_a_new_plan_adds_its_new_courses_to_the_catalogue(tmp_path):
         ("item-3", "第3项（任选一门）", 1, ("99003", "99004"))]
     assert bundle.catalogue["99002"].theory == "99001" and not bundle.catalogue["99001"].national
     shutil.rmtree(tree)
+
+
+def test_the_walkthrough_of_docs_tools_md_as_written(tmp_path, monkeypatch):
+    """Its commands, run on a copy of the rules standing for /srv/rules-draft, print what it shows."""
+    doc = (ROOT / "docs/tools.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Walkthrough: a plan as a spreadsheet"):doc.index("## Every command")]
+    tree = copy_tree(tmp_path)
+    monkeypatch.chdir(ROOT)
+    blocks = re.findall(r"```console\n(.*?)```", section, re.S)
+    ran = 0
+    for block in blocks:
+        for command in block.split("$ ")[1:]:
+            line, *shown = command.rstrip("\n").splitlines()
+            if not line.startswith("sxzk plans "):
+                continue
+            args = shlex.split(line.replace("/tmp/", f"{tmp_path}/").replace("/srv/rules-draft", str(tree)))[2:]
+            result = sxzk(*args)
+            assert result.output.splitlines() == [s.replace("/tmp/", f"{tmp_path}/") for s in shown], line
+            ran += 1
+    assert ran == 3
+    assert (tmp_path / "120203K-2017.csv").read_bytes() == SAMPLE_CSV.read_bytes()
