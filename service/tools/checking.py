@@ -65,6 +65,7 @@ def _unknown_majors(bundle, cases) -> list[Problem]:
 class TestRun:
     problems: list[Problem]  # the tree or a case file does not load
     results: list[tuple[Case, list[str]]]  # (case, mismatches)
+    bundle: object = None
 
     @property
     def failed(self) -> list[tuple[Case, list[str]]]:
@@ -79,4 +80,4 @@ def run_tests(root: Path | str, area: str = DEFAULT_AREA) -> TestRun:
     report = check_tree(root, area)
     if report.bundle is None:
         return TestRun(report.problems, [])
-    return TestRun(report.problems, [(case, run_case(report.bundle, case)) for case in report.cases])
+    return TestRun(report.problems, [(case, run_case(report.bundle, case)) for case in report.cases], report.bundle)
