@@ -444,6 +444,8 @@ def _catalogue_entry(reader, row, catalogue, new_courses, additions: _Lines, by_
         if new_courses[code][0] != entry:
             reader.bad(row["row"], col["课程代码"], f"{code} is new and another row describes it differently")
         return
+    if not any(len(origin) == 3 and origin[2] is reader for origin in additions.origins if origin):
+        additions.add(f"  # --- from `sxzk plans import`, sheet {reader.sheet.name}: the source of its plan ---")
     new_courses[code] = (entry,)
     r = row["row"]
     additions.add(f"  {q(code)}:", (r, col["课程代码"], reader))

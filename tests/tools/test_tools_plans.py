@@ -133,3 +133,18 @@ def test_the_walkthrough_of_docs_tools_md_as_written(tmp_path, monkeypatch):
             ran += 1
     assert ran == 3
     assert (tmp_path / "120203K-2017.csv").read_bytes() == SAMPLE_CSV.read_bytes()
+
+
+def test_a_published_table_typed_as_printed_imports(tmp_path):
+    """The Jiangsu 新闻学 table as printed (笔试, 任选一门 on the rows of one 序号, 毕业论文 不计学分)."""
+    tree = copy_tree(tmp_path)
+    result = sxzk("import", ROOT / "fixtures/plans/sxu-050301-2024.csv", "--root", tree)
+    assert result.exit_code == 0, result.output
+    assert "curricula/catalogue.yaml: 12 course(s) added" in result.stdout
+    bundle = load_bundle(tree)
+    [plan] = bundle.plans_for("sxu", "050301")
+    assert [(g.id, g.name, g.pick, g.courses) for g in plan.groups] == [
+        ("item-3", "第3项（任选一门）", 1, ("13000", "14970"))]
+    assert len(plan.required) == 13 and plan.thesis == "10209" and plan.min_credits == 71
+    assert bundle.catalogue["10209"].kind == "thesis" and bundle.catalogue["10209"].credits == 0
+    assert plan.source.startswith("REFERENCE PLAN, not Shanxi's own")
