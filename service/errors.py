@@ -64,12 +64,25 @@ class NotFound(ServiceError):
     code = "not_found"
 
 
-class NoPlan(NotFound):
-    """The rules have no exam plan to decide a choice with: its major is unknown, or no plan of it is in force.
+class UnknownMajor(NotFound):
+    """The chosen university examines no such major: nothing to decide with, so 404.
 
     The rules core raises it knowing neither HTTP nor the request's shape: ``choice`` says what is wrong
     with the choice, and it is reported under ``choices``, where an evaluation request names its majors.
     """
+
+    def __init__(self, message: str, *, choice: str | None = None):
+        super().__init__(message, fields={"choices": [choice]} if choice else None)
+
+
+class NoPlan(ServiceError):
+    """The major exists but no exam plan of it is in force on the date asked: the choice cannot be decided.
+
+    422, not 404: the major is there, and a client matching on ``error`` must tell this from "no such thing".
+    """
+
+    status = 422
+    code = "no_plan_in_force"
 
     def __init__(self, message: str, *, choice: str | None = None):
         super().__init__(message, fields={"choices": [choice]} if choice else None)

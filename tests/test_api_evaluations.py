@@ -70,15 +70,28 @@ def test_unknown_major_stores_nothing_even_if_another_choice_is_fine(client, db)
     body = example("marketing-complete")
     body["choices"].append({"university": "sxu", "major": "999999"})
     resp = post(client, body)
-    assert resp.status_code == 404
+    assert resp.status_code == 404 and resp.json["error"] == "not_found"
     assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
 
 
-def test_major_without_a_plan_in_force_is_a_clear_404(client):
+def test_major_without_any_plan_is_a_422_no_plan_in_force(client, db):
     body = example("marketing-complete")
     body["choices"] = [{"university": "sxufe", "major": "630302"}]
     resp = post(client, body)
-    assert resp.status_code == 404 and "no_plan_in_force" in resp.json["message"]
+    assert resp.status_code == 422 and resp.json["error"] == "no_plan_in_force"
+    assert resp.json["message"].startswith("山西财经大学 630302 ")
+    assert "no exam plan of sxufe/630302 is on file" in resp.json["message"]
+    assert resp.json["fields"] == {"choices": [resp.json["message"]]}
+    assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
+
+
+def test_plans_out_of_force_name_the_dates_they_are_in_force(client):
+    body = example("marketing-complete")
+    body["as_of"] = "2020-06-01"
+    resp = post(client, body)
+    assert resp.status_code == 422 and resp.json["error"] == "no_plan_in_force"
+    assert "在 2020-06-01 没有有效的考试计划（考试计划有效期：2021版 2021-01-01 起）" in resp.json["message"]
+    assert "(plans are in force: edition 2021 from 2021-01-01)" in resp.json["message"]
 
 
 def test_auth_and_roles(client):
@@ -116,6 +129,17 @@ def test_major_plan_as_the_seed_shows_it(client):
                                   "credits": 6, "kind": "theory"}
     majors = client.get("/v1/majors?university=sxu&level=专科", headers=PORTAL).json
     assert {m["code"] for m in majors} == {"680503", "690206", "960101"}
+
+
+def test_the_major_list_says_which_majors_have_a_plan_in_force(app, client):
+    app.config["CLOCK_NOW"] = "2026-03-01T09:00:00+08:00"
+    majors = {(m["university"], m["code"]): m for m in client.get("/v1/majors", headers=PORTAL).json}
+    assert majors[("sxufe", "120203K")]["plan_in_force"] and majors[("sxufe", "120203K")]["plan_status"] == "in_force"
+    none = majors[("sxu", "020101")]
+    assert (none["plan_in_force"], none["plan_status"], none["editions"]) == (False, "none", [])
+    app.config["CLOCK_NOW"] = "2020-03-01T09:00:00+08:00"
+    early = {(m["university"], m["code"]): m for m in client.get("/v1/majors", headers=PORTAL).json}
+    assert early[("sxufe", "630701")]["plan_status"] == "not_in_force" and not early[("sxufe", "630701")]["plan_in_force"]
     assert client.get("/v1/majors?level=本科", headers=PORTAL).status_code == 422
 
 

@@ -5,7 +5,7 @@ Both implement docs/rules-semantics.md; ``service.rules.decide.decide`` and
 shipped bundle, then small synthetic bundles) and must return the same decision
 (``ruleset_version``/``engine_version`` and the doc's descriptive extras
 ``university``, ``major``, ``major_name``, ``level``, ``as_of`` aside).  Both
-must raise ``NotFound`` for the same requests.  A requirement's ``label`` is
+must raise the same error (``UnknownMajor``: 404, ``NoPlan``: 422) for the same requests.  A requirement's ``label`` is
 display text (section 6) and is not compared.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from support.strategies import requests, synthetic_bundles
 
-from service.errors import NotFound
+from service.errors import NoPlan, UnknownMajor
 from service.rules import oracle
 from service.rules.loader import load_bundle
 
@@ -70,15 +70,15 @@ def compare(bundle, request):
     decide = _decide()
     try:
         expected = oracle.evaluate(bundle, request)
-    except NotFound as exc:
-        with pytest.raises(NotFound):
+    except (UnknownMajor, NoPlan) as exc:
+        with pytest.raises(type(exc)):
             got = decide(bundle, request)
-            raise AssertionError(f"oracle raised NotFound ({exc}), engine decided: {_dump(got)}") from None
+            raise AssertionError(f"oracle raised {type(exc).__name__} ({exc}), engine decided: {_dump(got)}") from None
         return
     try:
         got = decide(bundle, request)
-    except NotFound as exc:
-        raise AssertionError(f"engine raised NotFound ({exc}), oracle decided edition "
+    except (UnknownMajor, NoPlan) as exc:
+        raise AssertionError(f"engine raised {type(exc).__name__} ({exc}), oracle decided edition "
                              f"{expected['edition']} {expected['status']}") from None
     extra = set(got) - set(expected) - DROPPED - EXTRAS
     assert not extra, f"engine decision has keys the contract does not name: {sorted(extra)}"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support.strategies import synthetic_bundle
 
-from service.errors import NotFound
+from service.errors import NoPlan, NotFound
 from service.rules import oracle
 from service.rules.inputs import Candidate, PriorDiploma, Record, Request
 from service.rules.loader import load_bundle
@@ -152,9 +152,10 @@ def test_grades_scores_and_unknown_courses(shipped):
 def test_unknown_major_and_no_plan_in_force(shipped):
     with pytest.raises(NotFound):
         oracle.evaluate(shipped, request("sxufe", "999999", passes(MARKETING)))
-    with pytest.raises(NotFound, match="no_plan_in_force"):
+    with pytest.raises(NoPlan, match="no_plan_in_force") as exc:
         oracle.evaluate(shipped, request("sxufe", "630701", passes(MARKETING), as_of=dt.date(2020, 12, 31)))
-    with pytest.raises(NotFound, match="no_plan_in_force"):
+    assert exc.value.status == 422 and exc.value.code == "no_plan_in_force"
+    with pytest.raises(NoPlan, match="no_plan_in_force"):
         oracle.evaluate(shipped, request("sxufe", "630701", passes(MARKETING), edition="2017"))
 
 

@@ -9,6 +9,7 @@ from service import clock
 from service.applications import states
 from service.decisions.schemas import SCORE
 from service.reference import districts
+from service.rules.in_force import refusal
 from service.web import current
 from service.web.schemas import COURSE_CODE, EXAM_NUMBER, MAJOR_CODE, OFFSET, SLUG, Exact, StrictSchema
 
@@ -61,6 +62,9 @@ def reference_problems(bundle, data: dict) -> dict:
             problems.setdefault("choices", {})[i] = {
                 "major": [f"{c['university']} examines no major {c['major']} (GET /v1/majors?university="
                           f"{c['university']})"]}
+        elif "major" in c and (why := refusal(bundle, c["university"], c["major"], clock.today())):
+            # refused when filled, not at the check: a major without a plan in force cannot be decided at all
+            problems.setdefault("choices", {})[i] = {"major": [why]}
     return problems
 
 

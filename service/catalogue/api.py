@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from service import clock
 from service.errors import NotFound, echoed
+from service.rules.in_force import plan_status
 from service.rules.model import LEVELS
 from service.web import current
 from service.web.schemas import MAJOR_CODE, SLUG, StrictSchema
@@ -25,6 +27,10 @@ class MajorSchema(Schema):
     level = fields.String()
     status = fields.String(metadata={"description": "open | closed_to_new (停止新生报名)"})
     editions = fields.List(fields.String(), metadata={"description": "exam plan editions on file"})
+    plan_in_force = fields.Boolean(metadata={"description": "a plan of this major is in force today: it can be "
+                                                           "chosen and decided (otherwise 422 no_plan_in_force)"})
+    plan_status = fields.String(metadata={"description": "in_force | not_in_force (plans on file, none for today) | "
+                                                         "none (no plan on file: the major cannot be chosen)"})
 
 
 class MajorQuerySchema(StrictSchema):
@@ -68,9 +74,11 @@ def _bundle():
 
 
 def _major_dict(bundle, m) -> dict:
+    status = plan_status(bundle, m.university, m.code, clock.now().date())
     return {"university": m.university, "university_name": bundle.universities[m.university].name,
             "code": m.code, "name": m.name, "level": m.level, "status": m.status,
-            "editions": [p.edition for p in bundle.plans_for(m.university, m.code)]}
+            "editions": [p.edition for p in bundle.plans_for(m.university, m.code)],
+            "plan_in_force": status == "in_force", "plan_status": status}
 
 
 def plan_dict(bundle, plan) -> dict:

@@ -35,6 +35,9 @@ def create_evaluation(data):
 
     One decision is stored per choice, with the ruleset version and engine
     version it was made under; a request with any invalid part stores nothing.
+    A chosen major with no exam plan in force on ``as_of`` answers 422 with error
+    ``no_plan_in_force`` (naming when its plans are in force); a major that does not
+    exist, 404 ``not_found``.
     """
     who = auth.current()
     if who.role == "portal" and who.candidate != data["candidate"]["exam_number"]:

@@ -6,25 +6,23 @@ requirements are met, pending or unmet and whether the candidate is eligible.
 """
 from __future__ import annotations
 
-from service.errors import NoPlan
+from service.errors import NoPlan, UnknownMajor
 from service.rules import compiler
 from service.rules.allocate import allocate
 from service.rules.engine import ENGINE_VERSION, EngineError, default_engine
+from service.rules.in_force import plans_in_force, refusal
 from service.rules.inputs import Request
 
 
 def plans_to_evaluate(bundle, request: Request):
     if bundle.major(request.university, request.major) is None:
-        raise NoPlan(f"unknown major {request.major} at {request.university}",
-                     choice=f"{request.university}/{request.major} is not in the catalogue")
-    plans = bundle.plans_for(request.university, request.major)
-    if request.edition is not None:
-        plans = [p for p in plans if p.edition == request.edition]
-    plans = [p for p in plans if p.in_force(request.as_of)]
+        raise UnknownMajor(f"unknown major {request.major} at {request.university}",
+                           choice=f"{request.university}/{request.major} is not in the catalogue")
+    plans = plans_in_force(bundle, request.university, request.major, request.as_of, request.edition)
     if not plans:
-        raise NoPlan(f"no_plan_in_force: no exam plan of {request.university}/{request.major} "
-                     f"is in force on {request.as_of.isoformat()}")
-    return sorted(plans, key=lambda p: (p.effective_from, p.edition))
+        why = refusal(bundle, request.university, request.major, request.as_of, request.edition)
+        raise NoPlan(why, choice=why)
+    return plans
 
 
 def evaluate_plan(bundle, plan, request: Request, engine=None) -> dict:

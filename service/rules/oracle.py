@@ -19,7 +19,7 @@ has since settled are marked [contract].
 
 R1  Edition named in the request: only that edition is considered, and it must
     exist *and* be in force on ``as_of``; otherwise ``NoPlan`` with
-    ``no_plan_in_force``.  An unknown (university, major) is ``NoPlan``
+    ``no_plan_in_force``.  An unknown (university, major) is ``UnknownMajor``
     with ``unknown_major``.
 R2  Edition choice tie-break "newest, i.e. latest effective.from, then edition
     text": the greatest (effective_from, edition) wins.
@@ -88,7 +88,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from service.errors import NoPlan
+from service.errors import NoPlan, UnknownMajor
 
 SOURCE_ORDER = ("exam", "exemption", "transfer-in", "old-plan")
 WHOLE_NUMBER = re.compile(r"[0-9]+")
@@ -512,7 +512,7 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
 
 def editions_to_evaluate(bundle, request):
     if bundle.major(request.university, request.major) is None:
-        raise NoPlan(f"unknown_major: no major {request.major} at {request.university}")
+        raise UnknownMajor(f"unknown_major: no major {request.major} at {request.university}")
     plans = []
     for plan in bundle.plans_for(request.university, request.major):
         if not plan.in_force(request.as_of):

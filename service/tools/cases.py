@@ -267,15 +267,21 @@ def _requirement_id_shape(rid: str) -> bool:
     return kind in ("course", "group", "thesis") and bool(rest)
 
 
-def decide_case(bundle, case: Case) -> dict:
-    """The decision for a case's input under ``bundle`` (raises ServiceError when it cannot be decided)."""
+def case_request(case: Case):
+    """The rules core's request for a case's input."""
     from service.decisions.schemas import EvaluationRequestSchema
-    from service.rules.decide import decide
     from service.rules.inputs import canonical_input, request_for
 
     data = EvaluationRequestSchema().load(copy.deepcopy(case.body))
     choice = {k: v for k, v in sorted(data["choices"][0].items()) if v is not None}
-    return decide(bundle, request_for(canonical_input(data), choice))
+    return request_for(canonical_input(data), choice)
+
+
+def decide_case(bundle, case: Case) -> dict:
+    """The decision for a case's input under ``bundle`` (raises ServiceError when it cannot be decided)."""
+    from service.rules.decide import decide
+
+    return decide(bundle, case_request(case))
 
 
 def run_case(bundle, case: Case) -> list[str]:

@@ -8,7 +8,7 @@ from service.errors import RulesetError
 from service.rules.loader import DEFAULT_AREA, bundle_from_files, read_files
 from service.tools.cases import Case, case_files, load_cases, run_case
 from service.tools.tables import table_checks
-from service.yamlreader import Problem
+from service.yamlreader import Problem, YamlSyntaxError, parse_yaml
 
 
 @dataclass
@@ -18,13 +18,23 @@ class CheckReport:
     cases: list[Case] = field(default_factory=list)
 
 
-def check_tree(root: Path | str, area: str = DEFAULT_AREA) -> CheckReport:
+def check_tree(root: Path | str, area: str = DEFAULT_AREA, *, overrides: dict[str, str] | None = None) -> CheckReport:
     """Validate every file of the bundle (curricula, rulesets, workflow tables, transfer rules) and every
-    test-case file of ``root``."""
+    test-case file of ``root``.
+
+    ``overrides`` ({relative path: YAML text}) stand in for files of the tree, or add
+    to them: what an import would write is checked before it is written.
+    """
     root = Path(root)
     report = CheckReport()
     try:
-        report.bundle = bundle_from_files(read_files(root, area), table_checks())
+        files = read_files(root, area)
+        for rel, text in (overrides or {}).items():
+            try:
+                files[rel] = parse_yaml(text, rel)
+            except YamlSyntaxError as exc:
+                raise RulesetError([exc.problem]) from None
+        report.bundle = bundle_from_files(files, table_checks())
     except RulesetError as exc:
         report.problems += exc.problems
     for path in case_files(root):
@@ -57,6 +67,7 @@ def _unknown_majors(bundle, cases) -> list[Problem]:
 class TestRun:
     problems: list[Problem]  # the tree or a case file does not load
     results: list[tuple[Case, list[str]]]  # (case, mismatches)
+    bundle: object = None
 
     @property
     def failed(self) -> list[tuple[Case, list[str]]]:
@@ -71,4 +82,4 @@ def run_tests(root: Path | str, area: str = DEFAULT_AREA) -> TestRun:
     report = check_tree(root, area)
     if report.bundle is None:
         return TestRun(report.problems, [])
-    return TestRun(report.problems, [(case, run_case(report.bundle, case)) for case in report.cases])
+    return TestRun(report.problems, [(case, run_case(report.bundle, case)) for case in report.cases], report.bundle)

@@ -43,8 +43,13 @@ def check_command(root):
 @click.command("test")
 @ROOT_ARG
 @click.option("-v", "--verbose", is_flag=True, help="list passing cases too")
-def test_command(root, verbose):
+@click.option("--coverage", is_flag=True, help="report, per plan, what no case exercised; a summary line per major")
+@click.option("--min", "minimum", type=click.FloatRange(0, 100),
+              help="with --coverage: exit 1 when a major's coverage (percent) is below this")
+def test_command(root, verbose, coverage, minimum):
     """Run the YAML test cases beside the rulesets; each failure as expected vs actual per requirement."""
+    if minimum is not None and not coverage:
+        raise click.UsageError("--min goes with --coverage")
     from service.tools.checking import run_tests
 
     run = run_tests(_root(root))
@@ -64,6 +69,18 @@ def test_command(root, verbose):
     click.echo(summary)
     if not run.ok:
         sys.exit(1)
+    if coverage:
+        from service.tools.coverage import by_major, plan_coverage, render
+
+        bundle = run.bundle
+        majors = by_major(bundle, plan_coverage(bundle, [case for case, _ in run.results]))
+        click.echo("")
+        click.echo("\n".join(render(bundle, majors)))
+        below = [m for m in majors if minimum is not None and m.percent < minimum]
+        if below:
+            click.echo(f"{len(below)} major(s) below {minimum:g}%: "
+                       + ", ".join(f"{m.university}/{m.major}" for m in below), err=True)
+            sys.exit(1)
 
 
 COMMANDS = [check_command, test_command]
@@ -204,3 +221,12 @@ def what_if_command(new, cohort, base, db_path, csv_path):
 
 
 COMMANDS.append(what_if_command)
+
+
+def _plans_commands():
+    from service.tools.plan_commands import plans_group
+
+    return [plans_group]
+
+
+COMMANDS += _plans_commands()

@@ -91,7 +91,7 @@ def what_if(draft, items: list[Item], progress=None) -> Report:
         try:
             decision = decide(draft, request_for(item.input, item.input["choice"]))
         except ServiceError as exc:
-            report.errors.append(Flip(item, f"error: {exc.message}"))
+            report.errors.append(Flip(item, f"error: {exc.code}: {exc.message}"))
         else:
             after = decision["status"]
             unmet = [r["id"] for r in decision["requirements"] if r["status"] == "unmet"]

@@ -120,7 +120,7 @@ def test_a_removed_edition_is_reported_as_not_decidable(stored, tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].endswith("2 not decidable under the draft")
-    assert lines[2].startswith("  010119300004  eligible → error: no_plan_in_force: no exam plan of sxufe/630701")
+    assert lines[2].startswith("  010119300004  eligible → error: no_plan_in_force: 山西财经大学 630701 市场营销（专科）没有考试计划")
 
 
 def test_bad_inputs_are_refused(tmp_path, draft):

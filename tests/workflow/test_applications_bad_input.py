@@ -74,6 +74,22 @@ def test_unknown_district_university_and_major_are_named(drive, db):
     assert count(db, "applications") == 0
 
 
+def test_a_major_without_a_plan_is_refused_when_filled_naming_it(drive, db):
+    body = fill(choices=[{"university": "sxufe", "major": "630701"}, {"university": "sxu", "major": "020101"}])
+    resp = drive.create(ELIGIBLE, body, expect=422)
+    [why] = resp["fields"]["choices"]["1"]["major"]
+    assert why.startswith("山西大学 020101 经济学（专升本）没有考试计划")
+    assert "no exam plan of sxu/020101 is on file" in why and "0" not in resp["fields"]["choices"]
+    assert count(db, "applications") == 0
+
+
+def test_an_update_to_a_major_without_a_plan_is_refused(drive):
+    app = drive.create(ELIGIBLE)
+    resp = drive.update(ELIGIBLE, app["id"], fill(choices=[{"university": "sxu", "major": "050201"}]), expect=422)
+    assert "sxu/050201" in resp["fields"]["choices"]["0"]["major"][0]
+    assert drive.get(app["id"])["choices"][0]["major"] == "630701"
+
+
 def test_a_card_listed_twice_is_refused(drive):
     resp = drive.create(MISSING, fill(MISSING, old_plan_records=[CARD_00181, CARD_00181]), expect=422)
     assert "00181" in resp["fields"]["old_plan_records"][0]

@@ -1,0 +1,150 @@
+"""`sxzk plans import|export`: the 专业考试计划 table round trip, and problems named by sheet, row and column."""
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+
+from click.testing import CliRunner
+from support.common import ROOT
+from support.tools import copy_tree
+
+from service.rules.canonical import plain
+from service.rules.loader import load_bundle
+from service.tools.plan_commands import plans_group
+from service.tools.plan_sheets import read_sheets
+from service.yamlreader import parse_yaml
+
+SAMPLE_CSV = ROOT / "fixtures/plans/sxufe-120203K-2017.csv"
+SAMPLE_XLSX = ROOT / "fixtures/plans/sxufe-120203K.xlsx"
+PLANS = ("curricula/plans/sxufe/120203K-2017.yaml", "curricula/plans/sxufe/120203K-2024.yaml")
+
+
+def sxzk(*args):
+    return CliRunner().invoke(plans_group, [str(a) for a in args])
+
+
+def data(path):
+    return plain(parse_yaml(path.read_text(encoding="utf-8"), path.name))
+
+
+def row_of(text: str, start: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), start=1) if line.lstrip("\ufeff").startswith(start))
+
+
+def test_importing_the_sample_gives_the_shipped_plans_and_exporting_them_the_sample_again(tmp_path):
+    tree = copy_tree(tmp_path)
+    catalogue = (tree / "curricula/catalogue.yaml").read_bytes()
+    result = sxzk("import", SAMPLE_XLSX, "--root", tree, "--replace")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"wrote {PLANS[0]}", f"wrote {PLANS[1]}", "ok: 2 plan(s) pass `sxzk check`"]
+    for rel in PLANS:  # the same plan, written in the importer's layout
+        assert data(tree / rel) == data(ROOT / rel)
+    assert (tree / "curricula/catalogue.yaml").read_bytes() == catalogue  # every course is known already
+    assert load_bundle(tree).plans == load_bundle(ROOT).plans
+
+    assert sxzk("export", tmp_path / "again.csv", "sxufe/120203K@2017", "--root", tree).exit_code == 0
+    assert (tmp_path / "again.csv").read_bytes() == SAMPLE_CSV.read_bytes()
+    assert sxzk("export", tmp_path / "again.xlsx", "sxufe/120203K@2017", "sxufe/120203K@2024",
+                "--root", tree).exit_code == 0
+    assert [(s.name, s.rows) for s in read_sheets(tmp_path / "again.xlsx")] == \
+        [(s.name, s.rows) for s in read_sheets(SAMPLE_XLSX)]
+
+
+def test_a_plan_file_is_overwritten_only_when_asked(tmp_path):
+    tree = copy_tree(tmp_path)
+    before = (tree / PLANS[0]).read_bytes()
+    result = sxzk("import", SAMPLE_CSV, "--root", tree)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"sxufe-120203K-2017.csv: sheet sxufe-120203K-2017, row 5, column B (版本): {PLANS[0]} exists already "
+        "(import with --replace to overwrite it with this sheet)")
+    assert (tree / PLANS[0]).read_bytes() == before
+
+
+def test_every_broken_cell_is_named_and_nothing_is_written(tmp_path):
+    tree = copy_tree(tmp_path)
+    before = {rel: (tree / rel).read_bytes() for rel in (PLANS[0], "curricula/catalogue.yaml")}
+    text = SAMPLE_CSV.read_text(encoding="utf-8-sig")
+    text = text.replace("00149,国际贸易理论与实务", "00194,国际贸易理论与实务")  # two digits swapped
+    text = text.replace("00158,资产评估,4,", "00158,资产评估,四,")
+    broken = tmp_path / "sxufe-120203K-2017.csv"
+    broken.write_text(text, encoding="utf-8")
+    result = sxzk("import", broken, "--root", tree, "--replace")
+    assert result.exit_code == 1
+    sheet = "sxufe-120203K-2017.csv: sheet sxufe-120203K-2017"
+    assert result.stdout.splitlines() == [
+        f"{sheet}, row {row_of(text, '8,00158')}, column D 学分: 学分 must be a whole number, found '四'",
+        f"{sheet}, row {row_of(text, '13,00194')}, column B 课程代码: 00194 is not in the catalogue, but "
+        "国际贸易理论与实务 is, as 00149 (a mistyped code? write 00149)"]
+    assert result.stderr == "2 problem(s); nothing written\n"
+    assert {rel: (tree / rel).read_bytes() for rel in before} == before
+
+
+def test_what_the_rules_loader_finds_is_named_by_cell_too(tmp_path):
+    tree = copy_tree(tmp_path)
+    text = SAMPLE_CSV.read_text(encoding="utf-8-sig").replace(",任选一门,elective", ",任选三门,elective")
+    broken = tmp_path / "plan.csv"
+    broken.write_text(text, encoding="utf-8")
+    result = sxzk("import", broken, "--root", tree, "--replace", "--check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"plan.csv: sheet plan, row {row_of(text, '13,00149')}, column F 备注: groups[0].pick: picks 3 of only 2 courses")
+
+
+def test_a_new_plan_adds_its_new_courses_to_the_catalogue(tmp_path):
+    tree = copy_tree(tmp_path)
+    table = tmp_path / "english.csv"
+    table.write_text("\n".join([
+        "主考学校,山西大学", "专业代码,050201", "专业名称,英语", "层次,专升本", "版本,2024", "生效日期,2024-01-01",
+        "最低学分,10", "来源,REFERENCE PLAN (test)", "",
+        "序号,课程代码,课程名称,学分,考试类型,备注",
+        "1,03708,中国近现代史纲要,2,统考,", "2,99001,英语写作,6,省考,", "2,99002,英语写作（实践）,2,实践,",
+        "3,99003,英语翻译,4,统考,任选一门", "3,99004,英语口译,4,统考,任选一门", "4,99005,英语毕业论文,0,论文,"]),
+        encoding="utf-8")
+    result = sxzk("import", table, "--root", tree)
+    assert result.exit_code == 0, result.output
+    assert "curricula/catalogue.yaml: 5 course(s) added (99001, 99002, 99003, 99004, 99005)" in result.output
+    bundle = load_bundle(tree)
+    [plan] = bundle.plans_for("sxu", "050201")
+    assert plan.required == ("03708", "99001", "99002") and plan.thesis == "99005"
+    assert [(g.id, g.name, g.pick, g.courses) for g in plan.groups] == [
+        ("item-3", "第3项（任选一门）", 1, ("99003", "99004"))]
+    assert bundle.catalogue["99002"].theory == "99001" and not bundle.catalogue["99001"].national
+    shutil.rmtree(tree)
+
+
+def test_the_walkthrough_of_docs_tools_md_as_written(tmp_path, monkeypatch):
+    """Its commands, run on a copy of the rules standing for /srv/rules-draft, print what it shows."""
+    doc = (ROOT / "docs/tools.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Walkthrough: a plan as a spreadsheet"):doc.index("## Every command")]
+    tree = copy_tree(tmp_path)
+    monkeypatch.chdir(ROOT)
+    blocks = re.findall(r"```console\n(.*?)```", section, re.S)
+    ran = 0
+    for block in blocks:
+        for command in block.split("$ ")[1:]:
+            line, *shown = command.rstrip("\n").splitlines()
+            if not line.startswith("sxzk plans "):
+                continue
+            args = shlex.split(line.replace("/tmp/", f"{tmp_path}/").replace("/srv/rules-draft", str(tree)))[2:]
+            result = sxzk(*args)
+            assert result.output.splitlines() == [s.replace("/tmp/", f"{tmp_path}/") for s in shown], line
+            ran += 1
+    assert ran == 3
+    assert (tmp_path / "120203K-2017.csv").read_bytes() == SAMPLE_CSV.read_bytes()
+
+
+def test_a_published_table_typed_as_printed_imports(tmp_path):
+    """The Jiangsu 新闻学 table as printed (笔试, 任选一门 on the rows of one 序号, 毕业论文 不计学分)."""
+    tree = copy_tree(tmp_path)
+    result = sxzk("import", ROOT / "fixtures/plans/sxu-050301-2024.csv", "--root", tree)
+    assert result.exit_code == 0, result.output
+    assert "curricula/catalogue.yaml: 12 course(s) added" in result.stdout
+    bundle = load_bundle(tree)
+    [plan] = bundle.plans_for("sxu", "050301")
+    assert [(g.id, g.name, g.pick, g.courses) for g in plan.groups] == [
+        ("item-3", "第3项（任选一门）", 1, ("13000", "14970"))]
+    assert len(plan.required) == 13 and plan.thesis == "10209" and plan.min_credits == 71
+    assert bundle.catalogue["10209"].kind == "thesis" and bundle.catalogue["10209"].credits == 0
+    assert plan.source.startswith("REFERENCE PLAN, not Shanxi's own")
