@@ -8,7 +8,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from service import clock
 from service.applications import states
 from service.decisions.schemas import SCORE
-from service.web.schemas import COURSE_CODE, MAJOR_CODE, OFFSET, SLUG, StrictSchema
+from service.reference import districts
+from service.web.schemas import COURSE_CODE, MAJOR_CODE, SLUG, OneOfNow, PageQuerySchema, StrictSchema, page_schema
 
 MAX_UNIVERSITIES = 2  # "考生毕业申请最多可选择两所主考院校" (seed 002, 六.1)
 MOBILE = validate.Regexp(r"^1[3-9]\d{9}$", error="a mainland mobile number: 11 digits starting 13-19")
@@ -90,12 +91,10 @@ class SubmitSchema(StrictSchema):
                                                                            "提交后不可再进行网上毕业申请"))
 
 
-class ListQuerySchema(StrictSchema):
-    state = fields.String(validate=validate.Length(1, 40))
-    district = fields.String(validate=validate.Length(1, 40))
+class ListQuerySchema(PageQuerySchema):
+    state = fields.String(validate=OneOfNow(lambda: states.table().states, "状态", "state"))
+    district = fields.String(validate=OneOfNow(districts.table, "区县", "district"))
     exam_number = fields.String(validate=validate.Regexp(r"^\d{12}$", error="a 准考证号 is 12 digits"))
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
-    offset = fields.Integer(load_default=0, validate=OFFSET)
 
 
 # --- responses (document the OpenAPI; the views return plain dicts) --------------
@@ -177,6 +176,9 @@ class ApplicationListItemSchema(Schema):
     attempt = fields.Integer()
     choices = fields.List(fields.String(), metadata={"description": "university/major"})
     updated_at = fields.String()
+
+
+ApplicationListSchema = page_schema(ApplicationListItemSchema, "ApplicationListSchema")
 
 
 class CheckedChoiceSchema(Schema):

@@ -16,7 +16,7 @@ from service.payments import orders as payments
 from service.payments.providers import PROVIDERS, providers_for
 from service.reference import fees
 from service.web import auth, current
-from service.web.schemas import StrictSchema
+from service.web.schemas import PageQuerySchema, StrictSchema, page_schema
 
 blp = Blueprint("payments", __name__, url_prefix="/v1", description="Graduation application fee: orders and their state")
 callbacks = Blueprint("payment_callbacks", __name__, url_prefix="/callbacks",
@@ -74,13 +74,17 @@ def create_order(data, app_id):
     return order, 201 if created else 200
 
 
+OrderListSchema = page_schema(OrderSchema, "OrderListSchema")
+
+
 @blp.route("/applications/<int:app_id>/orders")
-@blp.response(200, OrderSchema(many=True))
+@blp.arguments(PageQuerySchema, location="query", unknown=None)  # None: the schema refuses unknown keys
+@blp.response(200, OrderListSchema)
 @auth.require(*READERS)
-def list_orders(app_id):
+def list_orders(query, app_id):
     db = current.db()
     states.application_row(db, app_id, auth.current())
-    return payments.orders_of(db, app_id)
+    return payments.orders_of(db, app_id, query)
 
 
 @blp.route("/orders/<string:order_id>")

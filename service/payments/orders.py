@@ -18,7 +18,9 @@ from service.applications import states
 from service.errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound, echoed
 from service.payments.providers import PROVIDERS, PaymentProvider
 from service.store.db import write_transaction
+from service.store.paging import select_page
 from service.web import auth
+from service.web.schemas import page
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +51,11 @@ def get_order(db, order_id: str, principal) -> dict:
     return present(order)
 
 
-def orders_of(db, application_id: int) -> list[dict]:
-    ids = [r[0] for r in db.execute("SELECT id FROM payment_orders WHERE application_id = ? ORDER BY created_at, id",
-                                    [application_id]).fetchall()]
-    return [present(_order_row(db, i)) for i in ids]
+def orders_of(db, application_id: int, query: dict) -> dict:
+    """A page of the application's orders, oldest first."""
+    total, rows = select_page(db, "payment_orders", "id", ["application_id = ?"], [application_id],
+                              order="created_at, id", limit=query.get("limit", 50), offset=query.get("offset", 0))
+    return page(query, total, [present(_order_row(db, r["id"])) for r in rows])
 
 
 def create_order(db, application_id: int, provider: PaymentProvider, principal, *, fee_fen: int,

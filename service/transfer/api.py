@@ -16,7 +16,7 @@ from service.transfer.schemas import (
     TransferEventSchema,
     TransferListQuerySchema,
     TransferNoteSchema,
-    TransferOutListItemSchema,
+    TransferOutListSchema,
     TransferOutRequestSchema,
     TransferOutSchema,
     TransferPrecheckSchema,
@@ -79,8 +79,8 @@ def create_transfer_out(data):
 
 
 @blp.route("/transfer-outs")
-@blp.arguments(TransferListQuerySchema, location="query")
-@blp.response(200, TransferOutListItemSchema(many=True))
+@blp.arguments(TransferListQuerySchema, location="query", unknown=None)  # None: the schema refuses unknown keys
+@blp.response(200, TransferOutListSchema)
 @auth.require(*READERS)
 def list_transfer_outs(query):
     """Applications the caller may see (county staff: their district); ID numbers masked."""

@@ -210,7 +210,7 @@ def test_who_may_see_an_order(drive):
                             (PROVINCE, 200), (AUDITOR, 200)]:
         assert c.get(f"/v1/orders/{o['id']}", headers=headers).status_code == status, headers
     assert c.get(f"/v1/orders/{o['id']}").status_code == 401
-    assert [x["id"] for x in c.get(f"/v1/applications/{app_id}/orders", headers=AUDITOR).json] == [o["id"]]
+    assert [x["id"] for x in c.get(f"/v1/applications/{app_id}/orders", headers=AUDITOR).json["items"]] == [o["id"]]
     assert c.get(f"/v1/applications/{app_id}/orders", headers=COUNTY_OTHER).status_code == 404
     query = c.get(f"/v1/orders/{o['id']}/provider-status", headers=PROVINCE)
     assert query.status_code == 200 and query.json["status"] == "created"
