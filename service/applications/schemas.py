@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from service import clock
 from service.applications import states
-from service.decisions.schemas import SCORE
+from service.decisions.schemas import Score
 from service.reference import districts
 from service.web.schemas import COURSE_CODE, MAJOR_CODE, SLUG, OneOfNow, PageQuerySchema, StrictSchema, page_schema
 
@@ -40,7 +40,7 @@ class OldPlanFillSchema(StrictSchema):
     code = fields.String(required=True, validate=COURSE_CODE, metadata={"example": "00041"})
     name = fields.String(required=True, validate=[validate.Length(1, 60), _printable], metadata={"example": "基础会计学"})
     date = fields.Date(required=True, validate=_not_future, metadata={"description": "合格时间 YYYY-MM-DD"})
-    score = fields.String(required=True, validate=SCORE, metadata={"example": "72"})
+    score = Score(required=True)
     credits = fields.Integer(validate=validate.Range(1, 30), load_default=None,
                              metadata={"description": "only for codes the catalogue does not know"})
 
