@@ -29,6 +29,10 @@ SHIPPED = {"core": ["001_decisions", "002_ruleset_versions", "003_credentials", 
            "applications": ["workflow_applications_001", "workflow_payments_001"],
            "forms": ["forms_registration_001"],
            "transfer": ["transfer_outs_001"]}
+# steps appended since that release: an old database runs these, and only these
+ADDED = {"applications": ["workflow_payments_002_refunds_receipts"]}
+CURRENT = {name: SHIPPED[name] + ADDED.get(name, []) for name in SHIPPED}
+ADDED_NAMES = [name for names in ADDED.values() for name in names]
 EXAM = "010119100001"
 
 
@@ -107,10 +111,14 @@ def test_the_old_database_upgrades_without_running_anything_again(populated):
     events = list(db.query("SELECT * FROM application_events ORDER BY id"))
     before = schema(db)
 
-    assert migrations.migrate(db) == []
-    assert recorded(db) == SHIPPED
-    assert migrations.migrate(db) == [] and recorded(db) == SHIPPED
-    assert schema(db) == before
+    assert migrations.migrate(db) == ADDED_NAMES
+    assert recorded(db) == CURRENT
+    assert migrations.migrate(db) == [] and recorded(db) == CURRENT
+    after = schema(db)
+    # what the old release made is as it was, but for the columns the added steps appended
+    assert {k: v for k, v in after.items() if k in before and k != "payment_orders"} == {
+        k: v for k, v in before.items() if k != "payment_orders"}
+    assert after["payment_orders"].startswith(before["payment_orders"][:-1])
     assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 9  # left for the previous release
 
     chain = decision_log.verify(db)
@@ -129,7 +137,7 @@ def test_the_old_database_upgrades_without_running_anything_again(populated):
 def test_the_app_opens_an_old_database_as_it_is(populated, tmp_path):
     app, db, _app_id, _decisions = populated
     fresh = create_app({"TESTING": True, "DATABASE": app.config["DATABASE"], "BLOB_DIR": str(tmp_path / "blobs")})
-    assert recorded(db) == SHIPPED
+    assert recorded(db) == CURRENT
     resp = fresh.test_client().post("/v1/evaluations", json=example("marketing-complete"),
                                     headers=auth_headers("portal", EXAM))
     assert resp.status_code == 201 and decision_log.verify(db)["ok"] is True
@@ -139,18 +147,18 @@ def test_a_step_the_old_release_had_not_run_is_applied_once(tmp_path):
     path = tmp_path / "old.sqlite3"
     old_database(path, without="transfer_outs_001")
     db = connect(path, migrate_schema=False)
-    assert migrations.migrate(db) == ["transfer_outs_001"]
-    assert recorded(db) == SHIPPED and migrations.migrate(db) == []
+    assert migrations.migrate(db) == [*ADDED_NAMES, "transfer_outs_001"]
+    assert recorded(db) == CURRENT and migrations.migrate(db) == []
     old_database(tmp_path / "whole.sqlite3")
-    assert schema(db) == schema(connect(tmp_path / "whole.sqlite3", migrate_schema=False))
+    assert schema(db) == schema(connect(tmp_path / "whole.sqlite3"))
 
 
-def test_a_fresh_database_has_the_schema_the_old_release_made(tmp_path):
+def test_a_fresh_database_has_the_schema_an_upgraded_old_one_has(tmp_path):
     db = connect(tmp_path / "new.sqlite3", migrate_schema=False)
-    assert migrations.migrate(db) == [name for names in SHIPPED.values() for name in names]
-    assert recorded(db) == SHIPPED and migrations.applied(db) == [name for names in SHIPPED.values() for name in names]
+    assert migrations.migrate(db) == [name for names in CURRENT.values() for name in names]
+    assert recorded(db) == CURRENT and migrations.applied(db) == [name for names in CURRENT.values() for name in names]
     old_database(tmp_path / "old.sqlite3")
-    assert schema(db) == schema(connect(tmp_path / "old.sqlite3", migrate_schema=False))
+    assert schema(db) == schema(connect(tmp_path / "old.sqlite3"))
     assert not db["_migrations"].exists()
 
 
@@ -190,5 +198,5 @@ def test_workers_migrating_at_once_apply_each_step_once(tmp_path):
     for t in threads:
         t.join()
     assert failed == []
-    assert sorted(applied) == sorted(name for names in SHIPPED.values() for name in names)
-    assert recorded(dbs[0]) == SHIPPED
+    assert sorted(applied) == sorted(name for names in CURRENT.values() for name in names)
+    assert recorded(dbs[0]) == CURRENT
