@@ -80,8 +80,9 @@ def credentials_load(path):
 def verify_log_command():
     """Walk the decision log's hash chain; report the first broken link."""
     from service.store import decision_log
+    from service.store.db import open_readonly
 
-    result = decision_log.verify(_db())
+    result = decision_log.verify(open_readonly(current.config()["DATABASE"]))
     _echo_json(result)
     if not result["ok"]:
         sys.exit(1)
@@ -111,7 +112,9 @@ def init_app(app) -> None:
 def _create_app():
     from service.app import create_app
 
-    return create_app()
+    # no database is made or migrated on start: `--help` and read-only commands leave no file behind;
+    # `init-db` creates it and commands that write open it through connect()
+    return create_app({"MIGRATE_AT_START": False})
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
@@ -126,7 +129,11 @@ def run() -> None:
         if command.name not in main.commands:
             main.add_command(command)
     try:
-        main()
+        main(prog_name="sxzk")
     except ServiceError as exc:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(2)
+
+
+if __name__ == "__main__":  # python -m service.cli (python -m service runs the same)
+    run()
