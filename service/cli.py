@@ -48,15 +48,29 @@ def credentials_group():
 
 
 @credentials_group.command("add")
-@click.option("--role", required=True, help="portal | county | province | auditor | curriculum")
+@click.option("--role", required=True, help="portal | county | city | province | auditor | curriculum")
 @click.option("--actor", required=True, help="who holds it (shown in audit trails)")
-@click.option("--district", help="for county staff: their 区县")
+@click.option("--district", help="county staff: their 区县 (太原市小店区); city staff: their 地级市 (太原市)")
 @with_appcontext
 def credentials_add(role, actor, district):
     """Create a credential and print its token once."""
     from service.web import auth
 
+    _check_area(role, district)
     click.echo(auth.add_credential(_db(), role, actor, district))
+
+
+def _check_area(role: str, area: str | None) -> None:
+    """A county credential names a district of districts.yaml, a city one a city of it."""
+    from service.errors import InvalidInput
+    from service.reference import districts
+
+    table = districts.table()
+    known = {"county": set(table), "city": {d.city for d in table.values()}}.get(role)
+    if known is not None and area not in known:
+        raise InvalidInput(f"unknown {'区县' if role == 'county' else '地级市'} {area} for role {role}",
+                           fields={"district": [f"one of {', '.join(sorted(known))}" if role == "city"
+                                                else "a full 区县 name from GET /v1/districts, e.g. 太原市小店区"]})
 
 
 @credentials_group.command("load")
@@ -70,6 +84,8 @@ def credentials_load(path):
 
     db = _db()
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))["credentials"]
+    for e in entries:
+        _check_area(e["role"], e.get("district"))
     for e in entries:
         auth.add_credential(db, e["role"], e["actor"], e.get("district"), token=e["token"])
     click.echo(f"{len(entries)} credential(s) loaded")

@@ -12,7 +12,7 @@ from service import statemachine
 from service.applications.states import visible
 
 TABLE_FILE = Path(__file__).resolve().parents[2] / "rulesets" / "transfer" / "transfer_out_states.yaml"
-ROLES = ("portal", "county", "province")
+ROLES = ("portal", "county", "city", "province")
 MAX_REASON = statemachine.MAX_REASON
 
 MACHINE = statemachine.Machine(
