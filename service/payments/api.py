@@ -37,22 +37,15 @@ class EReceiptSchema(Schema):
     verify_url = fields.String(metadata={"description": "电子票据查验: where the receipt is verified"})
 
 
-class RefundSchema(Schema):
-    id = fields.Integer()
-    provider = fields.String()
-    provider_label = fields.String()
-    transaction_id = fields.String(metadata={"description": "the provider's transaction that was not applied"})
-    order_id = fields.String()
-    application_id = fields.Integer()
-    exam_number = fields.String()
-    district = fields.String()
-    amount_fen = fields.Integer(metadata={"description": "the amount the provider reported as paid"})
-    amount_yuan = fields.String()
-    reason = fields.String(metadata={"description": " | ".join(payments.REFUND_REASONS)})
-    reason_label = fields.String()
-    status = fields.String(metadata={"description": " | ".join(payments.REFUND_STATUSES)})
-    status_label = fields.String()
-    received_at = fields.String()
+# a refund owed as payments.refunds_owed lists it: texts but for the numbers
+_REFUND_NUMBERS = {"id": fields.Integer(), "application_id": fields.Integer(),
+                   "amount_fen": fields.Integer(metadata={"description": "the amount the provider reported as paid"})}
+_REFUND_TEXTS = {"transaction_id": "the provider's transaction that was not applied",
+                 "reason": " | ".join(payments.REFUND_REASONS), "status": " | ".join(payments.REFUND_STATUSES)}
+RefundSchema = Schema.from_dict(
+    {**{name: fields.String(metadata={"description": _REFUND_TEXTS[name]} if name in _REFUND_TEXTS else {})
+        for name in (*payments.REFUND_COLUMNS, "provider_label", "amount_yuan", "reason_label", "status_label")},
+     **_REFUND_NUMBERS}, name="RefundSchema")
 
 
 class RefundQuerySchema(PageQuerySchema):
