@@ -66,6 +66,10 @@ def _start_rules(app) -> None:
     if app.config["DATABASE"] == ":memory:":
         book.current()
         return
+    if not app.config.get("MIGRATE_AT_START", True):
+        # the CLI: no database is opened (or made) at start; a command that needs the served
+        # version opens the database itself, and one that needs the files reads them then
+        return
     db = store_db.connect(app.config["DATABASE"], migrate_schema=False)
     try:
         book.start(db, app.extensions["clock"].now().date())

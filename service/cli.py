@@ -48,15 +48,29 @@ def credentials_group():
 
 
 @credentials_group.command("add")
-@click.option("--role", required=True, help="portal | county | province | auditor | curriculum")
+@click.option("--role", required=True, help="portal | county | city | province | auditor | curriculum")
 @click.option("--actor", required=True, help="who holds it (shown in audit trails)")
-@click.option("--district", help="for county staff: their 区县")
+@click.option("--district", help="county staff: their 区县 (太原市小店区); city staff: their 地级市 (太原市)")
 @with_appcontext
 def credentials_add(role, actor, district):
     """Create a credential and print its token once."""
     from service.web import auth
 
+    _check_area(role, district)
     click.echo(auth.add_credential(_db(), role, actor, district))
+
+
+def _check_area(role: str, area: str | None) -> None:
+    """A county credential names a district of districts.yaml, a city one a city of it."""
+    from service.errors import InvalidInput
+    from service.reference import districts
+
+    table = districts.table()
+    known = {"county": set(table), "city": {d.city for d in table.values()}}.get(role)
+    if known is not None and area not in known:
+        raise InvalidInput(f"unknown {'区县' if role == 'county' else '地级市'} {area} for role {role}",
+                           fields={"district": [f"one of {', '.join(sorted(known))}" if role == "city"
+                                                else "a full 区县 name from GET /v1/districts, e.g. 太原市小店区"]})
 
 
 @credentials_group.command("load")
@@ -70,6 +84,8 @@ def credentials_load(path):
 
     db = _db()
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))["credentials"]
+    for e in entries:
+        _check_area(e["role"], e.get("district"))
     for e in entries:
         auth.add_credential(db, e["role"], e["actor"], e.get("district"), token=e["token"])
     click.echo(f"{len(entries)} credential(s) loaded")
@@ -92,8 +108,9 @@ def _setting(key: str):
 def verify_log_command(checkpoints_file, public_key):
     """Walk the decision log's hash chain; with --checkpoints, compare it with signed heads kept elsewhere."""
     from service.store import checkpoints, decision_log
+    from service.store.db import open_readonly
 
-    db = _db()
+    db = open_readonly(current.config()["DATABASE"])
     result = decision_log.verify(db)
     if result["ok"] and checkpoints_file:
         if public_key is None:
@@ -196,7 +213,9 @@ def init_app(app) -> None:
 def _create_app():
     from service.app import create_app
 
-    return create_app()
+    # no database is made or migrated on start: `--help` and read-only commands leave no file behind;
+    # `init-db` creates it and commands that write open it through connect()
+    return create_app({"MIGRATE_AT_START": False})
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
@@ -211,9 +230,13 @@ def run() -> None:
         if command.name not in main.commands:
             main.add_command(command)
     try:
-        main()
+        main(prog_name="sxzk")
     except ServiceError as exc:
         click.echo(f"error: {exc.message}", err=True)
         for problem in exc.extra.get("problems", []):
             click.echo(f"  {problem}", err=True)
         sys.exit(2)
+
+
+if __name__ == "__main__":  # python -m service.cli (python -m service runs the same)
+    run()

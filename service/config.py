@@ -16,6 +16,7 @@ def defaults() -> dict:
         "SIGNING_KEY": os.environ.get("SXZK_SIGNING_KEY", str(ROOT / "instance" / "signing-key.pem")),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,  # largest upload (archives) plus form overhead
         "MAX_JSON_BYTES": 512 * 1024,
+        "MIGRATE_AT_START": True,  # create or migrate the database when the app starts (the CLI does not)
         "RATE_LIMIT_PER_MINUTE": int(os.environ.get("SXZK_RATE_LIMIT_PER_MINUTE", "0")),  # 0: off
         "API_TITLE": "山西高等教育自学考试 毕业资格服务 (graduation-eligibility service)",
         "API_VERSION": "v1",

@@ -17,7 +17,7 @@ from service.applications import states
 from service.applications import uploads as application_uploads
 from service.applications.schemas import (
     ApplicationFillSchema,
-    ApplicationListItemSchema,
+    ApplicationListSchema,
     ApplicationOutSchema,
     CheckOutSchema,
     DecideSchema,
@@ -77,11 +77,11 @@ def state_table():
 
 
 @blp.route("/applications")
-@blp.arguments(ListQuerySchema, location="query")
-@blp.response(200, ApplicationListItemSchema(many=True))
+@blp.arguments(ListQuerySchema, location="query", unknown=None)  # None: the schema refuses unknown keys
+@blp.response(200, ApplicationListSchema)
 @auth.require(*READERS)
 def list_applications(query):
-    """Applications the caller may see (county staff: their district); phones masked."""
+    """Applications the caller may see (county staff: their district), a page; phones masked."""
     return applications.list_for(current.db(), auth.current(), query)
 
 

@@ -18,7 +18,9 @@ from service.errors import Conflict, Forbidden, InvalidInput
 from service.idnumber import mask_phone
 from service.reference import windows
 from service.store.db import write_transaction
+from service.store.paging import select_page
 from service.web import auth
+from service.web.schemas import page
 
 BUSINESS = windows.GRADUATION  # the 毕业申请 window in rulesets/workflow/windows.yaml
 REJECTIONS = ("county_reject", "reject_photo")
@@ -111,16 +113,15 @@ def present(db, bundle, principal, app: dict) -> dict:
     }
 
 
-def list_for(db, principal, query: dict) -> list[dict]:
-    """Applications the principal may see; phones masked (the candidate's name is shown, never an ID number)."""
+def list_for(db, principal, query: dict) -> dict:
+    """Applications the principal may see, a page of them; phones masked (the name is shown, never an ID number)."""
     where, params = auth.visible_rows(principal)
     for key in ("state", "district", "exam_number"):
         if query.get(key):
             where.append(f"{key} = ?")
             params.append(query[key])
-    sql = ("SELECT id, exam_number, district, phone, state, attempt, updated_at FROM applications"
-           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id LIMIT ? OFFSET ?")
-    rows = _rows(db, sql, [*params, query.get("limit", 50), query.get("offset", 0)])
+    total, rows = select_page(db, "applications", "id, exam_number, district, phone, state, attempt, updated_at",
+                              where, params, order="id", limit=query.get("limit", 50), offset=query.get("offset", 0))
     tbl = states.table()
     out = []
     for r in rows:
@@ -129,7 +130,7 @@ def list_for(db, principal, query: dict) -> list[dict]:
         out.append({**r, "name": candidates.get_candidate(db, r["exam_number"])["name"],
                     "phone": mask_phone(r["phone"]), "state_label": tbl.label(r["state"]),
                     "choices": [f"{u}/{m}" for u, m in picks]})
-    return out
+    return page(query, total, out)
 
 
 def summary_for(db, exam_number: str) -> dict | None:

@@ -7,11 +7,21 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from service import clock
 from service.applications import states
-from service.decisions.schemas import SCORE
+from service.decisions.schemas import Score
 from service.reference import districts
 from service.rules.in_force import refusal
 from service.web import current
-from service.web.schemas import COURSE_CODE, EXAM_NUMBER, MAJOR_CODE, OFFSET, SLUG, Exact, StrictSchema
+from service.web.schemas import (
+    COURSE_CODE,
+    EXAM_NUMBER,
+    MAJOR_CODE,
+    SLUG,
+    Exact,
+    OneOfNow,
+    PageQuerySchema,
+    StrictSchema,
+    page_schema,
+)
 
 MAX_UNIVERSITIES = 2  # "考生毕业申请最多可选择两所主考院校" (seed 002, 六.1)
 DISTRICT_UNKNOWN = "not a 区县 of the official list (GET /v1/districts)"
@@ -43,7 +53,7 @@ class OldPlanFillSchema(StrictSchema):
     code = fields.String(required=True, validate=COURSE_CODE, metadata={"example": "00041"})
     name = fields.String(required=True, validate=[validate.Length(1, 60), _printable], metadata={"example": "基础会计学"})
     date = fields.Date(required=True, validate=_not_future, metadata={"description": "合格时间 YYYY-MM-DD"})
-    score = fields.String(required=True, validate=SCORE, metadata={"example": "72"})
+    score = Score(required=True)
     credits = fields.Integer(validate=validate.Range(1, 30), load_default=None,
                              metadata={"description": "only for codes the catalogue does not know"})
 
@@ -122,12 +132,10 @@ class SubmitSchema(StrictSchema):
                                                                            "提交后不可再进行网上毕业申请"))
 
 
-class ListQuerySchema(StrictSchema):
-    state = fields.String(validate=validate.Length(1, 40))
-    district = fields.String(validate=validate.Length(1, 40))
+class ListQuerySchema(PageQuerySchema):
+    state = fields.String(validate=OneOfNow(lambda: states.table().states, "状态", "state"))
+    district = fields.String(validate=OneOfNow(districts.table, "区县", "district"))
     exam_number = fields.String(validate=EXAM_NUMBER)
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
-    offset = fields.Integer(load_default=0, validate=OFFSET)
 
 
 # --- responses (document the OpenAPI; the views return plain dicts) --------------
@@ -209,6 +217,9 @@ class ApplicationListItemSchema(Schema):
     attempt = fields.Integer()
     choices = fields.List(fields.String(), metadata={"description": "university/major"})
     updated_at = fields.String()
+
+
+ApplicationListSchema = page_schema(ApplicationListItemSchema, "ApplicationListSchema")
 
 
 class CheckedChoiceSchema(Schema):

@@ -109,7 +109,32 @@ def _003_ruleset_versions(db):
     db.execute("ALTER TABLE applications ADD COLUMN ruleset_version TEXT")
 
 
+def _004_refunds_and_receipts(db):
+    # a genuine payment that could not be applied (the order was already paid or cancelled,
+    # or the amount differs): the money is kept track of until it is refunded
+    db.execute("""
+        CREATE TABLE payment_refunds (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            provider TEXT NOT NULL,
+            transaction_id TEXT NOT NULL,
+            order_id TEXT NOT NULL REFERENCES payment_orders(id),
+            application_id INTEGER NOT NULL REFERENCES applications(id),
+            exam_number TEXT NOT NULL,
+            district TEXT NOT NULL,
+            amount_fen INTEGER NOT NULL,
+            reason TEXT NOT NULL,              -- already_paid | cancelled | wrong_amount
+            status TEXT NOT NULL,              -- refund_owed
+            received_at TEXT NOT NULL,
+            UNIQUE (provider, transaction_id)
+        )""")
+    db.execute("CREATE INDEX payment_refunds_order ON payment_refunds(order_id)")
+    # 电子票据 of a paid order, as the provider issued it
+    for column in ("receipt_code", "receipt_number", "receipt_check_code", "receipt_verify_url"):
+        db.execute(f"ALTER TABLE payment_orders ADD COLUMN {column} TEXT")
+
+
 MIGRATIONS = Migrations("applications")
 MIGRATIONS(name="workflow_applications_001")(_001_applications)
 MIGRATIONS(name="workflow_payments_001")(_002_payments)
 MIGRATIONS(name="workflow_applications_003_ruleset_versions")(_003_ruleset_versions)
+MIGRATIONS(name="workflow_payments_002_refunds_receipts")(_004_refunds_and_receipts)

@@ -12,7 +12,7 @@ from service.candidates.importing import CSV_COLUMNS, Row, import_candidates, pa
 from service.errors import Conflict, NotFound, echoed
 from service.identity import states as identity_states
 from service.web import auth
-from service.web.schemas import EXAM_NUMBER
+from service.web.schemas import EXAM_NUMBER, page
 
 __all__ = ["CSV_COLUMNS", "Row", "candidate_for", "course_results", "get_candidate", "import_candidates", "list_for", "masked",
            "parse_file", "passed_courses", "require_identity_verified", "transcript"]
@@ -131,4 +131,4 @@ def list_for(db, principal, query: dict) -> dict:
         person = masked(get_candidate(db, number))
         items.append({k: person[k] for k in ("exam_number", "name", "id_number", "gender", "district", "phone",
                                              "enrolled", "identity_status", "identity_label", "registered_at")})
-    return {"total": total, "items": items}
+    return page(query, total, items)

@@ -6,21 +6,19 @@ from marshmallow import Schema, fields, validate
 from service.candidates.events import CandidateEventSchema
 from service.identity.schemas import IdentitySummarySchema
 from service.reference.schemas import WindowStateSchema
-from service.web.schemas import EXAM_NUMBER, OFFSET, StrictSchema
+from service.web.schemas import EXAM_NUMBER, PageQuerySchema, StrictSchema, page_schema
 
 
 class CentreBusinessSchema(WindowStateSchema):
     usable = fields.Boolean(metadata={"description": "open now and the identity is verified"})
 
 
-class CandidateListQuerySchema(StrictSchema):
+class CandidateListQuerySchema(PageQuerySchema):
     district = fields.String(validate=validate.Length(1, 30))
     identity_status = fields.String(validate=validate.OneOf(
         ["unverified", "online_passed", "manual_review", "manual_passed", "rejected"]))
     exam_number = fields.String(validate=EXAM_NUMBER)
     enrolled = fields.Boolean()
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
-    offset = fields.Integer(load_default=0, validate=OFFSET)
 
 
 class CandidateListItemSchema(Schema):
@@ -36,9 +34,7 @@ class CandidateListItemSchema(Schema):
     registered_at = fields.String()
 
 
-class CandidateListSchema(Schema):
-    total = fields.Integer()
-    items = fields.List(fields.Nested(CandidateListItemSchema))
+CandidateListSchema = page_schema(CandidateListItemSchema, "CandidateListSchema")
 
 
 class DiplomaRecordSchema(Schema):

@@ -52,7 +52,14 @@ def _validated(validators):
 def _converter(field):
     """value -> loaded value for one present, non-null value; raises _StepAside when unsure."""
     kind = type(field)
-    if kind is fields.String:
+    fast = getattr(field, "fast_convert", None)
+    if fast is not None:  # a field that says how it loads a plain value (None: not sure)
+        def convert(v):
+            out = fast(v)
+            if out is None:
+                raise _StepAside
+            return out
+    elif kind is fields.String:
         def convert(v):
             if type(v) is not str:
                 raise _StepAside

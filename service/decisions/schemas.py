@@ -22,12 +22,43 @@ from service.web.schemas import (
 GRADES = ("优秀", "良好", "中等", "合格", "不合格", "免考")
 
 
+SCORE_MESSAGE = ("成绩为 0 到 100 的整数，或等级（优秀/良好/中等/合格/不合格）或 免考 / "
+                 "a score is a whole number from 0 to 100, or a grade (优秀/良好/中等/合格/不合格) or 免考")
+
+
 def SCORE(value):
     # ASCII digits only: "³".isdigit() is true but int() refuses it, and "６０" would be a
     # score the oracle (docs/rules-semantics.md: ASCII whole numbers) does not pass
     if value in GRADES or (value.isascii() and value.isdigit() and len(value) <= 3 and int(value) <= 100):
         return
-    raise ValidationError("a score is 0-100, a grade (优秀/良好/中等/合格/不合格) or 免考")
+    raise ValidationError(SCORE_MESSAGE)
+
+
+class Score(fields.Field):
+    """A score as a JSON number (72) or text ("72", "良好"); loaded as the text the rules read.
+
+    A Field, not a String: the OpenAPI document then shows the ``oneOf`` alone."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=SCORE, metadata={"example": "72", "description": SCORE_MESSAGE,
+                                                   "oneOf": [{"type": "integer", "minimum": 0, "maximum": 100},
+                                                             {"type": "string"}]}, **kwargs)
+
+    @staticmethod
+    def fast_convert(value):
+        """What ``_deserialize`` gives for a plain value, or None when unsure (decisions/fastload.py)."""
+        if type(value) is str:
+            return value
+        if type(value) is int:
+            return str(value)
+        return None
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            raise ValidationError(SCORE_MESSAGE)
+        return value
 
 
 def _not_future(value):
@@ -46,7 +77,7 @@ class RecordSchema(StrictSchema):
     name = fields.String(validate=validate.Length(max=60), load_default="")
     credits = fields.Integer(validate=validate.Range(1, 30), load_default=None,
                              metadata={"description": "only used for codes the catalogue does not know"})
-    score = fields.String(required=True, validate=SCORE)
+    score = Score(required=True)
     date = fields.Date(validate=_not_future, load_default=None)
     source = fields.String(validate=validate.OneOf(SOURCES), load_default="exam")
 
@@ -63,7 +94,7 @@ class OldPlanRecordSchema(StrictSchema):
     code = fields.String(required=True, validate=COURSE_CODE)
     name = fields.String(required=True, validate=validate.Length(1, 60))
     credits = fields.Integer(validate=validate.Range(1, 30), load_default=None)
-    score = fields.String(required=True, validate=SCORE)
+    score = Score(required=True)
     date = fields.Date(required=True, validate=_not_future)
     verified = fields.Boolean(load_default=False, metadata={"description": "set only once the county office has checked the card"})
 

@@ -16,7 +16,7 @@ from service.payments import orders as payments
 from service.payments.providers import PROVIDERS, providers_for
 from service.reference import fees
 from service.web import auth, current
-from service.web.schemas import StrictSchema
+from service.web.schemas import OneOfNow, PageQuerySchema, StrictSchema, page_schema
 
 blp = Blueprint("payments", __name__, url_prefix="/v1", description="Graduation application fee: orders and their state")
 callbacks = Blueprint("payment_callbacks", __name__, url_prefix="/callbacks",
@@ -28,6 +28,28 @@ READERS = ("portal", "county", "province", "auditor")
 class OrderRequestSchema(StrictSchema):
     provider = fields.String(required=True, validate=validate.OneOf(list(PROVIDERS)),
                              metadata={"description": "unionpay (银联) | alipay (支付宝) | wechat (微信支付)"})
+
+
+class EReceiptSchema(Schema):
+    code = fields.String(metadata={"description": "票据代码"})
+    number = fields.String(metadata={"description": "票据号码"})
+    check_code = fields.String(metadata={"description": "校验码"})
+    verify_url = fields.String(metadata={"description": "电子票据查验: where the receipt is verified"})
+
+
+# a refund owed as payments.refunds_owed lists it: texts but for the numbers
+_REFUND_NUMBERS = {"id": fields.Integer(), "application_id": fields.Integer(),
+                   "amount_fen": fields.Integer(metadata={"description": "the amount the provider reported as paid"})}
+_REFUND_TEXTS = {"transaction_id": "the provider's transaction that was not applied",
+                 "reason": " | ".join(payments.REFUND_REASONS), "status": " | ".join(payments.REFUND_STATUSES)}
+RefundSchema = Schema.from_dict(
+    {**{name: fields.String(metadata={"description": _REFUND_TEXTS[name]} if name in _REFUND_TEXTS else {})
+        for name in (*payments.REFUND_COLUMNS, "provider_label", "amount_yuan", "reason_label", "status_label")},
+     **_REFUND_NUMBERS}, name="RefundSchema")
+
+
+class RefundQuerySchema(PageQuerySchema):
+    status = fields.String(validate=OneOfNow(lambda: payments.REFUND_STATUSES, "退款状态", "refund status"))
 
 
 class OrderSchema(Schema):
@@ -45,11 +67,17 @@ class OrderSchema(Schema):
     created_at = fields.String()
     paid_at = fields.String(allow_none=True)
     cancelled_at = fields.String(allow_none=True)
+    receipt = fields.Nested(EReceiptSchema, allow_none=True, metadata={"description": "电子票据, once paid"})
+    refunds = fields.List(fields.Nested(RefundSchema),
+                          metadata={"description": "payments for this order that were not applied: refunds owed"})
 
 
 class CallbackResultSchema(Schema):
     order_id = fields.String()
-    result = fields.String(metadata={"description": "paid | not_paid"})
+    result = fields.String(metadata={"description": "paid | not_paid | refund_owed (stored; the money is to be "
+                                                    "refunded)"})
+    refund_id = fields.Integer(metadata={"description": "with refund_owed"})
+    reason = fields.String(metadata={"description": "with refund_owed: " + " | ".join(payments.REFUND_REASONS)})
     order_status = fields.String()
     transaction_id = fields.String()
     amount_fen = fields.Integer()
@@ -74,13 +102,29 @@ def create_order(data, app_id):
     return order, 201 if created else 200
 
 
+OrderListSchema = page_schema(OrderSchema, "OrderListSchema")
+
+
 @blp.route("/applications/<int:app_id>/orders")
-@blp.response(200, OrderSchema(many=True))
+@blp.arguments(PageQuerySchema, location="query", unknown=None)  # None: the schema refuses unknown keys
+@blp.response(200, OrderListSchema)
 @auth.require(*READERS)
-def list_orders(app_id):
+def list_orders(query, app_id):
     db = current.db()
     states.application_row(db, app_id, auth.current())
-    return payments.orders_of(db, app_id)
+    return payments.orders_of(db, app_id, query)
+
+
+RefundListSchema = page_schema(RefundSchema, "RefundListSchema")
+
+
+@blp.route("/payment-refunds")
+@blp.arguments(RefundQuerySchema, location="query", unknown=None)  # None: the schema refuses unknown keys
+@blp.response(200, RefundListSchema)
+@auth.require("province", "auditor")
+def list_refunds(query):
+    """待退款: genuine payments that could not be applied (already paid, cancelled, another amount)."""
+    return payments.refunds_owed(current.db(), query)
 
 
 @blp.route("/orders/<string:order_id>")

@@ -31,9 +31,9 @@ def payments_group():
 @with_appcontext
 def sandbox_callback(order_id, transaction_id, status, amount_fen, base_url):
     """Print a correctly signed sandbox callback for ORDER_ID (as JSON, with a curl command)."""
-    from service.store.db import connect
+    from service.store.db import open_readonly
 
-    db = connect(current.config()["DATABASE"])
+    db = open_readonly(current.config()["DATABASE"])
     row = db.execute("SELECT id, provider, amount_fen FROM payment_orders WHERE id = ?", [order_id]).fetchone()
     if row is None:
         raise NotFound(f"no order {order_id}")

@@ -5,6 +5,10 @@ for the fee in the rules (rulesets/workflow/fees.yaml).  A provider's callback i
 applied once: the provider's transaction id is unique, a replay returns the result
 recorded the first time, and the order is marked paid with its status compared in the
 UPDATE's WHERE clause, in the same transaction as the application's move to ``paid``.
+A genuine payment that cannot be applied (the order is already paid or cancelled, or
+the amount differs) is never dropped: it is stored as a refund owed (``payment_refunds``),
+which province staff list and the order shows.  A paid order carries the 电子票据 the
+provider issued.
 """
 from __future__ import annotations
 
@@ -18,27 +22,58 @@ from service.applications import states
 from service.errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound, echoed
 from service.payments.providers import PROVIDERS, PaymentProvider
 from service.store.db import write_transaction
+from service.store.paging import select_page
 from service.web import auth
+from service.web.schemas import page
 
 log = logging.getLogger(__name__)
 
 ORDER_ID = "GA[0-9]{22}"  # GA, the time to the second, 8 random digits (create_order)
 ORDER_COLUMNS = ("id", "application_id", "exam_number", "district", "provider", "amount_fen", "description",
                  "status", "pay", "transaction_id", "created_at", "paid_at", "cancelled_at")
+RECEIPT_COLUMNS = ("receipt_code", "receipt_number", "receipt_check_code", "receipt_verify_url")
+REFUND_COLUMNS = ("id", "provider", "transaction_id", "order_id", "application_id", "exam_number", "district",
+                  "amount_fen", "reason", "status", "received_at")
+REFUND_REASONS = {"already_paid": "订单已支付，重复付款 / the order was already paid",
+                  "cancelled": "订单已取消 / the order was cancelled",
+                  "wrong_amount": "支付金额与订单不符 / the amount paid differs from the order"}
+REFUND_STATUSES = {"refund_owed": "待退款 / refund owed"}
 
 
 def _order_row(db, order_id: str) -> dict | None:
-    row = db.execute(f"SELECT {', '.join(ORDER_COLUMNS)} FROM payment_orders WHERE id = ?", [order_id]).fetchone()
+    columns = ORDER_COLUMNS + RECEIPT_COLUMNS
+    row = db.execute(f"SELECT {', '.join(columns)} FROM payment_orders WHERE id = ?", [order_id]).fetchone()
     if row is None:
         return None
-    out = dict(zip(ORDER_COLUMNS, row, strict=True))
+    out = dict(zip(columns, row, strict=True))
     out["pay"] = json.loads(out["pay"])
+    receipt = {c.removeprefix("receipt_"): out.pop(c) for c in RECEIPT_COLUMNS}
+    out["receipt"] = receipt if receipt["number"] else None
+    out["refunds"] = [_refund(dict(zip(REFUND_COLUMNS, r, strict=True))) for r in db.execute(
+        f"SELECT {', '.join(REFUND_COLUMNS)} FROM payment_refunds WHERE order_id = ? ORDER BY id", [order_id])]
     return out
 
 
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def _refund(row: dict) -> dict:
+    return {**row, "amount_yuan": _yuan(row["amount_fen"]), "reason_label": REFUND_REASONS[row["reason"]],
+            "status_label": REFUND_STATUSES[row["status"]], "provider_label": PROVIDERS.get(row["provider"])}
+
+
 def present(order: dict) -> dict:
-    return {**order, "amount_yuan": f"{order['amount_fen'] // 100}.{order['amount_fen'] % 100:02d}",
+    return {**order, "amount_yuan": _yuan(order["amount_fen"]),
             "provider_label": PROVIDERS.get(order["provider"], order["provider"])}
+
+
+def refunds_owed(db, query: dict) -> dict:
+    """A page of the payments to be refunded, oldest first (province staff and auditors)."""
+    where, params = (["status = ?"], [query["status"]]) if query.get("status") else ([], [])
+    total, rows = select_page(db, "payment_refunds", ", ".join(REFUND_COLUMNS), where, params, order="id",
+                              limit=query.get("limit", 50), offset=query.get("offset", 0))
+    return page(query, total, [_refund(r) for r in rows])
 
 
 def get_order(db, order_id: str, principal) -> dict:
@@ -49,10 +84,11 @@ def get_order(db, order_id: str, principal) -> dict:
     return present(order)
 
 
-def orders_of(db, application_id: int) -> list[dict]:
-    ids = [r[0] for r in db.execute("SELECT id FROM payment_orders WHERE application_id = ? ORDER BY created_at, id",
-                                    [application_id]).fetchall()]
-    return [present(_order_row(db, i)) for i in ids]
+def orders_of(db, application_id: int, query: dict) -> dict:
+    """A page of the application's orders, oldest first."""
+    total, rows = select_page(db, "payment_orders", "id", ["application_id = ?"], [application_id],
+                              order="created_at, id", limit=query.get("limit", 50), offset=query.get("offset", 0))
+    return page(query, total, [present(_order_row(db, r["id"])) for r in rows])
 
 
 def create_order(db, application_id: int, provider: PaymentProvider, principal, *, fee_fen: int,
@@ -106,7 +142,9 @@ def handle_callback(db, provider: PaymentProvider, headers: Mapping, body: bytes
 
     Raises Unauthorized (forged), BadRequest / InvalidInput (malformed, wrong amount or
     provider), NotFound (no such order) or Conflict (the order was paid by another
-    transaction, or cancelled).  Nothing is stored unless the callback is applied.
+    transaction, or cancelled) for a conflicting replay.  A genuine payment the order cannot take
+    (already paid, cancelled, another amount) is stored as a refund owed and answered ``refund_owed``;
+    anything else refused stores nothing.
     """
     notice = provider.verify_callback(headers, body)
     with write_transaction(db):
@@ -123,13 +161,15 @@ def handle_callback(db, provider: PaymentProvider, headers: Mapping, body: bytes
             raise NotFound(f"no order {notice.order_id}")
         if order["provider"] != notice.provider:
             raise BadRequest(f"order {order['id']} is to be paid with {order['provider']}, not {notice.provider}")
+        now = clock.now().isoformat(timespec="seconds")
         if notice.amount_fen != order["amount_fen"]:
             log.warning("payment callback amount mismatch for order %s (provider %s)", order["id"], notice.provider)
-            raise InvalidInput("the amount paid does not match the order",
-                               fields={"amount_fen": [f"the order is for {order['amount_fen']} fen"]})
-        now = clock.now().isoformat(timespec="seconds")
-        if notice.status == "SUCCESS":
-            result = _apply_payment(db, order, notice, now)
+            if notice.status != "SUCCESS":
+                raise InvalidInput("the amount paid does not match the order",
+                                   fields={"amount_fen": [f"the order is for {order['amount_fen']} fen"]})
+            result = _refund_owed(db, order, notice, "wrong_amount", now)
+        elif notice.status == "SUCCESS":
+            result = _apply_payment(db, provider, order, notice, now)
         else:
             result = {"order_id": order["id"], "result": "not_paid", "order_status": order["status"],
                       "transaction_id": notice.transaction_id}
@@ -140,13 +180,27 @@ def handle_callback(db, provider: PaymentProvider, headers: Mapping, body: bytes
     return {**result, "replayed": False}
 
 
-def _apply_payment(db, order: dict, notice, now: str) -> dict:
-    cur = db.conn.execute("UPDATE payment_orders SET status = 'paid', transaction_id = ?, paid_at = ? "
-                          "WHERE id = ? AND status = 'created'", [notice.transaction_id, now, order["id"]])
+def _refund_owed(db, order: dict, notice, reason: str, now: str) -> dict:
+    refund_id = db["payment_refunds"].insert({
+        "provider": notice.provider, "transaction_id": notice.transaction_id, "order_id": order["id"],
+        "application_id": order["application_id"], "exam_number": order["exam_number"],
+        "district": order["district"], "amount_fen": notice.amount_fen, "reason": reason, "status": "refund_owed",
+        "received_at": now}).last_pk
+    log.warning("payment %s for order %s not applied (%s): refund owed", refund_id, order["id"], reason)
+    return {"order_id": order["id"], "result": "refund_owed", "order_status": order["status"],
+            "transaction_id": notice.transaction_id, "amount_fen": notice.amount_fen, "refund_id": refund_id,
+            "reason": reason}
+
+
+def _apply_payment(db, provider: PaymentProvider, order: dict, notice, now: str) -> dict:
+    receipt = provider.issue_receipt(order, notice)
+    cur = db.conn.execute("UPDATE payment_orders SET status = 'paid', transaction_id = ?, paid_at = ?, "
+                          "receipt_code = ?, receipt_number = ?, receipt_check_code = ?, receipt_verify_url = ? "
+                          "WHERE id = ? AND status = 'created'",
+                          [notice.transaction_id, now, receipt["code"], receipt["number"], receipt["check_code"],
+                           receipt["verify_url"], order["id"]])
     if cur.rowcount != 1:
-        log.warning("payment callback for order %s in status %s refused", order["id"], order["status"])
-        raise Conflict(f"order {order['id']} is already {order['status']}; this payment was not applied",
-                       state=order["status"], allowed=[])
+        return _refund_owed(db, order, notice, "already_paid" if order["status"] == "paid" else "cancelled", now)
     system = auth.Principal("system", f"payment:{notice.provider}")
     states.transition(db, order["application_id"], "pay", system,
                       f"订单 {order['id']} 支付成功（{PROVIDERS[notice.provider]} {notice.transaction_id}）")

@@ -23,7 +23,7 @@ from service.yamlreader import Problem, Reader, YamlSyntaxError, parse_yaml
 
 RULES_FILE = "rulesets/transfer/transfer_out.yaml"
 STATES_FILE = "rulesets/transfer/transfer_out_states.yaml"
-STATE_ROLES = ("portal", "county", "province")
+STATE_ROLES = ("portal", "county", "city", "province")
 read_states = functools.partial(statemachine.read_table, roles=STATE_ROLES)
 
 # The checks check.py knows, with the parameters each takes (name: type).

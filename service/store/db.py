@@ -17,6 +17,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from service.errors import NotFound
+
 
 def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite_utils.Database:
     if str(path) == ":memory:":
@@ -67,11 +69,16 @@ def write_transaction(db: sqlite_utils.Database):
             fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+class NoDatabase(NotFound):
+    """What reads a database found none: it is an error, never an empty new file."""
+
+
 def open_readonly(path: str | Path) -> sqlite_utils.Database:
-    """The database opened so that nothing can be written through this connection."""
+    """The database opened so that nothing can be written through this connection (nor a file created)."""
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"no database at {path}")
+        raise NoDatabase(f"没有数据库 / no database at {path}: create it with `sxzk init-db`, "
+                         "or point SXZK_DATABASE at it")
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
                            check_same_thread=False)
     conn.execute("PRAGMA busy_timeout = 30000")
@@ -125,6 +132,8 @@ def init_app(app) -> None:
 
     app.extensions["get_db"] = get_db
     app.teardown_appcontext(close_db)
+    if not app.config.get("MIGRATE_AT_START", True):
+        return
     migrate_db = connect(app.config["DATABASE"])  # create and migrate once at start
     if app.config["DATABASE"] != ":memory:":
         migrate_db.conn.close()

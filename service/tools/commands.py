@@ -190,7 +190,7 @@ def what_if_command(new, cohort, base, db_path, csv_path):
     Without --cohort: the latest stored decision of each (candidate, choice), compared
     with what it recorded. Nothing stored changes.
     """
-    from service.store.db import open_readonly
+    from service.store.db import NoDatabase, open_readonly
     from service.tools.requests import RequestFileError
     from service.tools.whatif import cohort_items, latest_stored, render, what_if, write_csv
 
@@ -209,7 +209,9 @@ def what_if_command(new, cohort, base, db_path, csv_path):
         try:
             db = open_readonly(db_path or defaults()["DATABASE"])
             items = latest_stored(db)
-        except (FileNotFoundError, OSError) as exc:
+        except NoDatabase as exc:
+            raise click.UsageError(exc.message) from None
+        except OSError as exc:
             raise click.UsageError(str(exc)) from None
         db.conn.close()
     with click.progressbar(length=len(items), label="re-evaluating", file=sys.stderr) as bar:

@@ -17,7 +17,7 @@ from service.transfer.schemas import (
     TransferEventSchema,
     TransferListQuerySchema,
     TransferNoteSchema,
-    TransferOutListItemSchema,
+    TransferOutListSchema,
     TransferOutRequestSchema,
     TransferOutSchema,
     TransferPrecheckSchema,
@@ -28,8 +28,9 @@ from service.web import auth, current
 blp = Blueprint("transfer_outs", __name__, url_prefix="/v1",
                 description="Inter-provincial transfer out (省际转出): apply, withdraw, on-site confirmation, decision")
 
-READERS = ("portal", "county", "province", "auditor")
+READERS = ("portal", "county", "city", "province", "auditor")
 OFFICES = ("county", "province")
+CONFIRMERS = ("city", *OFFICES)  # 至所属地市进行现场确认 (seed 000, 五.2); district offices keep it too
 
 
 def _bundle():
@@ -80,8 +81,8 @@ def create_transfer_out(data):
 
 
 @blp.route("/transfer-outs")
-@blp.arguments(TransferListQuerySchema, location="query")
-@blp.response(200, TransferOutListItemSchema(many=True))
+@blp.arguments(TransferListQuerySchema, location="query", unknown=None)  # None: the schema refuses unknown keys
+@blp.response(200, TransferOutListSchema)
 @auth.require(*READERS)
 def list_transfer_outs(query):
     """Applications the caller may see (county staff: their district); ID numbers masked."""
@@ -108,7 +109,7 @@ def withdraw(data, transfer_id):
 @blp.route("/transfer-outs/<int:transfer_id>/confirmation", methods=["POST"])
 @blp.arguments(TransferNoteSchema)
 @blp.response(200, TransferOutSchema)
-@auth.require(*OFFICES)
+@auth.require(*CONFIRMERS)
 def confirm(data, transfer_id):
     """现场确认: the office has seen the candidate and their documents."""
     return applications.confirm_on_site(current.db(), auth.current(), transfer_id, data["reason"])

@@ -19,9 +19,9 @@ def transfer_out_group():
 @with_appcontext
 def approved(round_):
     """Approved transfers with their courses, one JSON object a line, for the target provinces."""
-    from service.store.db import connect
+    from service.store.db import open_readonly
 
-    db = connect(current.config()["DATABASE"])
+    db = open_readonly(current.config()["DATABASE"])
     sql = ("SELECT id, exam_number, round, target_province, target_exam_number, courses, updated_at "
            "FROM transfer_outs WHERE state = 'approved'" + (" AND round = ?" if round_ else "") + " ORDER BY id")
     for row in db.execute(sql, [round_] if round_ else []).fetchall():

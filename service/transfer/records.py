@@ -16,9 +16,11 @@ from service.candidates import records as candidates
 from service.errors import Conflict, InvalidInput
 from service.reference import districts, transfer_rules, windows
 from service.store.db import write_transaction
+from service.store.paging import select_page
 from service.transfer import states
 from service.transfer.check import check_transfer_out
 from service.web import auth
+from service.web.schemas import page
 
 BUSINESS = windows.TRANSFER_OUT  # the 省际转出 window in rulesets/workflow/windows.yaml
 TYPE = "省际转出"
@@ -190,22 +192,23 @@ def details(db, principal, transfer_id: int) -> dict:
     }
 
 
-def list_for(db, principal, query: dict) -> list[dict]:
-    """Applications the principal may see (county staff: their district); ID numbers masked."""
+def list_for(db, principal, query: dict) -> dict:
+    """Applications the principal may see (county staff: their district), a page of them; ID numbers masked."""
     where, params = auth.visible_rows(principal)
     for key in ("state", "district", "round", "exam_number", "target_province"):
         if query.get(key):
             where.append(f"{key} = ?")
             params.append(query[key])
-    sql = ("SELECT id, exam_number, round, district, city, target_province, reason, state, created_at, updated_at "
-           "FROM transfer_outs" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id LIMIT ? OFFSET ?")
+    total, rows = select_page(db, "transfer_outs", "id, exam_number, round, district, city, target_province, reason, "
+                              "state, created_at, updated_at", where, params, order="id",
+                              limit=query.get("limit", 50), offset=query.get("offset", 0))
     tbl = states.table()
     out = []
-    for r in _rows(db, sql, [*params, query.get("limit", 50), query.get("offset", 0)]):
+    for r in rows:
         person = candidates.get_candidate(db, r["exam_number"])
         out.append({**r, "type": TYPE, "name": person["name"], "id_number": idnumber.mask(person["id_number"]),
                     "state_label": tbl.label(r["state"])})
-    return out
+    return page(query, total, out)
 
 
 def history_for(db, principal, transfer_id: int) -> list[dict]:

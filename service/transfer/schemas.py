@@ -9,9 +9,10 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from service.reference import districts
 from service.reference import transfer_rules as rules
 from service.transfer import states
-from service.web.schemas import EXAM_NUMBER, OFFSET, EventSchema, StrictSchema
+from service.web.schemas import EXAM_NUMBER, EventSchema, OneOfNow, PageQuerySchema, StrictSchema, page_schema
 
 NOTE_MAX = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -63,14 +64,12 @@ class TransferNoteSchema(StrictSchema):
                            metadata={"description": "optional note recorded with the step"})
 
 
-class TransferListQuerySchema(StrictSchema):
-    state = fields.String(validate=validate.Length(1, 40))
-    district = fields.String(validate=validate.Length(1, 40))
+class TransferListQuerySchema(PageQuerySchema):
+    state = fields.String(validate=OneOfNow(lambda: states.table().states, "状态", "state"))
+    district = fields.String(validate=OneOfNow(districts.table, "区县", "district"))
     round = fields.String(validate=validate.Length(1, 20))
-    target_province = fields.String(validate=validate.Length(1, 20))
+    target_province = fields.String(validate=OneOfNow(lambda: rules.current().province_names(), "转入省", "province"))
     exam_number = fields.String(validate=EXAM_NUMBER)
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
-    offset = fields.Integer(load_default=0, validate=OFFSET)
 
 
 # --- responses (document the OpenAPI; the views return plain dicts) ------------------
@@ -155,6 +154,9 @@ class TransferOutListItemSchema(Schema):
     state_label = fields.String()
     created_at = fields.String()
     updated_at = fields.String()
+
+
+TransferOutListSchema = page_schema(TransferOutListItemSchema, "TransferOutListSchema")
 
 
 class TransferEventSchema(EventSchema):

@@ -4,6 +4,9 @@ Roles:
 - ``portal``: the portal backend's service credential; acts for one candidate
   named in the ``X-Candidate`` header (their 准考证号);
 - ``county``: county-office (招办) staff of one district;
+- ``city``: city-office (市招办) staff of one 地级市: they see the districts of their city and
+  confirm transfer-outs on site (seed 000, 五.2: 至所属地市进行现场确认); the credential's
+  ``district`` names the city (太原市);
 - ``province``: provincial staff, who see everything;
 - ``auditor``: read-only, decisions and the log;
 - ``curriculum``: curriculum staff, who reload and publish rulesets.
@@ -21,14 +24,14 @@ from service.errors import Forbidden, InvalidInput, Unauthorized
 from service.store.decision_log import now_iso
 from service.web.schemas import EXAM_NUMBER
 
-ROLES = ("portal", "county", "province", "auditor", "curriculum")
+ROLES = ("portal", "county", "city", "province", "auditor", "curriculum")
 
 
 @dataclass(frozen=True)
 class Principal:
     role: str
     actor: str
-    district: str | None = None
+    district: str | None = None  # county: its 区县 (太原市小店区); city: its 地级市 (太原市)
     candidate: str | None = None  # 准考证号 the portal acts for
 
     @property
@@ -45,6 +48,9 @@ def add_credential(db, role: str, actor: str, district: str | None = None, token
         raise InvalidInput("unknown role", fields={"role": [f"one of {', '.join(ROLES)}"]})
     if role == "county" and not district:
         raise InvalidInput("county staff belong to a district", fields={"district": ["required for role county"]})
+    if role == "city" and not (district and district.endswith("市")):
+        raise InvalidInput("city staff belong to a city",
+                           fields={"district": ["required for role city: the 地级市, e.g. 太原市"]})
     token = token or secrets.token_urlsafe(24)
     db["credentials"].insert({"token_hash": hash_token(token), "role": role, "district": district,
                               "actor": actor, "created_at": now_iso(), "revoked": 0}, replace=True)
@@ -96,12 +102,19 @@ def require(*roles):
 EVERY_ROW = ("province", "auditor", "system")
 
 
+def in_city(district, city: str | None) -> bool:
+    """A district's full name begins with its city's (rulesets/workflow/districts.yaml: 太原市小店区)."""
+    return bool(city) and isinstance(district, str) and district.startswith(city)
+
+
 def may_see(principal: Principal, row) -> bool:
-    """Portal: its candidate's rows; county: its district's; province, auditor, system: all."""
+    """Portal: its candidate's rows; county: its district's; city: its districts'; province, auditor, system: all."""
     if principal.role == "portal":
         return principal.candidate is not None and principal.candidate == row["exam_number"]
     if principal.role == "county":
         return principal.district is not None and principal.district == row["district"]
+    if principal.role == "city":
+        return in_city(row["district"], principal.district)
     return principal.role in EVERY_ROW
 
 
@@ -115,6 +128,8 @@ def visible_rows(principal: Principal) -> tuple[list[str], list]:
         return ["exam_number = ?"], [candidate_of(principal)]
     if principal.role == "county":
         return ["district = ?"], [principal.district]
+    if principal.role == "city" and principal.district:
+        return ["substr(district, 1, ?) = ?"], [len(principal.district), principal.district]
     if principal.role in EVERY_ROW:
         return [], []
     return ["0"], []

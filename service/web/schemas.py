@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -47,6 +48,40 @@ class StrictSchema(Schema):
 
     class Meta:
         unknown = "raise"
+
+
+class OneOfNow(validate.Validator):
+    """A OneOf whose choices come from the rules files, so they are read when a value is checked."""
+
+    def __init__(self, choices: Callable[[], Iterable[str]], zh: str, en: str):
+        self._choices = choices  # not `choices`: apispec would read it as a fixed enum
+        self.zh, self.en = zh, en
+
+    def __call__(self, value):
+        allowed = list(self._choices())
+        if value not in allowed:
+            raise ValidationError(f"未知的{self.zh} / unknown {self.en}: one of {', '.join(allowed)}")
+        return value
+
+
+class PageQuerySchema(StrictSchema):
+    """``limit`` and ``offset`` of every list; the answer is ``page_schema``'s envelope."""
+
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    offset = fields.Integer(load_default=0, validate=OFFSET)
+
+
+def page_schema(item: type[Schema], name: str) -> type[Schema]:
+    """The envelope of a list: ``{total, limit, offset, items}`` (``total`` counts every match)."""
+    return type(name, (Schema,), {
+        "total": fields.Integer(metadata={"description": "how many match, over all pages"}),
+        "limit": fields.Integer(), "offset": fields.Integer(),
+        "items": fields.List(fields.Nested(item)),
+    })
+
+
+def page(query: dict, total: int, items: list) -> dict:
+    return {"total": total, "limit": query.get("limit", 50), "offset": query.get("offset", 0), "items": items}
 
 
 class CandidateSchema(StrictSchema):

@@ -78,7 +78,7 @@ def test_two_county_officers_deciding_one_application_at_once_one_wins_one_409(l
 
 
 @pytest.mark.slow
-def test_two_payment_callbacks_for_one_order_at_once_one_pays_one_409(live, app):
+def test_two_payment_callbacks_for_one_order_at_once_one_pays_the_other_is_a_refund_owed(live, app):
     drive, server = live
     app_id = drive.approved_by_system(ELIGIBLE)
     status, _, order = server.request("POST", f"/v1/applications/{app_id}/orders", {"provider": "alipay"},
@@ -87,13 +87,15 @@ def test_two_payment_callbacks_for_one_order_at_once_one_pays_one_409(live, app)
     first = SANDBOX.callback(order, transaction_id="TXNRACE0001", status="SUCCESS")
     second = SANDBOX.callback(order, transaction_id="TXNRACE0002", status="SUCCESS")
     results = at_once(*(lambda cb=cb: server.request("POST", "/callbacks/payments/alipay", *cb) for cb in (first, second)))
-    statuses = sorted(status for status, _, _ in results)
-    assert statuses == [200, 409], results
+    assert sorted((status, body["result"]) for status, _, body in results) == [(200, "paid"), (200, "refund_owed")], \
+        results
     db = connect(app.config["DATABASE"])
     try:
         assert db.execute("SELECT status FROM payment_orders WHERE id = ?", [order["id"]]).fetchone()[0] == "paid"
         assert db.execute("SELECT count(*) FROM application_events WHERE application_id = ? AND to_state = 'paid'",
                           [app_id]).fetchone()[0] == 1
-        assert db.execute("SELECT count(*) FROM payment_callbacks WHERE order_id = ?", [order["id"]]).fetchone()[0] == 1
+        assert db.execute("SELECT count(*) FROM payment_callbacks WHERE order_id = ?", [order["id"]]).fetchone()[0] == 2
+        assert db.execute("SELECT reason, status FROM payment_refunds WHERE order_id = ?",
+                          [order["id"]]).fetchall() == [("already_paid", "refund_owed")]
     finally:
         db.conn.close()

@@ -12,6 +12,7 @@ TOKENS = {
     "portal": "demo-portal",
     "county": "demo-county-xiaodian",
     "county-other": "demo-county-yingze",
+    "city": "demo-city-taiyuan",
     "province": "demo-province",
     "auditor": "demo-auditor",
     "curriculum": "demo-curriculum",

@@ -87,7 +87,7 @@ def test_bad_input_names_file_line_and_field(tmp_path):
     text = CASE.replace("score: 72", "score: 172").replace('"00009"', '"0009"').replace("2025-11-20", "someday")
     assert problems(tmp_path, text) == [
         "cases.yaml:7: [0].input.transcript[0].code: a course code is 5 digits, e.g. 00181",
-        "cases.yaml:7: [0].input.transcript[0].score: a score is 0-100, a grade (优秀/良好/中等/合格/不合格) or 免考",
+        "cases.yaml:7: [0].input.transcript[0].score: 成绩为 0 到 100 的整数，或等级（优秀/良好/中等/合格/不合格）或 免考 / a score is a whole number from 0 to 100, or a grade (优秀/良好/中等/合格/不合格) or 免考",
         "cases.yaml:5: [0].input.as_of: Not a valid date.",
     ]
 

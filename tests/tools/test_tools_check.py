@@ -106,4 +106,4 @@ def test_check_names_a_state_table_mistake(tree):
     result = CliRunner().invoke(commands.check_command, [str(tree)])
     assert result.exit_code == 1
     assert result.stdout.startswith("rulesets/transfer/transfer_out_states.yaml:")
-    assert ".roles: a non-empty list of portal, county, province" in result.stdout
+    assert ".roles: a non-empty list of portal, county, city, province" in result.stdout

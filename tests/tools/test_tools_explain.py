@@ -67,7 +67,7 @@ def test_a_bad_request_file_names_every_field(tmp_path):
     path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
     result = explain(path)
     assert result.exit_code == 2 and result.stdout == ""
-    assert f"{path}: transcript[0].score: a score is 0-100, a grade (优秀/良好/中等/合格/不合格) or 免考" in result.stderr
+    assert f"{path}: transcript[0].score: 成绩为 0 到 100 的整数，或等级（优秀/良好/中等/合格/不合格）或 免考 / a score is a whole number from 0 to 100, or a grade (优秀/良好/中等/合格/不合格) or 免考" in result.stderr
     assert f"{path}: candidate.gender: must be 男 or 女" in result.stderr
     assert f"{path}: extra: Unknown field." in result.stderr
 

@@ -244,9 +244,9 @@ def test_who_may_see_and_do_what(ready, client):
     step(client, tid, "decision", portal(APPLICANT), status=403, decision="approve")
     assert client.post("/v1/transfer-outs", json=body(), headers=COUNTY).status_code == 403
     # lists: the county sees its district, the portal its candidate, ID numbers masked
-    assert [t["id"] for t in expect(client.get("/v1/transfer-outs", headers=COUNTY), 200)] == [tid]
-    assert expect(client.get("/v1/transfer-outs", headers=COUNTY_OTHER), 200) == []
-    listed = expect(client.get("/v1/transfer-outs?state=submitted", headers=PROVINCE), 200)
+    assert [t["id"] for t in expect(client.get("/v1/transfer-outs", headers=COUNTY), 200)["items"]] == [tid]
+    assert expect(client.get("/v1/transfer-outs", headers=COUNTY_OTHER), 200)["items"] == []
+    listed = expect(client.get("/v1/transfer-outs?state=submitted", headers=PROVINCE), 200)["items"]
     assert listed[0]["id_number"].count("*") >= 8
     # the province decides for every district
     step(client, tid, "confirmation", PROVINCE)

@@ -46,8 +46,8 @@ def test_a_candidate_cannot_reach_another_candidates_application(drive):
     assert c.put(f"/v1/applications/{app_id}", json=fill(), headers=other).status_code == 404
     assert c.post(f"/v1/applications/{app_id}/check", headers=other).status_code == 404
     assert c.post(f"/v1/applications/{app_id}/submit", json={"confirm": True}, headers=other).status_code == 404
-    assert c.get("/v1/applications", headers=other).json == []
-    assert [a["id"] for a in c.get("/v1/applications", headers=portal(ELIGIBLE)).json] == [app_id]
+    assert c.get("/v1/applications", headers=other).json["items"] == []
+    assert [a["id"] for a in c.get("/v1/applications", headers=portal(ELIGIBLE)).json["items"]] == [app_id]
     assert drive.get(app_id)["state"] == "draft" and len(drive.history(app_id)) == 1
 
 
@@ -55,21 +55,21 @@ def test_county_staff_see_and_decide_only_their_district(drive):
     app_id = drive.awaiting_county()
     c = drive.client
     assert c.get(f"/v1/applications/{app_id}", headers=COUNTY_OTHER).status_code == 404
-    assert c.get("/v1/applications", headers=COUNTY_OTHER).json == []
+    assert c.get("/v1/applications", headers=COUNTY_OTHER).json["items"] == []
     assert c.post(f"/v1/applications/{app_id}/decision", json={"decision": "reject", "reason": "x"},
                   headers=COUNTY_OTHER).status_code == 404
     assert c.post(f"/v1/applications/{app_id}/old-plan/1/verification", json={"verified": True},
                   headers=COUNTY_OTHER).status_code == 404
     # asking for another district's list does not widen the view
-    assert c.get("/v1/applications?district=太原市小店区", headers=COUNTY_OTHER).json == []
-    listed = c.get("/v1/applications", headers=COUNTY).json
+    assert c.get("/v1/applications?district=太原市小店区", headers=COUNTY_OTHER).json["items"] == []
+    listed = c.get("/v1/applications", headers=COUNTY).json["items"]
     assert [a["id"] for a in listed] == [app_id]
     assert drive.state(app_id) == "awaiting_county"
 
 
 def test_lists_mask_phones(drive):
     drive.create(ELIGIBLE)
-    [item] = drive.client.get("/v1/applications", headers=PROVINCE).json
+    [item] = drive.client.get("/v1/applications", headers=PROVINCE).json["items"]
     assert item["phone"] != "13912345678" and "*" in item["phone"] and "id_number" not in item
     assert "13912345678" not in drive.client.get("/v1/applications", headers=COUNTY).get_data(as_text=True)
 
