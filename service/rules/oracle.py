@@ -79,6 +79,13 @@ R14 Group order "then code" is the plan course code.  ``min_credits`` groups
     take courses until the taken credits reach the threshold, or all.
 R15 Prior diploma absent -> unmet with no note; mismatch notes follow the
     policy's ``match`` order; comparison is exact string equality.
+R17 ``requires_passed``: the other plan courses counted are those held
+    (section 3, own status, before any practical rule; a held practical
+    counts too).  Its note takes the place of ``theory_not_passed``.
+R18 Revision 2, ``unused_inputs``: a choice counted anywhere (even for another
+    requirement) is not listed; a choice accepted but not counted is
+    ``substitution_not_counted``.  ``substitution_not_needed`` is the reason of
+    an unlisted choice whenever a substitution applies to the plan.
 R16 ``counted[].verified`` (and so every "verified" measure) means status 2 of
     the course it is counted for: a verified practical whose theory is only
     pending is counted with ``verified: false``.
