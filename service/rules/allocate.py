@@ -157,7 +157,8 @@ def allocate(bundle: Bundle, plan: Plan, request: Request) -> Allocation:
 def _practical_preconditions(plan, catalogue, held, needs_theory) -> dict[str, tuple[str, str]]:
     """Apply each practical's precondition to ``held``; {practical: (note, record code)} of those it drops."""
     failed = {}
-    counting = [c for c in plan.codes() if catalogue[c].requires_passed is not None]
+    codes = plan.codes()
+    counting = [c for c in codes if catalogue[c].requires_passed is not None]
     if counting:  # counted on the holdings before any practical rule
         own = {c: h.status for c, h in held.items()}
         for code in counting:
@@ -171,7 +172,7 @@ def _practical_preconditions(plan, catalogue, held, needs_theory) -> dict[str, t
                 elif condition < held[code].status:
                     held[code].status = condition
     if needs_theory:
-        for code in plan.codes():
+        for code in codes:
             course = catalogue[code]
             if course.kind == "practical" and course.theory and code in held:
                 theory = held.get(course.theory)
