@@ -79,7 +79,8 @@ def checklist(bundle, decision: dict) -> list[str]:
         if entry["code"] not in blocked:
             lines.append(f"未使用 (not used): {entry['code']} ({INPUTS.get(entry['input'], entry['input'])}) "
                          + _reason(entry["reason"]))
-    unused = [c for c in decision.get("unused", []) if c not in blocked]
+    explained = {e["code"] for e in decision.get("unused_inputs", []) if e["input"] == "old-plan"}
+    unused = [c for c in decision.get("unused", []) if c not in blocked and c not in explained]
     if unused:
         lines.append("其他合格课程 (passed, not needed): " + ", ".join(unused))
     others = [a for a in decision.get("alternatives", []) if a["edition"] != decision["edition"]]

@@ -116,3 +116,15 @@ def test_a_course_held_through_an_equivalence_shows_what_stands_for_it_and_its_c
     held = next(line for line in lines if line.startswith("  ✓ 12656"))
     assert held.startswith("  ✓ 12656毛泽东思想和中国特色社会主义理论体系概论  [由 15040"), held
     assert "(equivalence:maogai-12656-to-15040), 计 " in held and "(4)  [" not in held
+
+
+def test_an_old_plan_card_the_substitution_replaced_is_said_once_with_its_reason(tmp_path):
+    from service.tools.cases import load_cases
+
+    [case] = [c for c in load_cases(ROOT / "rulesets/shanxi/tests/accounting-2017.yaml") if c.name.startswith("one slot")]
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(case.body, ensure_ascii=False), encoding="utf-8")
+    lines = explain(path).stdout.splitlines()
+    assert "未使用 (not used): 00015 (旧计划合格课程) 已由顶替课程计入 (the substitution counts instead)" in lines
+    assert not any(line.startswith("其他合格课程") for line in lines)
+    assert "  ✓ 最低毕业学分: 75 earned (75 verified) of 67 required" in lines
