@@ -88,6 +88,19 @@ def compare(bundle, request):
     # JSON round trip on both sides: tuples vs lists and the like are not disagreements
     engine, expected = json.loads(_dump(engine)), json.loads(_dump(expected))
     assert engine == expected, "engine and oracle disagree\n" + first_difference(engine, expected)
+    if bundle.policy.revision >= 2:
+        assert_one_count_per_slot(got)
+
+
+def assert_one_count_per_slot(decision):
+    """No record is counted twice, and no plan course is counted both by its own holding and a substitution."""
+    codes = [c["code"] for r in decision["requirements"] for c in r["counted"]]
+    assert len(codes) == len(set(codes)), f"a record counted twice: {codes}"
+    for r in decision["requirements"]:
+        ways = {c["via"].split(":")[0] == "substitution" for c in r["counted"]}
+        assert len(ways) <= 1, f"{r['id']} counts its course and a substitution set: {r['counted']}"
+    held_for = [c["for"] for r in decision["requirements"] for c in r["counted"] if not c["via"].startswith("sub")]
+    assert len(held_for) == len(set(held_for)), f"a plan course held twice: {held_for}"
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=HEALTH)

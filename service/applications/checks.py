@@ -60,3 +60,8 @@ def evaluate_choices(db, rulebook, exam_number: str, choices: list[dict], old_pl
 def checklist(decision: dict) -> list[dict]:
     """The requirements a choice does not (yet) meet: what the seed lists as 所选专业不符合毕业合格条件."""
     return [r for r in decision["requirements"] if r["status"] != "met"]
+
+
+def not_used(decision: dict) -> list[dict]:
+    """Inputs of the choice no requirement uses, with the reason (a substitution list for a plan without 英语(二))."""
+    return list(decision.get("unused_inputs") or [])

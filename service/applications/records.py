@@ -267,7 +267,8 @@ def attach_decisions(db, app_id: int, choices: list[dict], decisions: list[dict]
 def checked(choice: dict, decision: dict) -> dict:
     return {"position": choice["position"], "university": choice["university"], "major": choice["major"],
             "decision_id": decision["id"], "status": decision["status"], "eligible": decision["eligible"],
-            "checklist": application_checks.checklist(decision), "decision": decision}
+            "checklist": application_checks.checklist(decision), "not_used": application_checks.not_used(decision),
+            "decision": decision}
 
 
 def submit(db, bundle, principal, app_id: int) -> dict:

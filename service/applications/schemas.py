@@ -230,6 +230,8 @@ class CheckedChoiceSchema(Schema):
     status = fields.String()
     eligible = fields.Boolean()
     checklist = fields.List(fields.Dict(), metadata={"description": "requirements not met (所选专业不符合毕业合格条件)"})
+    not_used = fields.List(fields.Dict(), metadata={
+        "description": "inputs no requirement uses, with the reason (未使用的顶替课程或旧计划课程)"})
     decision = fields.Dict(metadata={"description": "the whole decision, as POST /v1/evaluations returns it"})
 
 

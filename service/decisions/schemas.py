@@ -191,6 +191,12 @@ class AlternativeSchema(Schema):
     unmet = fields.List(fields.String(), metadata={"description": "ids of the requirements unmet under this edition"})
 
 
+class UnusedInputSchema(Schema):
+    code = fields.String()
+    input = fields.String(metadata={"description": "substitution | old-plan"})
+    reason = fields.String(metadata={"description": "why no requirement uses it (docs/rules-semantics.md section 4)"})
+
+
 class DecisionSchema(Schema):
     id = fields.String()
     created_at = fields.String()
@@ -206,6 +212,8 @@ class DecisionSchema(Schema):
     credits = fields.Nested(CreditsSchema)
     unused = fields.List(fields.String())
     ignored_records = fields.List(fields.Nested(RejectedSchema))
+    unused_inputs = fields.List(fields.Nested(UnusedInputSchema), metadata={
+        "description": "inputs no requirement uses, with the reason (rulesets of revision 2)"})
     alternatives = fields.List(fields.Nested(AlternativeSchema))
     ruleset_version = fields.String()
     engine_version = fields.String()

@@ -64,6 +64,7 @@ class Allocation:
     unused: list[str]
     ignored: list[dict]
     credits: dict
+    unused_inputs: list[dict] | None = None  # revision 2 only
 
 
 def passed_records(bundle: Bundle, records) -> tuple[dict[str, tuple[Record, int, int]], list[dict]]:
@@ -104,21 +105,9 @@ def _passes(rec: Record, policy) -> bool:
 def allocate(bundle: Bundle, plan: Plan, request: Request) -> Allocation:
     policy, catalogue = bundle.policy, bundle.catalogue
     passed, ignored = passed_records(bundle, request.records)
-    held = _hold_plan_courses(bundle, plan, passed)
-
-    if policy.practical_needs_theory:
-        theory_missing = set()
-        for code in plan.codes():
-            course = catalogue[code]
-            if course.kind == "practical" and code in held:
-                theory = held.get(course.theory)
-                if theory is None:
-                    del held[code]
-                    theory_missing.add(code)
-                elif theory.status < held[code].status:
-                    held[code].status = theory.status
-    else:
-        theory_missing = set()
+    held = _hold_plan_courses(bundle, plan, passed, request.as_of)
+    theory_missing = _practical_preconditions(plan, catalogue, held, policy.practical_needs_theory)
+    failed_records = {}  # record code -> note, for unused_inputs
 
     claimed: dict[str, str] = {}  # record code -> requirement id
     reqs: list[Requirement] = []
@@ -130,7 +119,7 @@ def allocate(bundle: Bundle, plan: Plan, request: Request) -> Allocation:
     for code in plan.required:
         req = _course_requirement(f"course:{code}", "course", code, catalogue, held, claimed)
         if code in theory_missing:
-            req.notes.append("theory_not_passed")
+            req.notes.append(theory_missing[code][0])
         reqs.append(req)
         course_reqs[code] = req
 
@@ -141,8 +130,10 @@ def allocate(bundle: Bundle, plan: Plan, request: Request) -> Allocation:
         reqs.append(_course_requirement(f"thesis:{plan.thesis}", "thesis", plan.thesis, catalogue, held, claimed))
 
     # the substitution takes only what no plan requirement (courses, groups, thesis) has claimed
+    released, not_counted = {}, set()
     if sub is not None and sub.replaces in course_reqs:
-        _apply_substitution(sub, course_reqs[sub.replaces], held, passed, claimed, request, sub_active)
+        _apply_substitution(sub, course_reqs[sub.replaces], held, passed, claimed, request, sub_active,
+                            policy.revision, released, not_counted)
 
     if plan.level in policy.prior_diploma_levels:
         reqs.append(_prior_diploma(request, policy.prior_diploma_match))
@@ -155,10 +146,65 @@ def allocate(bundle: Bundle, plan: Plan, request: Request) -> Allocation:
                             measure={"verified": verified, "all": total, "required": plan.min_credits}))
     unused = sorted(code for code in passed if code not in claimed)
     credits = {"earned": total, "earned_verified": verified, "required": plan.min_credits}
-    return Allocation(plan, reqs, unused, ignored, credits)
+    inputs = None
+    if policy.revision >= 2:
+        failed_records = {rec_code: note for note, rec_code in theory_missing.values()}
+        inputs = _unused_inputs(plan, request, passed, reqs, counted, sub, released, not_counted, failed_records,
+                                unused)
+    return Allocation(plan, reqs, unused, ignored, credits, inputs)
 
 
-def _hold_plan_courses(bundle: Bundle, plan: Plan, passed) -> dict[str, Held]:
+def _practical_preconditions(plan, catalogue, held, needs_theory) -> dict[str, tuple[str, str]]:
+    """Apply each practical's precondition to ``held``; {practical: (note, record code)} of those it drops."""
+    failed = {}
+    codes = plan.codes()
+    counting = [c for c in codes if catalogue[c].requires_passed is not None]
+    if counting:  # counted on the holdings before any practical rule
+        own = {c: h.status for c, h in held.items()}
+        for code in counting:
+            others = [s for c, s in own.items() if c != code]
+            need = catalogue[code].requires_passed
+            condition = VERIFIED if sum(s == VERIFIED for s in others) >= need else \
+                PENDING if len(others) >= need else ABSENT
+            if code in held:
+                if condition == ABSENT:
+                    failed[code] = (f"passed_courses_below:{need}", held.pop(code).code)
+                elif condition < held[code].status:
+                    held[code].status = condition
+    if needs_theory:
+        for code in codes:
+            course = catalogue[code]
+            if course.kind == "practical" and course.theory and code in held:
+                theory = held.get(course.theory)
+                if theory is None:
+                    failed[code] = ("theory_not_passed", held.pop(code).code)
+                elif theory.status < held[code].status:
+                    held[code].status = theory.status
+    return failed
+
+
+def _unused_inputs(plan, request, passed, reqs, counted, sub, released, not_counted, failed_records, unused):
+    counted_codes = {h.code for h in counted}
+    rejected = {}
+    for r in reqs:
+        if r.substitution:
+            rejected.update((x["code"], x["reason"]) for x in r.substitution["rejected"])
+    out = []
+    for code in sorted(set(request.substitution)):
+        if code not in counted_codes:
+            reason = rejected.get(code) or ("substitution_not_counted" if code in not_counted else
+                                            "substitution_not_needed" if sub is not None else "no_substitution")
+            out.append({"code": code, "input": "substitution", "reason": reason})
+    plan_codes = set(plan.codes())
+    for code in unused:
+        if passed[code][0].source == "old-plan":
+            reason = released.get(code) or failed_records.get(code) or \
+                ("not_in_plan" if code not in plan_codes else "not_needed")
+            out.append({"code": code, "input": "old-plan", "reason": reason})
+    return out
+
+
+def _hold_plan_courses(bundle: Bundle, plan: Plan, passed, as_of) -> dict[str, Held]:
     held: dict[str, Held] = {}
     used_old: set[str] = set()
     for code in plan.codes():
@@ -170,7 +216,7 @@ def _hold_plan_courses(bundle: Bundle, plan: Plan, passed) -> dict[str, Held]:
     for code in plan.codes():
         if code in held:
             continue
-        found = _one_to_one(bundle, code, passed, used_old) or _pool(bundle, code, passed, used_old)
+        found = _one_to_one(bundle, code, passed, used_old, as_of) or _pool(bundle, code, passed, used_old, as_of)
         if found:
             eq, old = found
             rec, credits, status = passed[old]
@@ -188,23 +234,29 @@ def _usable_old(eq, old, passed, used_old) -> bool:
     return True
 
 
-def _one_to_one(bundle, code, passed, used_old):
+def _one_to_one(bundle, code, passed, used_old, as_of):
     for eq in bundle.policy.equivalences:
-        if eq.kind == "one-to-one" and eq.new[0] == code and _usable_old(eq, eq.old[0], passed, used_old):
-            return eq, eq.old[0]
+        if eq.kind == "one-to-one":
+            other = eq.stands_for(code, as_of)
+            if other is not None and _usable_old(eq, other, passed, used_old):
+                return eq, other
     return None
 
 
-def _pool(bundle, code, passed, used_old):
+def _pool(bundle, code, passed, used_old, as_of):
     need = bundle.catalogue[code].credits
     for eq in bundle.policy.equivalences:
-        if eq.kind != "pool" or code not in eq.new:
+        if eq.kind != "pool" or code not in eq.new or not _in_effect(eq, as_of):
             continue
         options = [o for o in eq.old if _usable_old(eq, o, passed, used_old)
                    and (not eq.credits_at_least or passed[o][1] >= need)]
         if options:
             return eq, min(options, key=lambda o: (passed[o][1], o))
     return None
+
+
+def _in_effect(eq, on) -> bool:
+    return not ((eq.effective_from and on < eq.effective_from) or (eq.effective_until and on > eq.effective_until))
 
 
 def _course_requirement(rid, kind, code, catalogue, held, claimed) -> Requirement:
@@ -254,7 +306,7 @@ def _substitution_for(bundle, plan) -> Substitution | None:
     return None
 
 
-def _apply_substitution(sub, req, held, passed, claimed, request, active) -> None:
+def _apply_substitution(sub, req, held, passed, claimed, request, active, revision, released, not_counted) -> None:
     accepted, rejected = [], []
     if not active:
         req.notes.append("substitution_not_needed")
@@ -274,7 +326,18 @@ def _apply_substitution(sub, req, held, passed, claimed, request, active) -> Non
     verified = sum(h.credits for h in accepted if h.status == VERIFIED)
     total = sum(h.credits for h in accepted)
     req.terms.append(Term(f"{req.id}:{sub.id}", sub.min_credits, verified, total))
-    req.counted.extend(accepted)
+    own = held.get(sub.replaces)
+    if revision >= 2 and active and own is not None and own.status == PENDING and verified >= sub.min_credits:
+        # one slot, one count: the verified set meets it, so the pending card is not counted too
+        del claimed[own.code]
+        released[own.code] = "replaced_by_substitution"
+        req.counted = list(accepted)
+        req.notes.append("replaced_by_substitution")
+    elif revision >= 2 and active and own is not None and own.status == PENDING and accepted:
+        not_counted.update(h.code for h in accepted)
+        req.notes.append("substitution_not_counted")
+    else:
+        req.counted.extend(accepted)
     req.substitution = {
         "id": sub.id,
         "accepted": [h.code for h in accepted],

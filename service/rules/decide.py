@@ -55,7 +55,7 @@ def evaluate_plan(bundle, plan, request: Request, engine=None) -> dict:
         status = "not_eligible"
     else:
         status = "pending_verification"
-    return {
+    result = {
         "edition": plan.edition,
         "eligible": status == "eligible",
         "status": status,
@@ -64,6 +64,9 @@ def evaluate_plan(bundle, plan, request: Request, engine=None) -> dict:
         "unused": alloc.unused,
         "ignored_records": alloc.ignored,
     }
+    if alloc.unused_inputs is not None:  # revision 2 rulesets only: older versions replay as recorded
+        result["unused_inputs"] = alloc.unused_inputs
+    return result
 
 
 def choose(results: list[tuple]) -> dict:

@@ -192,6 +192,8 @@ class _Builder:
         majors = self.majors(universities)
         plans = self.plans(catalogue, universities, majors)
         policy = self.policy(catalogue, plans)
+        if policy is not None and policy.revision >= 2:
+            self.theses_where_levels_have_them(plans, policy)
         tables = self.tables()
         if not self.problems:
             # only a tree that validates is hashed; what JSON cannot spell is caught here,
@@ -222,6 +224,14 @@ class _Builder:
             except RulesetError as exc:
                 self.problems.extend(exc.problems)
         return out
+
+    def theses_where_levels_have_them(self, plans, policy) -> None:
+        for plan in plans:
+            if plan.thesis and plan.level not in policy.thesis_levels:
+                self.on(plan.path).bad(self.files[plan.path], "thesis", "thesis",
+                                       f"a {plan.level} plan has no thesis (policy thesis_levels: "
+                                       f"{', '.join(policy.thesis_levels) or 'none'})",
+                                       "remove `thesis:` or correct the level")
 
     def storable(self, file, data) -> None:
         """Report values the canonical JSON of a version cannot hold (or would hold changed)."""
@@ -273,18 +283,24 @@ class _Builder:
                 r.bad(courses, code, field, "course code must be a quoted 5-digit string", hint)
                 continue
             if not r.mapping(entry, field, required=("name", "credits", "kind"),
-                             optional=("theory", "national", "note"), at=(courses, code)):
+                             optional=("theory", "requires_passed", "national", "note"), at=(courses, code)):
                 continue
             kind = r.choice(entry, "kind", field, KINDS)
             credits = r.integer(entry, "credits", field, minimum=0 if kind == "thesis" else 1)
             theory = entry.get("theory")
-            if kind == "practical" and theory is None:
-                r.bad(entry, "kind", join(field, "theory"), "a practical names its theory course")
+            requires = r.integer(entry, "requires_passed", field, optional=True)
+            if requires is not None and (kind != "practical" or theory is not None):
+                r.bad(entry, "requires_passed", join(field, "requires_passed"),
+                      "only a practical without a theory course counts passed courses before it",
+                      "keep either theory or requires_passed")
+            if kind == "practical" and theory is None and requires is None:
+                r.bad(entry, "kind", join(field, "theory"),
+                      "a practical names its theory course, or requires_passed: the number of plan courses passed first")
             elif theory is not None:
                 theory = r.code(entry, "theory", join(field, "theory"))
             national = r.flag(entry, "national", field, default=True)
             out[code] = Course(code, r.text(entry, "name", field), credits or 0, kind or "theory",
-                               theory if isinstance(theory, str) else None, national)
+                               theory if isinstance(theory, str) else None, national, requires)
         for code, course in out.items():
             if course.theory and course.theory not in out:
                 r.bad(courses[code], "theory", f'courses."{code}".theory',
@@ -421,7 +437,7 @@ class _Builder:
             course = catalogue.get(code)
             if course and course.kind == "thesis":
                 r.bad(data, "required", "required", f"thesis {code} belongs under `thesis:`, not `required`")
-            if course and course.kind == "practical" and course.theory not in codes:
+            if course and course.kind == "practical" and course.theory and course.theory not in codes:
                 r.bad(data, "required", "required",
                       f"practical {code} needs its theory course {course.theory} in the plan")
         total = sum(catalogue[c].credits for c in codes if c in catalogue)
@@ -457,7 +473,8 @@ class _Builder:
         f = policy_file
         r = self.on(f)
         keys = ("id", "title", "pass_mark", "practical_needs_theory", "thesis_levels", "prior_diploma")
-        if not r.mapping(policy_node, "policy", required=keys, optional=("passing_grades", "source", "note"),
+        if not r.mapping(policy_node, "policy", required=keys,
+                         optional=("passing_grades", "revision", "source", "note"),
                          at=(policy_parent, "policy")):
             return None
         pd = policy_node["prior_diploma"]
@@ -495,7 +512,15 @@ class _Builder:
             substitutions=subs,
             equivalences=eqs,
             source=str(policy_node.get("source") or ""),
+            revision=self.revision(r, policy_node),
         )
+
+    @staticmethod
+    def revision(r, policy_node) -> int:
+        value = r.integer(policy_node, "revision", "policy", optional=True)
+        if value is not None and value > 2:
+            r.bad(policy_node, "revision", "policy.revision", f"revision {value} is not known", "1 or 2")
+        return value or 1
 
     def substitution(self, f, parent, i, node, catalogue):
         r = self.on(f)
@@ -521,7 +546,8 @@ class _Builder:
         r = self.on(f)
         field = f"equivalences[{i}]"
         if not r.mapping(node, field, required=("id", "old", "new", "source"),
-                         optional=("kind", "credits_at_least", "passed_before", "note"), at=(parent, i)):
+                         optional=("kind", "direction", "effective", "credits_at_least", "passed_before", "note"),
+                         at=(parent, i)):
             return None
         kind = r.choice(node, "kind", field, ("one-to-one", "pool"), optional=True, default="one-to-one")
         before = len(self.problems)
@@ -534,9 +560,20 @@ class _Builder:
             r.bad(node, "new", join(field, "new"), "a course cannot stand for itself")
         cal = r.flag(node, "credits_at_least", field, default=False)
         passed_before = r.date(node, "passed_before", field, optional=True)
+        direction = r.choice(node, "direction", field, ("old-to-new", "new-to-old", "both"),
+                             optional=True, default="old-to-new")
+        if kind == "pool" and direction != "old-to-new":
+            r.bad(node, "direction", join(field, "direction"), "a pool stands old-to-new only")
+        start = until = None
+        if "effective" in node and r.mapping(node["effective"], join(field, "effective"),
+                                             optional=("from", "until"), at=(node, "effective")):
+            start = r.date(node["effective"], "from", join(field, "effective"), optional=True)
+            until = r.date(node["effective"], "until", join(field, "effective"), optional=True)
+            if start and until and until < start:
+                r.bad(node["effective"], "until", join(field, "effective.until"), "ends before it starts")
         if len(self.problems) > before:
             return None
-        return Equivalence(eid, kind, old, new, cal, passed_before, r.citation(node))
+        return Equivalence(eid, kind, old, new, cal, passed_before, r.citation(node), direction, start, until)
 
 
 def _code_hint(value: str, known) -> str:

@@ -16,6 +16,7 @@ class Course:
     kind: str
     theory: str | None = None  # for a practical: the theory course that must be passed first
     national: bool = True  # a 全国统考 course (transferable between provinces)
+    requires_passed: int | None = None  # for a practical: how many other plan courses must be held first
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ class Equivalence:
     ``one-to-one``: a pass in ``old[0]`` stands for ``new[0]``.
     ``pool``: each passed course of ``old`` may stand for one course of ``new``
     (自由顶替), with no fewer credits when ``credits_at_least``.
+    ``direction`` says which way a one-to-one stands: ``old-to-new``,
+    ``new-to-old`` or ``both``; ``effective_*`` bound the decision dates it applies on.
     """
 
     id: str
@@ -104,6 +107,19 @@ class Equivalence:
     credits_at_least: bool = False
     passed_before: dt.date | None = None
     source: str = ""
+    direction: str = "old-to-new"
+    effective_from: dt.date | None = None
+    effective_until: dt.date | None = None
+
+    def stands_for(self, code: str, on: dt.date) -> str | None:
+        """The course whose pass holds plan course ``code`` on date ``on`` (one-to-one only), or None."""
+        if (self.effective_from and on < self.effective_from) or (self.effective_until and on > self.effective_until):
+            return None
+        if self.direction != "new-to-old" and self.new[0] == code:
+            return self.old[0]
+        if self.direction != "old-to-new" and self.old[0] == code:
+            return self.new[0]
+        return None
 
 
 @dataclass(frozen=True)
@@ -119,6 +135,7 @@ class Policy:
     substitutions: tuple[Substitution, ...] = ()
     equivalences: tuple[Equivalence, ...] = ()
     source: str = ""
+    revision: int = 1  # 2: one count per slot, unused inputs reported, thesis only where theses are
 
 
 @dataclass(frozen=True)

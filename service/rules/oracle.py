@@ -79,6 +79,13 @@ R14 Group order "then code" is the plan course code.  ``min_credits`` groups
     take courses until the taken credits reach the threshold, or all.
 R15 Prior diploma absent -> unmet with no note; mismatch notes follow the
     policy's ``match`` order; comparison is exact string equality.
+R17 ``requires_passed``: the other plan courses counted are those held
+    (section 3, own status, before any practical rule; a held practical
+    counts too).  Its note takes the place of ``theory_not_passed``.
+R18 Revision 2, ``unused_inputs``: a choice counted anywhere (even for another
+    requirement) is not listed; a choice accepted but not counted is
+    ``substitution_not_counted``.  ``substitution_not_needed`` is the reason of
+    an unlisted choice whenever a substitution applies to the plan.
 R16 ``counted[].verified`` (and so every "verified" measure) means status 2 of
     the course it is counted for: a verified practical whose theory is only
     pending is counted with ``verified: false``.
@@ -193,7 +200,24 @@ def date_allowed(equivalence, kept):
     return kept.date < equivalence.passed_before
 
 
-def hold_plan_courses(bundle, plan, passed):
+def in_effect(equivalence, as_of):
+    if equivalence.effective_from is not None and as_of < equivalence.effective_from:
+        return False
+    if equivalence.effective_until is not None and as_of > equivalence.effective_until:
+        return False
+    return True
+
+
+def one_to_one_other(equivalence, code):
+    """The course that holds ``code`` through a one-to-one equivalence, old-to-new reading first."""
+    if equivalence.direction in ("old-to-new", "both") and equivalence.new[0] == code:
+        return equivalence.old[0]
+    if equivalence.direction in ("new-to-old", "both") and equivalence.old[0] == code:
+        return equivalence.new[0]
+    return None
+
+
+def hold_plan_courses(bundle, plan, passed, as_of):
     """Section 3: returns ({plan code: Holding or None}, set of used record codes)."""
     equivalences = bundle.policy.equivalences
     # a record held directly for its own plan course is used up before any equivalence looks at it
@@ -207,9 +231,11 @@ def hold_plan_courses(bundle, plan, passed):
         # 2. one-to-one equivalence
         if holding is None:
             for eq in equivalences:
-                if eq.kind != "one-to-one" or eq.new[0] != code:
+                if eq.kind != "one-to-one" or not in_effect(eq, as_of):
                     continue
-                old = eq.old[0]
+                old = one_to_one_other(eq, code)
+                if old is None:
+                    continue
                 if old in passed and old not in used and date_allowed(eq, passed[old]):
                     holding = Holding(code, passed[old], "equivalence:" + eq.id)
                     break
@@ -217,7 +243,7 @@ def hold_plan_courses(bundle, plan, passed):
         if holding is None:
             new_credits = bundle.catalogue[code].credits
             for eq in equivalences:
-                if eq.kind != "pool" or code not in eq.new:
+                if eq.kind != "pool" or code not in eq.new or not in_effect(eq, as_of):
                     continue
                 best_old = None
                 for old in eq.old:
@@ -256,7 +282,23 @@ def plan_statuses(bundle, plan, passed, held):
             own[code] = 1
     plan_codes = set(plan.codes())
     status = dict(own)
-    theory_missing = set()
+    theory_missing = {}  # practical code -> note
+    for code in plan.codes():
+        course = bundle.catalogue[code]
+        if course.kind != "practical" or course.requires_passed is None:
+            continue
+        others = [c for c in plan.codes() if c != code]
+        held_count = sum(1 for c in others if own[c] >= 1)
+        verified_count = sum(1 for c in others if own[c] == 2)
+        if verified_count >= course.requires_passed:
+            condition = 2
+        elif held_count >= course.requires_passed:
+            condition = 1
+        else:
+            condition = 0
+        if condition == 0 and own[code] >= 1:
+            theory_missing[code] = f"passed_courses_below:{course.requires_passed}"
+        status[code] = min(own[code], condition)
     if bundle.policy.practical_needs_theory:
         for code in plan.codes():
             course = bundle.catalogue[code]
@@ -271,7 +313,7 @@ def plan_statuses(bundle, plan, passed, held):
                 theory_status = 0
             if theory_status == 0:
                 if own[code] >= 1:
-                    theory_missing.add(code)
+                    theory_missing[code] = "theory_not_passed"
                 status[code] = 0
             else:
                 status[code] = min(own[code], theory_status)
@@ -321,10 +363,13 @@ def applicable_substitution(bundle, plan, code):
 
 def evaluate_plan(bundle, plan, request, passed, ignored):
     policy = bundle.policy
-    held, _used = hold_plan_courses(bundle, plan, passed)
+    held, _used = hold_plan_courses(bundle, plan, passed, request.as_of)
+    revision = policy.revision
     status, theory_missing = plan_statuses(bundle, plan, passed, held)
 
     claimed = {}  # record code -> requirement id
+    released = {}  # record code -> why its slot went to the substitution (revision 2)
+    not_counted = set()  # accepted substitution codes the requirement does not count (revision 2)
     counted_all = []  # every counted entry, for the credits requirement
     requirements = []
 
@@ -350,7 +395,7 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
             claimed[holding.code] = req_id
             req["counted"].append(entry(holding, code, status[code]))
         if code in theory_missing:
-            req["notes"].append("theory_not_passed")
+            req["notes"].append(theory_missing[code])
         course_reqs[code] = req
         requirements.append(req)
 
@@ -408,7 +453,7 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
         else:
             req["missing"] = [code]
         if code in theory_missing:
-            req["notes"].append("theory_not_passed")
+            req["notes"].append(theory_missing[code])
         requirements.append(req)
 
     # 2. English (II) substitution, reported on the course requirement
@@ -418,6 +463,7 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
         if sub is None:
             continue
         accepted, rejected = [], []
+        accepted_entries = []
         verified_credits = all_credits = 0
         if status[code] == 2:
             req["notes"].append("substitution_not_needed")
@@ -436,8 +482,20 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
                     all_credits += kept.credits
                     if kept.verified:
                         verified_credits += kept.credits
-                    req["counted"].append({"code": choice, "for": code, "credits": kept.credits,
-                                           "verified": kept.verified, "via": "substitution:" + sub.id})
+                    accepted_entries.append({"code": choice, "for": code, "credits": kept.credits,
+                                             "verified": kept.verified, "via": "substitution:" + sub.id})
+            # one slot, one count (revision 2): the set or the course's own pending record, not both
+            if revision >= 2 and status[code] == 1 and verified_credits >= sub.min_credits:
+                own_record = held[code].code
+                del claimed[own_record]
+                released[own_record] = "replaced_by_substitution"
+                req["counted"] = list(accepted_entries)
+                req["notes"].append("replaced_by_substitution")
+            elif revision >= 2 and status[code] == 1 and accepted_entries:
+                not_counted.update(e["code"] for e in accepted_entries)
+                req["notes"].append("substitution_not_counted")
+            else:
+                req["counted"].extend(accepted_entries)
             if verified_credits >= sub.min_credits:
                 req["status"] = "met"
             elif status[code] == 0 and all_credits < sub.min_credits:
@@ -497,7 +555,7 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
         decision_status = "not_eligible"
 
     unused = sorted(code for code in passed if code not in claimed)
-    return {
+    result = {
         "edition": plan.edition,
         "eligible": decision_status == "eligible",
         "status": decision_status,
@@ -506,6 +564,53 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
         "unused": unused,
         "ignored_records": [dict(x) for x in ignored],
     }
+    if revision >= 2:
+        failed_precondition = {held[c].code: note for c, note in theory_missing.items()}
+        result["unused_inputs"] = unused_inputs(plan, request, passed, requirements, subs_for,
+                                                failed_precondition, released, not_counted, unused)
+    return result
+
+
+def unused_inputs(plan, request, passed, requirements, subs_for, failed_precondition, released,
+                  not_counted, unused):
+    """Section 4 item 7: chosen substitution codes and old-plan records that no requirement counts."""
+    counted_codes = set()
+    for req in requirements:
+        for e in req["counted"]:
+            counted_codes.add(e["code"])
+    rejected_reason = {}
+    for req in requirements:
+        sub_info = req.get("substitution")
+        if sub_info:
+            for r in sub_info["rejected"]:
+                rejected_reason[r["code"]] = r["reason"]
+    out = []
+    for choice in sorted(set(request.substitution)):
+        if choice in counted_codes:
+            continue
+        if choice in rejected_reason:
+            reason = rejected_reason[choice]
+        elif choice in not_counted:
+            reason = "substitution_not_counted"
+        elif subs_for:
+            reason = "substitution_not_needed"
+        else:
+            reason = "no_substitution"
+        out.append({"code": choice, "input": "substitution", "reason": reason})
+    plan_codes = set(plan.codes())
+    for code in unused:
+        if passed[code].source != "old-plan":
+            continue
+        if code in released:
+            reason = released[code]
+        elif code in failed_precondition:
+            reason = failed_precondition[code]
+        elif code not in plan_codes:
+            reason = "not_in_plan"
+        else:
+            reason = "not_needed"
+        out.append({"code": code, "input": "old-plan", "reason": reason})
+    return out
 
 
 # --------------------------------------------------------------- decision ---

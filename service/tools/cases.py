@@ -18,7 +18,15 @@ A file ``rulesets/<area>/tests/<name>.yaml`` is a list of cases::
 left out: a fictitious one is used; ``prior_diploma`` names, ID number and
 gender default to the candidate's).  ``expected`` lists only what is checked:
 ``status`` always, ``eligible``, ``edition``, the ``requirements`` named and the
-``credits`` keys given.  ``load_cases`` is strict: every problem is reported
+``credits`` keys given, ``unused`` and ``unused_inputs``.  A requirement is
+its status, or a mapping of ``status`` and any of ``counted`` (entries giving
+any of code, for, via, credits, verified: only the keys given are compared),
+``missing``, ``notes`` and ``substitution`` (``accepted``, ``rejected``)::
+
+        requirements:
+          "course:03708":
+            status: met
+            counted: [{code: "15043", for: "03708", via: "equivalence:history-03708-to-15043"}]  ``load_cases`` is strict: every problem is reported
 with file, line and field, like the curriculum loader's.
 """
 from __future__ import annotations
@@ -26,6 +34,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +49,10 @@ CREDIT_KEYS = ("earned", "earned_verified", "required")
 CASE_KEYS = {"required": ("name", "input", "expected"), "optional": ("note",)}
 INPUT_KEYS = {"required": ("university", "major", "as_of", "transcript"),
               "optional": ("edition", "substitution", "old_plan_records", "prior_diploma", "candidate")}
-EXPECTED_KEYS = {"required": ("status",), "optional": ("eligible", "requirements", "credits", "edition")}
+EXPECTED_KEYS = {"required": ("status",),
+                 "optional": ("eligible", "requirements", "credits", "edition", "unused", "unused_inputs")}
+REQUIREMENT_KEYS = {"required": ("status",), "optional": ("counted", "missing", "notes", "substitution")}
+COUNTED_KEYS = ("code", "for", "via", "credits", "verified")
 
 # Fictitious: a test case needs a valid candidate, and most cases are not about who it is.
 DEFAULT_CANDIDATE = {"exam_number": "010119999901", "name": "测试考生", "id_number": "140105199801011244",
@@ -172,8 +184,17 @@ class _CaseReader(Reader):
                         self.bad(reqs, rid, f"{field}.requirements.{rid}",
                                  "a requirement id is course:<code>, group:<id>, thesis:<code>, "
                                  "prior-diploma or credits")
-                    self.choice(reqs, rid, f"{field}.requirements", REQUIREMENT_STATUSES)
-                out["requirements"] = {str(k): v for k, v in reqs.items()}
+                    if isinstance(reqs[rid], dict):
+                        self.requirement(reqs[rid], f"{field}.requirements.{rid}", (reqs, rid))
+                    else:
+                        self.choice(reqs, rid, f"{field}.requirements", REQUIREMENT_STATUSES)
+                out["requirements"] = {str(k): _plain(v) for k, v in reqs.items()}
+        for key in ("unused", "unused_inputs"):
+            if key in node:
+                value = node[key]
+                if not isinstance(value, list):
+                    self.bad(node, key, f"{field}.{key}", f"must be a list, found {kind_of(value)}")
+                out[key] = [_code(v) for v in value] if key == "unused" else _plain(value)
         credits = node.get("credits")
         if credits is not None:
             if self.mapping(credits, f"{field}.credits", optional=CREDIT_KEYS):
@@ -183,6 +204,20 @@ class _CaseReader(Reader):
                                  f"must be a whole number of credits, found {kind_of(value)}")
                 out["credits"] = dict(credits)
         return out
+
+
+    def requirement(self, node, field, at) -> None:
+        """A requirement's detailed expectation: status and the fields candidates read."""
+        if not self.mapping(node, field, at=at, **REQUIREMENT_KEYS):
+            return
+        self.choice(node, "status", field, REQUIREMENT_STATUSES)
+        for i, entry in enumerate(self.items(node, "counted", f"{field}.counted", optional=True)):
+            self.mapping(entry, f"{field}.counted[{i}]", optional=COUNTED_KEYS, at=(node["counted"], i))
+        for key in ("missing", "notes"):
+            self.items(node, key, f"{field}.{key}", optional=True)
+        if "substitution" in node:
+            self.mapping(node["substitution"], f"{field}.substitution", optional=("accepted", "rejected"),
+                         at=(node, "substitution"))
 
 
 def request_body(node: dict) -> dict:
@@ -309,13 +344,38 @@ def compare(expected: dict, decision: dict) -> list[str]:
             hint = f"; did you mean {close[0]}?" if close else ""
             out.append(f"{rid}: expected {want}, but the decision (edition {decision['edition']}) has no such "
                        f"requirement{hint}")
-        elif got["status"] != want:
-            out.append(f"{rid}: expected {want}, got {got['status']}{_why(got)}")
+        else:
+            out += _compare_requirement(rid, want if isinstance(want, dict) else {"status": want}, got)
     for key, want in (expected.get("credits") or {}).items():
         got = decision["credits"].get(key)
         if got != want:
             out.append(f"credits.{key}: expected {want}, got {got}")
+    for key in ("unused", "unused_inputs"):
+        if key in expected and decision.get(key) != expected[key]:
+            out.append(f"{key}: expected {_shown(expected[key])}, got {_shown(decision.get(key))}")
     return out
+
+
+def _compare_requirement(rid: str, want: dict, got: dict) -> list[str]:
+    out = []
+    if got["status"] != want["status"]:
+        out.append(f"{rid}: expected {want['status']}, got {got['status']}{_why(got)}")
+    if "counted" in want:
+        actual = [{k: c.get(k) for k in w} for c, w in zip(got["counted"], want["counted"], strict=False)]
+        if len(got["counted"]) != len(want["counted"]) or actual != want["counted"]:
+            out.append(f"{rid}.counted: expected {_shown(want['counted'])}, got {_shown(got['counted'])}")
+    for key in ("missing", "notes"):
+        if key in want and [_code(v) for v in want[key]] != got.get(key):
+            out.append(f"{rid}.{key}: expected {_shown(want[key])}, got {_shown(got.get(key))}")
+    for key, value in (want.get("substitution") or {}).items():
+        actual = (got.get("substitution") or {}).get(key)
+        if [_code(v) for v in value] != actual:
+            out.append(f"{rid}.substitution.{key}: expected {_shown(value)}, got {_shown(actual)}")
+    return out
+
+
+def _shown(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _why(requirement: dict) -> str:

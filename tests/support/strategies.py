@@ -147,15 +147,26 @@ def requests(draw, bundle):
     plan_codes = list(dict.fromkeys(c for p in plans for c in p.codes()))
     target_codes = list(target.codes())
     old_codes = sorted({o for e in bundle.policy.equivalences for o in e.old
-                        if set(e.new) & set(plan_codes)})
+                        if set(e.new) & set(plan_codes)}
+                       | {n for e in bundle.policy.equivalences if e.direction != "old-to-new"
+                          for n in e.new if set(e.old) & set(plan_codes)})
     other_codes = sorted(set(bundle.catalogue) - set(plan_codes))
 
     records = []
     pass_rate = draw(st.sampled_from([1.0, 1.0, 0.95, 0.85, 0.7]))
     clean = draw(st.booleans())  # a clean transcript: every pass verified
+    partner = {}  # plan code -> a course that may stand for it (either direction)
+    for e in bundle.policy.equivalences:
+        if e.kind == "one-to-one":
+            if e.direction != "new-to-old":
+                partner.setdefault(e.new[0], e.old[0])
+            if e.direction != "old-to-new":
+                partner.setdefault(e.old[0], e.new[0])
     for code in target_codes:
         roll = draw(st.floats(0, 1))
-        if roll < pass_rate:
+        if code in partner and draw(st.integers(0, 2)) == 0:
+            records.append(draw(_passing_record(partner[code], bundle, clean)))
+        elif roll < pass_rate:
             records.append(draw(_passing_record(code, bundle, clean)))
         elif roll < pass_rate + (1 - pass_rate) / 2:
             records.append(draw(_failing_record(code, bundle)))
@@ -175,12 +186,23 @@ def requests(draw, bundle):
             records.append(draw(_failing_record(code, bundle)))
         else:
             records.append(draw(_passing_record(code, bundle)))
+    # a replaced course held on an unverified old-plan card beside a substitution set (one slot, one count)
+    replaced = [s.replaces for s in bundle.policy.substitutions if s.replaces in target.required]
+    set_chosen = ()
+    if replaced and draw(st.integers(0, 3)) == 0:
+        records = [r for r in records if r.code != replaced[0]]
+        records.append(Record(code=replaced[0], score="70", source="old-plan", date=draw(_dates()), verified=False))
+        set_chosen = tuple(draw(st.lists(st.sampled_from(other_codes or target_codes), min_size=1, max_size=4)))
+        for code in set_chosen:
+            records.append(Record(code=code, score="80", source="exam", date=draw(_dates())))
     records = draw(st.permutations(records)) if records else []
 
     # the candidate's substitution choice: 0-6 codes
     choice_pool = sorted(set([r.code for r in records] + list(target.required) + other_codes[:10]))
     substitution = tuple(draw(st.lists(st.sampled_from(choice_pool), min_size=0, max_size=6))) \
         if draw(st.integers(0, 2)) > 0 else ()
+    if set_chosen and draw(st.booleans()):
+        substitution = set_chosen
 
     candidate = Candidate(
         exam_number=str(draw(st.integers(10 ** 11, 10 ** 12 - 1))),
@@ -220,8 +242,11 @@ def synthetic_bundles(draw):
         theories.append(code)
     n_prac = draw(st.integers(0, 3))
     for code in codes[n_theory:n_theory + n_prac]:
-        courses[code] = {"name": f"实践{code}", "credits": draw(st.integers(1, 3)), "kind": "practical",
-                         "theory": draw(st.sampled_from(theories))}
+        courses[code] = {"name": f"实践{code}", "credits": draw(st.integers(1, 3)), "kind": "practical"}
+        if draw(st.integers(0, 3)) == 0:  # 通过本专业 n 门及以上课程方可报考
+            courses[code]["requires_passed"] = draw(st.integers(1, 8))
+        else:
+            courses[code]["theory"] = draw(st.sampled_from(theories))
         practicals.append(code)
     for code in codes[n_theory + 5:n_theory + 5 + draw(st.integers(1, 2))]:
         courses[code] = {"name": f"论文{code}", "credits": draw(st.integers(0, 6)), "kind": "thesis"}
@@ -229,6 +254,7 @@ def synthetic_bundles(draw):
     credit = {c: v["credits"] for c, v in courses.items()}
 
     level = draw(st.sampled_from(["专科", "专升本"]))
+    revision = draw(st.sampled_from([1, 2, 2]))
     n_editions = draw(st.integers(1, 2))
     plans = []
     starts = sorted(draw(st.lists(st.dates(dt.date(2016, 1, 1), dt.date(2026, 1, 1)),
@@ -238,7 +264,7 @@ def synthetic_bundles(draw):
         chosen = draw(st.lists(st.sampled_from(usable), min_size=3, max_size=min(len(usable), 12), unique=True))
         # required practicals need their theory in the plan: put the theory in too
         for c in list(chosen):
-            if courses[c]["kind"] == "practical" and courses[c]["theory"] not in chosen:
+            if courses[c]["kind"] == "practical" and "theory" in courses[c] and courses[c]["theory"] not in chosen:
                 chosen.append(courses[c]["theory"])
         n_groups = draw(st.integers(0, 2))
         group_courses = []
@@ -260,6 +286,8 @@ def synthetic_bundles(draw):
                 groups.append({"id": f"g{g}", "name": f"组{g}", "courses": members,
                                "min_credits": draw(st.integers(1, total))})
         thesis = draw(st.sampled_from([None] + theses))
+        if revision >= 2 and level != "专升本":  # a revision-2 ruleset refuses a thesis where theses are not
+            thesis = None
         total = sum(credit[c] for c in chosen) + (credit[thesis] if thesis else 0)
         if groups:
             min_credits = draw(st.integers(1, max(1, total)))
@@ -300,6 +328,12 @@ def synthetic_bundles(draw):
             if old == new:
                 continue
             eq = {"id": f"eq{i}", "kind": "one-to-one", "old": old, "new": new}
+            direction = draw(st.sampled_from([None, None, "old-to-new", "new-to-old", "both", "both"]))
+            if direction:
+                eq["direction"] = direction
+            if direction in ("new-to-old", "both") and draw(st.booleans()):
+                # the plan prints the old code; a course examined since the change stands for it
+                eq["old"], eq["new"] = new, old
         else:
             old = draw(st.lists(st.sampled_from(old_pool), min_size=1, max_size=4, unique=True))
             new = draw(st.lists(st.sampled_from([c for c in plan_codes if c not in old] or plan_codes),
@@ -308,6 +342,10 @@ def synthetic_bundles(draw):
                 continue
             eq = {"id": f"eq{i}", "kind": "pool", "old": old, "new": new,
                   "credits_at_least": draw(st.booleans())}
+        if draw(st.integers(0, 3)) == 0:
+            bounds = draw(st.lists(st.dates(dt.date(2016, 1, 1), dt.date(2027, 1, 1)), min_size=2, max_size=2))
+            eq["effective"] = {k: v.isoformat() for k, v in zip(("from", "until"), sorted(bounds), strict=True)
+                               if draw(st.booleans())}
         if draw(st.integers(0, 3)) == 0:
             eq["passed_before"] = draw(st.dates(dt.date(2012, 1, 1), dt.date(2026, 1, 1))).isoformat()
         equivalences.append(eq)
@@ -325,5 +363,7 @@ def synthetic_bundles(draw):
     policy = dict(DEFAULT_POLICY)
     policy["practical_needs_theory"] = draw(st.sampled_from([True, True, False]))
     policy["pass_mark"] = draw(st.sampled_from([60, 60, 70]))
+    if revision >= 2:
+        policy["revision"] = revision
     return synthetic_bundle(courses, plans, equivalences=equivalences, substitutions=substitutions,
                             policy=policy)

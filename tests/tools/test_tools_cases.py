@@ -121,7 +121,32 @@ def test_the_plugin_reports_file_case_and_mismatches(tree):
     out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "service.testing.yaml_cases",
                           "-p", "no:cacheprovider", "rulesets"], capture_output=True, text=True, cwd=tree)
     assert out.returncode == 1, out.stdout
-    assert "1 failed, 10 passed" in out.stdout
+    assert "1 failed, 14 passed" in out.stdout
     assert 'rulesets/shanxi/tests/marketing.yaml:4: case "广告学(一) failed, everything else passed"' in out.stdout
     assert "course:00181: expected met, got unmet (missing 00181)" in out.stdout
     assert "status: expected not_eligible" not in out.stdout
+
+
+def test_counted_missing_notes_substitution_and_unused_print_expected_against_actual(tmp_path, bundle):
+    text = CASE.replace('      "course:00009": met\n', '''      "course:00009":
+        status: met
+        counted: [{code: "00009", via: "equivalence:x"}]
+        notes: [theory_not_passed]
+      "course:00181":
+        status: unmet
+        missing: ["00181"]
+''').replace('      "course:00181": unmet\n', "") + "    unused: [\"00058\"]\n"
+    [case] = load(tmp_path, text)
+    assert run_case(bundle, case) == [
+        'course:00009.counted: expected [{"code": "00009", "via": "equivalence:x"}], got [{"code": "00009", '
+        '"for": "00009", "credits": 6, "verified": true, "via": "direct"}]',
+        'course:00009.notes: expected ["theory_not_passed"], got []',
+        'unused: expected ["00058"], got []',
+    ]
+
+
+def test_a_detailed_requirement_with_an_unknown_key_names_its_line(tmp_path):
+    text = CASE.replace('      "course:00009": met\n', '      "course:00009": {status: met, countd: []}\n')
+    with pytest.raises(RulesetError) as exc:
+        load(tmp_path, text)
+    assert any(p.line == 11 and "countd" in str(p) for p in exc.value.problems), exc.value.problems

@@ -41,7 +41,7 @@ def test_check_prints_exactly_the_expected_problems(tree, case):
 def test_check_of_the_shipped_rules_passes():
     result = CliRunner().invoke(commands.check_command, [str(ROOT)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("ok: 4 plan(s) of 3 major(s)") and "11 test case(s)" in result.stdout
+    assert result.stdout.startswith("ok: 4 plan(s) of 3 major(s)") and "15 test case(s)" in result.stdout
 
 
 def test_check_reports_a_case_about_an_unknown_major(tree):
@@ -55,8 +55,8 @@ def test_check_reports_a_case_about_an_unknown_major(tree):
 def test_test_command_passes_on_the_shipped_cases():
     result = CliRunner().invoke(commands.test_command, [str(ROOT), "-v"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.count("\nok   ") + result.stdout.startswith("ok   ") == 11
-    assert result.stdout.endswith("11 passed, 0 failed\n")
+    assert result.stdout.count("\nok   ") + result.stdout.startswith("ok   ") == 15
+    assert result.stdout.endswith("15 passed, 0 failed\n")
 
 
 def test_test_command_prints_each_failure_as_expected_vs_actual(tree):
@@ -72,7 +72,7 @@ def test_test_command_prints_each_failure_as_expected_vs_actual(tree):
         "     credits.required: expected 70, got 75\n"
         'FAIL rulesets/shanxi/tests/marketing.yaml:69: case "practical 00019 passed without its theory 00018"\n'
         "     credits: expected met, got unmet (74 verified / 74 of 75)\n"
-        "8 passed, 3 failed\n"
+        "12 passed, 3 failed\n"
     )
 
 
@@ -107,3 +107,23 @@ def test_check_names_a_state_table_mistake(tree):
     assert result.exit_code == 1
     assert result.stdout.startswith("rulesets/transfer/transfer_out_states.yaml:")
     assert ".roles: a non-empty list of portal, county, city, province" in result.stdout
+
+
+def test_check_refuses_a_thesis_on_a_level_without_theses_naming_file_and_line(tree):
+    edit(tree / "curricula/plans/sxufe/630701-2021.yaml", "min_credits: 70", 'min_credits: 70\nthesis: "10199"')
+    result = CliRunner().invoke(commands.check_command, [str(tree)])
+    assert result.exit_code == 1
+    assert "curricula/plans/sxufe/630701-2021.yaml:20" in result.stdout and "thesis" in result.stdout
+    assert "专科 plan has no thesis" in result.stdout
+
+
+def test_check_accepts_a_practical_whose_precondition_is_a_number_of_passed_courses(tree):
+    edit(tree / "curricula/catalogue.yaml", '  "00343":\n', '''  "13161":
+    name: 英语听力与口译（实践）
+    credits: 2
+    kind: practical
+    requires_passed: 8               # 通过本专业8门及以上课程方可报考
+  "00343":
+''')
+    result = CliRunner().invoke(commands.check_command, [str(tree)])
+    assert result.exit_code == 0, result.stdout

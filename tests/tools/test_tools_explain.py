@@ -81,3 +81,50 @@ def test_an_unknown_major_or_broken_file_is_refused_without_a_traceback(tmp_path
     assert result.exit_code == 2 and "not a JSON file" in result.stderr
     result = explain(EXAMPLES / "marketing-complete.json", "--university", "sxufe")
     assert result.exit_code == 2 and "give --university and --major together" in result.output
+
+
+def _variant(tmp_path, change):
+    body = json.loads((EXAMPLES / "marketing-complete.json").read_text(encoding="utf-8"))
+    change(body)
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    return explain(path).stdout.splitlines()
+
+
+def _record(body, code):
+    return next(r for r in body["transcript"] if r["code"] == code)
+
+
+def test_a_practical_whose_theory_failed_is_not_counted_and_says_why(tmp_path):
+    lines = _variant(tmp_path, lambda body: _record(body, "00018").update(score="41"))
+    assert not any(line.startswith("其他合格课程") and "00019" in line for line in lines), lines
+    not_counted = next(line for line in lines if line.startswith("未计入"))
+    assert "00019 理论课程 00018 未合格 (theory course not passed)" in not_counted
+
+
+def test_a_practical_whose_theory_awaits_verification_names_the_theory(tmp_path):
+    def pending_theory(body):
+        body["transcript"].remove(_record(body, "00018"))
+        body["old_plan_records"] = [{"code": "00018", "name": "计算机应用基础", "score": "70", "date": "2015-10-18"}]
+    lines = _variant(tmp_path, pending_theory)
+    practical = next(line for line in lines if line.startswith("  ○ 00019"))
+    assert practical.endswith("[理论课程 00018 待核验 (theory awaiting verification)]"), practical
+
+
+def test_a_course_held_through_an_equivalence_shows_what_stands_for_it_and_its_credits(tmp_path):
+    lines = _variant(tmp_path, lambda body: _record(body, "12656").update(code="15040"))
+    held = next(line for line in lines if line.startswith("  ✓ 12656"))
+    assert held.startswith("  ✓ 12656毛泽东思想和中国特色社会主义理论体系概论  [由 15040"), held
+    assert "(equivalence:maogai-12656-to-15040), 计 " in held and "(4)  [" not in held
+
+
+def test_an_old_plan_card_the_substitution_replaced_is_said_once_with_its_reason(tmp_path):
+    from service.tools.cases import load_cases
+
+    [case] = [c for c in load_cases(ROOT / "rulesets/shanxi/tests/accounting-2017.yaml") if c.name.startswith("one slot")]
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(case.body, ensure_ascii=False), encoding="utf-8")
+    lines = explain(path).stdout.splitlines()
+    assert "未使用 (not used): 00015 (旧计划合格课程) 已由顶替课程计入 (the substitution counts instead)" in lines
+    assert not any(line.startswith("其他合格课程") for line in lines)
+    assert "  ✓ 最低毕业学分: 75 earned (75 verified) of 67 required" in lines

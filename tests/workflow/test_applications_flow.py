@@ -285,3 +285,16 @@ def test_summary_shows_the_payment(drive, db):
     summary = applications.summary_for(db, ELIGIBLE)
     assert summary["payment"] == {"order_id": resp.json["id"], "status": "created",
                                   "amount_fen": resp.json["amount_fen"], "provider": "alipay"}
+
+
+def test_a_substitution_list_for_a_plan_without_english_ii_is_shown_by_the_check(drive):
+    app = drive.create(ELIGIBLE)
+    listed = fill(ELIGIBLE, choices=[{"university": "sxufe", "major": "630701", "substitution": ["00058"]}])
+    drive.update(ELIGIBLE, app["id"], listed)
+    [choice] = drive.check(ELIGIBLE, app["id"])["choices"]
+    # 00058 is a required course of 市场营销: counted there, so the list's only code is used
+    assert choice["not_used"] == [] and choice["decision"]["unused_inputs"] == []
+    listed = fill(ELIGIBLE, choices=[{"university": "sxufe", "major": "630701", "substitution": ["00149"]}])
+    drive.update(ELIGIBLE, app["id"], listed)
+    [choice] = drive.check(ELIGIBLE, app["id"])["choices"]
+    assert choice["not_used"] == [{"code": "00149", "input": "substitution", "reason": "no_substitution"}]
