@@ -64,6 +64,10 @@ def upload_identity_photos(exam_number):
         raise InvalidInput("send the photos as multipart/form-data",
                            fields={"body": ["multipart/form-data with the file fields id_card, holding_id "
                                             "(and id_photo for a new candidate)"]})
+    if None in request.files or None in request.form:  # a part without a field name (sorting names would fail)
+        raise InvalidInput("a part of the upload has no field name",
+                           fields={"body": ["每个部分都需要字段名 / every part needs a field name: id_card, holding_id "
+                                            "(and id_photo for a new candidate)"]})
     twice = sorted(name for name in request.files if len(request.files.getlist(name)) > 1)
     if twice:
         raise InvalidInput("a photo was sent twice", fields={name: ["send one file per field"] for name in twice})

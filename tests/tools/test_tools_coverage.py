@@ -46,8 +46,9 @@ def test_what_the_cases_exercise_is_what_is_reported():
     assert "course:00181" not in marketing.never("unmet") and "course:00009" in marketing.never("unmet")
     old = cov["sxufe/120203K@2017"]
     assert all(old.substitutions.values()) and old.groups == {"elective": True}  # 英语(二) replaced; 00149 counted
-    assert old.equivalences == {"english-ii-to-13000": False, "history-03708-to-15043": False,
-                                "marxism-03709-to-15044": False}
+    # the 2024 successors stand for the old plan's courses in the accounting-2017 cases (two-way 顶替)
+    assert old.equivalences == {"english-ii-to-13000": False, "history-03708-to-15043": True,
+                                "marxism-03709-to-15044": True}
 
 
 def test_a_threshold_sets_the_exit_status():

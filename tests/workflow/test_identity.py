@@ -203,3 +203,16 @@ def test_the_history_cannot_be_rewritten(loaded, db):
         db.execute("UPDATE candidate_events SET reason = 'x'")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         db.execute("DELETE FROM candidate_events")
+
+
+def test_a_part_without_a_field_name_is_a_422_not_a_500(client):
+    # found by schemathesis: a multipart part with no name made sorting the field names fail (a 500)
+    boundary = "b0undary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nx\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"id_card\"; filename=\"a.jpg\"\r\n"
+            f"Content-Type: image/jpeg\r\n\r\nyy\r\n--{boundary}--\r\n").encode()
+    resp = client.post("/v1/candidates/010119100001/identity/photos", data=body,
+                       headers={**auth_headers("portal", "010119100001"),
+                                "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert resp.status_code == 422, resp.get_json()
+    assert "body" in resp.get_json()["fields"]
