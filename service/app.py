@@ -30,12 +30,12 @@ PUBLIC = ("/v1/openapi.json", "/v1/health")
 def blueprints() -> list:
     """Every feature's blueprints, in the order the OpenAPI document lists them."""
     from service.applications import api as applications_api
+    from service.audit import api as audit_api
     from service.candidates import api as candidates_api
     from service.forms import api as forms_api
     from service.identity import api as identity_api
     from service.payments import api as payments_api
     from service.reference import api as reference_api
-    from service.tools import api as audit_api
     from service.transfer import api as transfer_api
 
     return [system.blp, majors.blp, decisions_api.evaluations, decisions_api.decisions, reference_api.blp,

@@ -164,7 +164,7 @@ def checkpoint_command(export_path):
 @click.option("--blob-dir", default=_setting("BLOB_DIR"), show_default="SXZK_BLOB_DIR", type=click.Path(file_okay=False))
 def backup_command(dest, database, blob_dir):
     """Copy the live database (while it serves), the photos and scans it refers to and a manifest into DEST."""
-    from service.tools import backup
+    from service.audit import backup
 
     manifest = backup.backup(database, blob_dir, dest)
     _echo_json({k: manifest[k] for k in ("created_at", "database", "decision_log", "counts", "missing_blobs")}
@@ -180,7 +180,7 @@ def backup_command(dest, database, blob_dir):
 @click.option("--replace", is_flag=True, help="overwrite an existing database (stop the service first)")
 def restore_command(src, database, blob_dir, replace):
     """Check a backup's manifest (nothing is written if anything is off), then restore it and verify the log."""
-    from service.tools import backup
+    from service.audit import backup
 
     result = backup.restore(src, database, blob_dir, replace=replace)
     _echo_json(result)
@@ -188,20 +188,21 @@ def restore_command(src, database, blob_dir, replace):
         sys.exit(1)
 
 
-# `replay` (parallel, first differences, offline from an export) is the tools area's: service/tools/audit_commands.py
+# `replay` (parallel, first differences, offline from an export) is the tools area's: service/audit/cli.py
 COMMANDS = [init_db_command, credentials_group, verify_log_command, keys_group, checkpoint_command,
             backup_command, restore_command]
 
 
 def all_commands() -> list:
     """Every feature's commands, registered explicitly."""
+    from service.audit import cli as audit_commands
     from service.candidates import cli as candidates_cli
     from service.payments import cli as payments_cli
-    from service.tools import audit_commands, commands
+    from service.tools import commands, lifecycle
     from service.transfer import cli as transfer_cli
 
     return [*COMMANDS, *candidates_cli.COMMANDS, *payments_cli.COMMANDS, *transfer_cli.COMMANDS,
-            *commands.COMMANDS, *audit_commands.COMMANDS]
+            *commands.COMMANDS, *lifecycle.COMMANDS, *audit_commands.COMMANDS]
 
 
 def init_app(app) -> None:

@@ -226,7 +226,7 @@ COMMANDS.append(what_if_command)
 
 
 def _plans_commands():
-    from service.tools.plan_commands import plans_group
+    from service.tools.plans.cli import plans_group
 
     return [plans_group]
 

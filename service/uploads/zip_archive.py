@@ -8,15 +8,7 @@ import zipfile
 from typing import IO
 
 from service.errors import InvalidInput
-from service.uploads.archive import (
-    CapExceeded,
-    Entry,
-    Limits,
-    check_entries,
-    encrypted_message,
-    too_many,
-    unix_kind,
-)
+from service.uploads.archive import CapExceeded, Entry, Limits, check_entries, encrypted_message, too_many, unix_kind
 from service.uploads.limits import invalid
 from service.uploads.photo import sniff_format
 

@@ -8,11 +8,11 @@ import threading
 import pytest
 from support.common import auth_headers, example
 
+from service.audit import backup
 from service.candidates import demo
 from service.errors import ServiceError
 from service.store import decision_log
 from service.store.db import connect
-from service.tools import backup
 from service.uploads import blob_gc
 from service.uploads.blobs import BlobStore
 

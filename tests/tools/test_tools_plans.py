@@ -11,8 +11,8 @@ from support.tools import copy_tree
 
 from service.rules.canonical import plain
 from service.rules.loader import load_bundle
-from service.tools.plan_commands import plans_group
-from service.tools.plan_sheets import read_sheets
+from service.tools.plans.cli import plans_group
+from service.tools.plans.sheets import read_sheets
 from service.yamlreader import parse_yaml
 
 SAMPLE_CSV = ROOT / "fixtures/plans/sxufe-120203K-2017.csv"

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from support.audit import make_app, record, tamper
 
-from service.tools.audit_commands import replay_command
+from service.audit.cli import replay_command
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def import_command(table, root, replace, check_only):
     each problem is named by sheet, row and column (exit 1).
     """
     from service.errors import RulesetError
-    from service.tools.plan_import import CATALOGUE, import_file
+    from service.tools.plans.importing import CATALOGUE, import_file
 
     root = root or Path(defaults()["RULES_ROOT"])
     try:
@@ -67,8 +67,8 @@ def export_command(out, plans, root):
     """
     from service.errors import RulesetError
     from service.rules.loader import load_bundle
-    from service.tools.plan_export import plan_sheet
-    from service.tools.plan_sheets import SheetFileError, write_sheets
+    from service.tools.plans.export import plan_sheet
+    from service.tools.plans.sheets import SheetFileError, write_sheets
 
     try:
         bundle = load_bundle(root or Path(defaults()["RULES_ROOT"]))

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from service.rules.loader import COURSE_CODE
 from service.tools.checking import check_tree
-from service.tools.plan_export import PRACTICAL_REMARK
-from service.tools.plan_sheets import COLUMNS, HEADER, Sheet, column_letter, read_sheets
+from service.tools.plans.export import PRACTICAL_REMARK
+from service.tools.plans.sheets import COLUMNS, HEADER, Sheet, column_letter, read_sheets
 
 CATALOGUE = "curricula/catalogue.yaml"
 REQUIRED_HEADER = ("主考学校", "专业代码", "专业名称", "层次", "版本", "生效日期", "最低学分", "来源")
@@ -250,7 +250,7 @@ class _SheetReader:
 def import_file(root: Path, path: Path, *, replace: bool = False) -> Imported:
     """Read ``path`` and build what it would write under ``root``; nothing is written here."""
     from service.rules.loader import read_files
-    from service.tools.plan_sheets import SheetFileError
+    from service.tools.plans.sheets import SheetFileError
 
     result = Imported()
     name = path.name

@@ -5,7 +5,7 @@ from the catalogue (names, credits, kinds), so importing the table gives the pla
 """
 from __future__ import annotations
 
-from service.tools.plan_sheets import COLUMNS, Sheet
+from service.tools.plans.sheets import COLUMNS, Sheet
 
 # 考试类型 as the published tables print it, by kind (theory: 统考 national, 省考 provincial)
 EXAM_TYPES = {("theory", True): "统考", ("theory", False): "省考", ("practical", True): "实践",

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import os
 import sys
@@ -31,76 +30,6 @@ def _config() -> dict:
     return {"DATABASE": app.config["DATABASE"], "RULES_ROOT": app.config["RULES_ROOT"]}
 
 
-@click.command("publish")
-@click.option("--note", required=True, help="what changed and why (kept with the version)")
-@click.option("--effective-from", "effective_from", required=True, type=click.DateTime(["%Y-%m-%d"]),
-              help="the first decision date (as_of) the version applies to, YYYY-MM-DD")
-@click.option("--author", default=None, help="who publishes (default: the login name)")
-@with_appcontext
-def publish_command(note, effective_from, author):
-    """Publish the current rules: archived with their content hash, author, note and effective date.
-
-    From EFFECTIVE-FROM on, decisions (and re-checks) dated on or after it use this
-    version. The rules must pass `sxzk check` and `sxzk test` first.
-    """
-    from service.rules.loader import load_bundle
-    from service.store.db import connect
-    from service.tools.checking import run_tests
-    from service.tools.publishing import publish
-    from service.tools.tables import table_checks
-
-    root = Path(current.config()["RULES_ROOT"])
-    run = run_tests(root)
-    if not run.ok:
-        for problem in run.problems:
-            click.echo(str(problem), err=True)
-        for case, mismatches in run.results:
-            for line in mismatches:
-                click.echo(f"FAIL {case.label}: {line}", err=True)
-        click.echo("not published: the rules or their test cases fail (see `sxzk check` and `sxzk test`)", err=True)
-        sys.exit(1)
-    bundle = load_bundle(root, checks=table_checks())  # the files just tested, not what the app loaded before the tests ran
-    db = connect(current.config()["DATABASE"])
-    try:
-        row = publish(db, bundle, author=author or getpass.getuser(), note=note, effective_from=effective_from.date())
-    finally:
-        db.conn.close()
-    click.echo(f"published {row['version']}")
-    click.echo(f"  effective from {row['effective_from']}, by {row['author']}: {row['note']}")
-    click.echo("  every worker of the service serves it from its next request once the date has come")
-    if effective_from.date() < current.now().date():
-        click.echo("  the date is in the past: decisions already recorded keep their version; decisions made or "
-                   "re-checked from now on with an as_of on or after it use this one")
-
-
-@click.command("reload")
-@click.option("--author", default=None, help="who reloads (default: the login name)")
-@with_appcontext
-def reload_command(author):
-    """Serve the working files in every worker of the service, before each one's next request.
-
-    Files that fail `sxzk check` are refused: every worker keeps the version it
-    serves and reports the problems (GET /v1/health, GET /v1/rules). A published
-    version in force today is served before the working files.
-    """
-    from service.store.db import connect
-
-    db = connect(current.config()["DATABASE"])
-    try:
-        result = current.rulebook().reload(db, current.now().date(), author=author or getpass.getuser())
-    finally:
-        db.conn.close()
-    served = current.rulebook().served()
-    for p in result["problems"]:
-        hint = f" ({p['hint']})" if p.get("hint") else ""
-        click.echo(f"{p['file']}:{p['line']}: {p['field']}: {p['message']}{hint}", err=True)
-    if result["problems"]:
-        click.echo(f"refused: every worker keeps serving {served.bundle.version}", err=True)
-        sys.exit(1)
-    click.echo(f"working files {result['version']} {'accepted' if result['reloaded'] else 'unchanged'}")
-    click.echo(f"  served by every worker from its next request: {served.bundle.version} ({served.source})")
-
-
 @click.command("export")
 @click.option("--since", required=True, callback=_iso_moment, help="ISO date or time, inclusive")
 @click.option("--until", required=True, callback=_iso_moment, help="ISO date or time, exclusive")
@@ -109,8 +38,8 @@ def reload_command(author):
 @with_appcontext
 def export_command(since, until, out):
     """Decisions of a period as JSON Lines, with the archived ruleset files they need (for offline replay)."""
+    from service.audit.exporting import export, export_to_file
     from service.store.db import open_readonly
-    from service.tools.exporting import export, export_to_file
 
     db = open_readonly(current.config()["DATABASE"])
     try:
@@ -143,7 +72,7 @@ def replay_command(decision_id, since, until, all_, export_file, workers, chunk,
     Prints identical / differing counts and, for each differing decision, its
     first difference; exit status 1 when any differs. Ranges use every core.
     """
-    from service.tools.replaying import replay_database
+    from service.audit.replaying import replay_database
 
     workers = workers or os.cpu_count() or 1
     if export_file is not None:
@@ -191,9 +120,9 @@ def _with_progress(run, total: int):
 
 
 def _replay_export(path: Path, workers: int, chunk: int) -> dict:
+    from service.audit.exporting import ExportError, integrity, read_export
+    from service.audit.replaying import replay_export_rows
     from service.config import defaults
-    from service.tools.exporting import ExportError, integrity, read_export
-    from service.tools.replaying import replay_export_rows
 
     try:
         header, versions, rows = read_export(path)
@@ -230,4 +159,4 @@ def _short(value, limit=120) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-COMMANDS = [reload_command, publish_command, export_command, replay_command]
+COMMANDS = [export_command, replay_command]

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from service.decisions.replay import replay_row
-from service.errors import NotFound
-from service.store import decision_log, ruleset_archive
-from service.tools.api_schemas import (
+from service.audit.schemas import (
     LogVerificationSchema,
     ReplayQuerySchema,
     ReplayRangeSchema,
     RulesetVersionFilesSchema,
     RulesetVersionListSchema,
 )
+from service.decisions.replay import replay_row
+from service.errors import NotFound
+from service.store import decision_log, ruleset_archive
 from service.web import auth, current
 
 blp = Blueprint("audit", __name__, url_prefix="/v1/audit",

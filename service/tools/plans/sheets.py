@@ -11,7 +11,7 @@ adds the group's name in C), a blank row, then the course table::
     序号 | 课程代码 | 课程名称 | 学分 | 考试类型 | 备注 | 课程组
     1    | 03709    | 马克思主义基本原理概论 | 4 | 统考 | |
 
-This module only moves cells: what they mean is ``plan_import``'s and ``plan_export``'s.
+This module only moves cells: what they mean is ``importing``'s and ``export``'s.
 A CSV file holds one sheet, named after the file.
 """
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Exam plans as the spreadsheets curriculum offices keep: import (checked like sxzk check) and export."""
