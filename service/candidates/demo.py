@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 from service.candidates import diploma
 from service.candidates import importing as candidate_import
 from service.candidates import records as candidates
+from service.candidates.portrait import stand_in_portrait
 from service.identity import providers as identity_providers
 from service.identity import verification as identity
 from service.uploads.blobs import BlobStore
@@ -30,23 +31,26 @@ DEMO_AUTHORISATION = "DEMO-CHSI-AUTH"
 
 
 def stand_in_photo(kind: str, seed: str) -> bytes:
-    """A clearly synthetic picture of the right shape: a silhouette on a light background (JPEG)."""
+    """A clearly marked stand-in of the right shape: a real face on a light background (JPEG).
+
+    The face is one public-domain portrait (fixtures/portraits/), so the 毕业照's
+    face check passes; the "DEMO" label says it is not the candidate.
+    """
     size = {"id_photo": (480, 640), "id_card": (856, 540), "holding_id": (600, 800)}[kind]
     width, height = size
     shade = int(seed[-2:]) % 40
-    image = Image.new("RGB", size, (100 + shade, 197, 235))
-    draw = ImageDraw.Draw(image)
     if kind == "id_card":
+        image = Image.new("RGB", size, (100 + shade, 197, 235))
+        draw = ImageDraw.Draw(image)
         draw.rectangle((20, 20, width - 20, height - 20), outline=(60, 60, 60), width=4, fill=(235, 240, 245))
         draw.ellipse((width * 0.62, height * 0.22, width * 0.86, height * 0.62), fill=(96, 70, 58))
         for i in range(4):
             draw.rectangle((60, 80 + i * 70, width * 0.5, 100 + i * 70), fill=(120, 120, 120))
     else:
-        draw.ellipse((width * 0.3, height * 0.15, width * 0.7, height * 0.5), fill=(96, 70, 58))
-        draw.polygon([(0, height), (width * 0.12, height * 0.6), (width * 0.88, height * 0.6), (width, height)],
-                     fill=(30, 30, 45))
+        image = stand_in_portrait(size, (100 + shade, 197, 235))
+        draw = ImageDraw.Draw(image)
         if kind == "holding_id":
-            draw.rectangle((width * 0.35, height * 0.62, width * 0.75, height * 0.8), fill=(235, 240, 245))
+            draw.rectangle((width * 0.35, height * 0.66, width * 0.75, height * 0.84), fill=(235, 240, 245))
     draw.text((10, 10), f"DEMO {seed} {kind}", fill=(0, 0, 0))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)

@@ -4,7 +4,7 @@ Everything is decided from the bytes, never from the file name or the browser's
 content type: a phone happily names a HEIC ``.jpg``, and a renamed PNG is still a
 perfectly good PNG.  Hard failures (not an image, wrong real format, too large,
 damaged) raise; the graduation photo's softer, machine-checkable rules (size,
-proportions, background, frame) come back as reasons so the workflow can send the
+proportions, background, frame, one well-placed face) come back as reasons so the workflow can send the
 photo to manual review at the county office instead of rejecting it outright.
 """
 
@@ -18,6 +18,7 @@ from dataclasses import field as dataclass_field
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
 from service.errors import ServiceError, UnsupportedMediaType
+from service.uploads.face import face_reasons
 from service.uploads.limits import check_size, invalid
 
 # The guide says "照片文件小于2M".  2M is read as 2 MiB, which is what Windows
@@ -148,7 +149,7 @@ def check_graduation_photo(data: bytes, *, field: str) -> PhotoCheck:
     reasons = _size_reasons(info) + _proportion_reasons(info)
     # A tiny image has no meaningful border strip; the size reason covers it.
     if min(image.size) >= _MIN_SAMPLED_SIDE:
-        reasons += _background_reasons(image)
+        reasons += _background_reasons(image) + face_reasons(image)
     return PhotoCheck(info=info, passed=not reasons, reasons=reasons)
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from PIL import Image, ImageDraw
-
+from service.candidates.portrait import stand_in_portrait
 from support.common import auth_headers
 
 # 2025H2 毕业申请 window (rulesets/workflow/windows.yaml): the 2017 会计学 plan is still in force
@@ -47,13 +46,8 @@ def fill(exam_number: str = ELIGIBLE, **changes) -> dict:
 
 
 def photo(background=LIGHT_BLUE, size=(480, 640), fmt="JPEG") -> bytes:
-    """A head-and-shoulders stand-in the machine checks accept (on a light-blue background)."""
-    width, height = size
-    image = Image.new("RGB", size, background)
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((width * 0.27, height * 0.19, width * 0.73, height * 0.62), fill=(96, 70, 58))
-    draw.polygon([(0, height), (width * 0.1, height * 0.72), (width * 0.9, height * 0.72), (width, height)],
-                 fill=(30, 30, 45))
+    """A head-and-shoulders stand-in with a real face the machine checks accept (on a light-blue background)."""
+    image = stand_in_portrait(size, background)
     out = io.BytesIO()
     image.save(out, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
     return out.getvalue()

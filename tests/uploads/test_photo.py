@@ -1,4 +1,4 @@
-"""Photo checks against images drawn here with Pillow, not fixtures on disk."""
+"""Photo checks against images drawn here with Pillow around one public-domain face (fixtures/portraits/)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageOps
 
+from service.candidates.portrait import stand_in_portrait
 from service.errors import InvalidInput, PayloadTooLarge, ServiceError, UnsupportedMediaType
 from service.uploads.photo import (
     MAX_PHOTO_BYTES,
@@ -28,16 +29,8 @@ DARK_RED = (139, 0, 0)
 
 
 def portrait(background=CHSI_BLUE, size=(480, 640)) -> Image.Image:
-    """A head-and-shoulders stand-in: a darker head ellipse and shoulders at the bottom."""
-    width, height = size
-    image = Image.new("RGB", size, background)
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((width * 0.27, height * 0.19, width * 0.73, height * 0.62), fill=(96, 70, 58))
-    draw.polygon(
-        [(0, height), (width * 0.1, height * 0.72), (width * 0.9, height * 0.72), (width, height)],
-        fill=(30, 30, 45),
-    )
-    return image
+    """A head-and-shoulders stand-in: a real face (fixtures/portraits/) above drawn shoulders."""
+    return stand_in_portrait(size, background)
 
 
 def encode(image: Image.Image, fmt: str = "JPEG", **options) -> bytes:

@@ -1,7 +1,10 @@
 """The application over HTTP, path by path through the state table (seed 002, 六–七)."""
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 from support.applications import (
     CARD_00181,
     COUNTY,
@@ -149,6 +152,16 @@ def test_rejection_then_reapplication_then_approval(drive):
     drive.verify(app_id)
     assert drive.decide(app_id, "approve")["state"] == "county_approved"
     assert [a for a, _, _ in actions(drive.history(app_id))].count("reapply") == 1
+
+
+def test_blank_photo_goes_to_county_review_with_no_face_as_the_reason(drive):
+    # issue 17 finding 7: a pale-blue 5400×7200 PNG with nothing on it went straight to system_approved
+    app_id = drive.submitted(ELIGIBLE)
+    blank = io.BytesIO()
+    Image.new("RGB", (5400, 7200), (180, 215, 240)).save(blank, "PNG")
+    done = drive.photo(ELIGIBLE, app_id, blank.getvalue(), name="photo.png")
+    assert (done["state"], done["photo"]["status"]) == ("photo_review", "review")
+    assert done["photo"]["reasons"] == ["未检测到人脸 / No face was found in the photo"]
 
 
 def test_photo_failing_machine_checks_goes_to_county_review(drive):
