@@ -58,8 +58,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args(argv)
-    run(args.calls, args.rounds)
+    run(**vars(parser.parse_args(argv)))
 
 
 if __name__ == "__main__":
