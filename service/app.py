@@ -7,7 +7,7 @@ from flask import Flask, g, request
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
-from service import __version__
+from service import __version__, production
 from service.catalogue import api as majors
 from service.config import defaults
 from service.decisions import api as decisions_api
@@ -89,6 +89,9 @@ def create_app(config: dict | None = None) -> Flask:
     current.init_app(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
+    if app.config.get("MIGRATE_AT_START", True):
+        # the service, not the CLI's app: the CLI is how an operator fixes what a refusal names
+        production.check(app.config)
     store_db.init_app(app)
     app.extensions["rulebook"] = app.config.get("RULEBOOK") or Rulebook(app.config["RULES_ROOT"],
                                                                          checks=table_checks())

@@ -44,20 +44,64 @@ def init_db_command():
 
 @click.group("credentials")
 def credentials_group():
-    """Issue API credentials."""
+    """Issue, list, revoke and rotate API credentials."""
+
+
+def _expiry_option(command):
+    return click.option("--expires-in-days", type=click.IntRange(min=1), default=365, show_default=True,
+                        help="the token stops working after this many days")(command)
+
+
+def _expiry(days: int):
+    import datetime as dt
+
+    from service import clock
+
+    return clock.now() + dt.timedelta(days=days)
 
 
 @credentials_group.command("add")
 @click.option("--role", required=True, help="portal | county | city | province | auditor | curriculum")
 @click.option("--actor", required=True, help="who holds it (shown in audit trails)")
 @click.option("--district", help="county staff: their 区县 (太原市小店区); city staff: their 地级市 (太原市)")
+@_expiry_option
 @with_appcontext
-def credentials_add(role, actor, district):
+def credentials_add(role, actor, district, expires_in_days):
     """Create a credential and print its token once."""
     from service.web import auth
 
     _check_area(role, district)
-    click.echo(auth.add_credential(_db(), role, actor, district))
+    click.echo(auth.add_credential(_db(), role, actor, district, expires_at=_expiry(expires_in_days)))
+
+
+@credentials_group.command("list")
+@with_appcontext
+def credentials_list():
+    """Every credential: id, actor, role, district, created, expires, revoked, last used (never a token)."""
+    from service.web import credentials
+
+    _echo_json(credentials.listing(_db()))
+
+
+@credentials_group.command("revoke")
+@click.argument("credential_id")
+@with_appcontext
+def credentials_revoke(credential_id):
+    """Revoke a credential (its id from `credentials list`): its token is refused from the next request on."""
+    from service.web import credentials
+
+    _echo_json(credentials.revoke(_db(), credential_id))
+
+
+@credentials_group.command("rotate")
+@click.argument("credential_id")
+@_expiry_option
+@with_appcontext
+def credentials_rotate(credential_id, expires_in_days):
+    """Issue a new token for the same holder and revoke the old one; print the new token once."""
+    from service.web import credentials
+
+    click.echo(credentials.rotate(_db(), credential_id, _expiry(expires_in_days)))
 
 
 def _check_area(role: str, area: str | None) -> None:

@@ -14,6 +14,8 @@ def defaults() -> dict:
         "BLOB_DIR": os.environ.get("SXZK_BLOB_DIR", str(ROOT / "instance" / "blobs")),
         # the private key that signs checkpoints of the decision log: outside the database, kept by operators
         "SIGNING_KEY": os.environ.get("SXZK_SIGNING_KEY", str(ROOT / "instance" / "signing-key.pem")),
+        # production: the service refuses to start with demo credentials, secret or no signing key
+        "ENV": os.environ.get("SXZK_ENV", "development"),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,  # largest upload (archives) plus form overhead
         "MAX_JSON_BYTES": 512 * 1024,
         "MIGRATE_AT_START": True,  # create or migrate the database when the app starts (the CLI does not)

@@ -38,6 +38,11 @@ def now_iso() -> str:
     return _utc(clock.now())
 
 
+def utc_text(moment: dt.datetime) -> str:
+    """A moment written as every stored time is (UTC text, so that comparing text compares times)."""
+    return _utc(moment)
+
+
 def _utc(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 

@@ -105,6 +105,12 @@ def _005_checkpoints(db):
                   BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END""")
 
 
+def _006_credential_lifecycle(db):
+    # NULL expires_at: never (the demo tokens); last_used_at is written at most hourly (service/web/auth.py)
+    db.execute("ALTER TABLE credentials ADD COLUMN expires_at TEXT")
+    db.execute("ALTER TABLE credentials ADD COLUMN last_used_at TEXT")
+
+
 MIGRATIONS = Migrations("core")
 MIGRATIONS(name="001_decisions")(_001_decisions)
 MIGRATIONS(name="002_ruleset_versions")(_002_ruleset_versions)
@@ -112,3 +118,4 @@ MIGRATIONS(name="003_credentials")(_003_credentials)
 MIGRATIONS(name="004_ruleset_publication")(_004_ruleset_publication)
 MIGRATIONS(name="005_checkpoints")(_005_checkpoints)
 MIGRATIONS(name="005_ruleset_serving")(_005_ruleset_serving)
+MIGRATIONS(name="006_credential_lifecycle")(_006_credential_lifecycle)

@@ -11,20 +11,29 @@ Roles:
 - ``auditor``: read-only, decisions and the log;
 - ``curriculum``: curriculum staff, who reload and publish rulesets.
 
-Tokens are stored hashed; a token never appears in logs.
+Tokens are stored hashed; a token never appears in logs. A token ends when revoked or at its
+``expires_at`` (none: never, as the demo tokens); its last use is written at most hourly.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from functools import wraps
 
+from service import clock
 from service.errors import Forbidden, InvalidInput, Unauthorized
-from service.store.decision_log import now_iso
+from service.store.db import write_transaction
+from service.store.decision_log import now_iso, utc_text
 from service.web.schemas import EXAM_NUMBER
 
 ROLES = ("portal", "county", "city", "province", "auditor", "curriculum")
+# last use is for operators ("is this token still used?"), not an audit trail: an hour's precision keeps
+# the write off the request path (benchmarked) but for one request per token per hour
+LAST_USE_EVERY = dt.timedelta(hours=1)
+_last_use_noted: dict[str, dt.datetime] = {}  # per process: token hash -> when this process last wrote it
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def add_credential(db, role: str, actor: str, district: str | None = None, token: str | None = None) -> str:
+def add_credential(db, role: str, actor: str, district: str | None = None, token: str | None = None,
+                   expires_at: dt.datetime | None = None) -> str:
     if role not in ROLES:
         raise InvalidInput("unknown role", fields={"role": [f"one of {', '.join(ROLES)}"]})
     if role == "county" and not district:
@@ -53,7 +63,8 @@ def add_credential(db, role: str, actor: str, district: str | None = None, token
                            fields={"district": ["required for role city: the 地级市, e.g. 太原市"]})
     token = token or secrets.token_urlsafe(24)
     db["credentials"].insert({"token_hash": hash_token(token), "role": role, "district": district,
-                              "actor": actor, "created_at": now_iso(), "revoked": 0}, replace=True)
+                              "actor": actor, "created_at": now_iso(), "revoked": 0,
+                              "expires_at": utc_text(expires_at) if expires_at else None}, replace=True)
     return token
 
 
@@ -61,11 +72,16 @@ def principal_for(db, authorization: str | None, candidate_header: str | None) -
     if not authorization or not authorization.startswith("Bearer "):
         raise Unauthorized("missing credentials: send Authorization: Bearer <token>")
     token = authorization[len("Bearer "):].strip()
-    row = db.execute("SELECT role, actor, district, revoked FROM credentials WHERE token_hash = ?",
-                     [hash_token(token)]).fetchone()
+    token_hash = hash_token(token)
+    row = db.execute("SELECT role, actor, district, revoked, expires_at, last_used_at FROM credentials "
+                     "WHERE token_hash = ?", [token_hash]).fetchone()
     if row is None or row[3]:
         raise Unauthorized("unknown or revoked credentials")
-    role, actor, district, _ = row
+    role, actor, district, _, expires_at, last_used_at = row
+    now = clock.now()
+    if expires_at is not None and expires_at <= utc_text(now):
+        raise Unauthorized("凭证已过期 / expired credentials: ask for a new token")
+    _note_use(db, token_hash, last_used_at, now)
     candidate = None
     if role == "portal" and candidate_header:
         try:
@@ -74,6 +90,21 @@ def principal_for(db, authorization: str | None, candidate_header: str | None) -
             raise InvalidInput("bad X-Candidate header", fields={"X-Candidate": ["a 准考证号 is 12 digits"]}) from None
         candidate = candidate_header
     return Principal(role, actor, district, candidate)
+
+
+def _note_use(db, token_hash: str, last_used_at: str | None, now: dt.datetime) -> None:
+    """Write the last use when the stored one is over an hour old (and this process has not tried within the hour)."""
+    noted = _last_use_noted.get(token_hash)
+    if noted is not None and noted <= now < noted + LAST_USE_EVERY:
+        return
+    _last_use_noted[token_hash] = now
+    if last_used_at is not None and last_used_at > utc_text(now - LAST_USE_EVERY):
+        return
+    try:
+        with write_transaction(db):
+            db.execute("UPDATE credentials SET last_used_at = ? WHERE token_hash = ?", [utc_text(now), token_hash])
+    except sqlite3.Error:  # a full or read-only disk: the request is still served, its use goes unnoted
+        pass
 
 
 def current() -> Principal:
