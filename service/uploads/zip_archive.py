@@ -23,9 +23,10 @@ _ZIP64_LOCATOR = b"PK\x06\x07"
 _ZIP_FLAG_ENCRYPTED = 0x0001
 _ZIP_FLAG_STRONG_ENCRYPTION = 0x0040
 _ZIP_FLAG_UTF8 = 0x0800
-
-
 _UNIX = 3  # ZipInfo.create_system of an archive made on Unix: external_attr holds a mode
+# the methods zipfile can decompress; others (Deflate64, PPMd …) are refused before anything is read
+_ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
+
 
 def check_zip(data: bytes, *, field: str, limits: Limits) -> tuple[dict[str, str | None], int]:
     """Each file member's real type (None: not recognised) and the declared unpacked total."""
@@ -39,6 +40,7 @@ def check_zip(data: bytes, *, field: str, limits: Limits) -> tuple[dict[str, str
         entries = [_zip_entry(info) for info in infos]
         check_entries(entries, field=field, limits=limits)
         _refuse_encrypted_zip(infos, field=field)
+        _refuse_unknown_methods(infos, field=field)
         kinds = _stream_zip_members(archive, infos, field=field, limits=limits)
     return kinds, sum(e.size for e in entries)
 
@@ -111,6 +113,17 @@ def _refuse_encrypted_zip(infos: list[zipfile.ZipInfo], *, field: str) -> None:
             raise _encrypted(field, _zip_name(info))
 
 
+def _refuse_unknown_methods(infos: list[zipfile.ZipInfo], *, field: str) -> None:
+    for info in infos:
+        if not info.is_dir() and info.compress_type not in _ZIP_METHODS:
+            name = _zip_name(info)
+            raise invalid(
+                field,
+                f"{name}：压缩方式不受支持，请用标准 ZIP 重新压缩 / {name}: unsupported compression "
+                "method; please re-create the archive as a standard ZIP",
+            )
+
+
 def _stream_zip_members(
     archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], *, field: str, limits: Limits
 ) -> dict[str, str | None]:
@@ -139,12 +152,6 @@ def _read_member(
             return _read_capped(stream, limit)
     except CapExceeded:
         raise _damaged_member(field, name) from None
-    except NotImplementedError:  # zipfile's answer to a method it cannot decompress (Deflate64, PPMd …)
-        raise invalid(
-            field,
-            f"{name}：压缩方式不受支持，请用标准 ZIP 重新压缩 / {name}: unsupported compression "
-            "method; please re-create the archive as a standard ZIP",
-        ) from None
     except Exception:  # noqa: BLE001 - CRC errors, truncated data, bad headers …
         raise _damaged_member(field, name) from None
 
