@@ -18,16 +18,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 import sqlite3
 from dataclasses import dataclass
 from functools import wraps
+
+from marshmallow import ValidationError
 
 from service import clock
 from service.errors import Forbidden, InvalidInput, Unauthorized
 from service.store.db import write_transaction
 from service.store.decision_log import now_iso, utc_text
 from service.web.schemas import EXAM_NUMBER
+
+log = logging.getLogger(__name__)
 
 ROLES = ("portal", "county", "city", "province", "auditor", "curriculum")
 # last use is for operators ("is this token still used?"), not an audit trail: an hour's precision keeps
@@ -86,7 +91,7 @@ def principal_for(db, authorization: str | None, candidate_header: str | None) -
     if role == "portal" and candidate_header:
         try:
             EXAM_NUMBER(candidate_header)
-        except Exception:
+        except ValidationError:
             raise InvalidInput("bad X-Candidate header", fields={"X-Candidate": ["a 准考证号 is 12 digits"]}) from None
         candidate = candidate_header
     return Principal(role, actor, district, candidate)
@@ -103,8 +108,8 @@ def _note_use(db, token_hash: str, last_used_at: str | None, now: dt.datetime) -
     try:
         with write_transaction(db):
             db.execute("UPDATE credentials SET last_used_at = ? WHERE token_hash = ?", [utc_text(now), token_hash])
-    except sqlite3.Error:  # a full or read-only disk: the request is still served, its use goes unnoted
-        pass
+    except sqlite3.Error as exc:  # a full or read-only disk: the request is still served, its use goes unnoted
+        log.warning("last use of a credential not recorded: %s", type(exc).__name__)
 
 
 def current() -> Principal:
