@@ -24,12 +24,15 @@ $(STAMP): requirements.txt setup.cfg
 
 venv: $(STAMP)
 
-# System packages: a CJK TrueType font for the PDF form, poppler for tests that render it.
+# System packages: a CJK TrueType font for the PDF form and the console, poppler for tests that
+# render the PDF, Debian's chromium for the console's browser tests, jq for the guides.
 sysdeps:
 	@missing=""; \
 	[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v gcc >/dev/null || missing="$$missing gcc"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v jq >/dev/null || missing="$$missing jq"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else echo "please install:$$missing (needs root)"; exit 1; fi; \
