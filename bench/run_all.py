@@ -1,9 +1,10 @@
-"""Every benchmark in turn (``make bench``): in-process, HTTP, cohort, memory; then the figures against the targets."""
+"""Every benchmark in turn (``make bench``): in-process, HTTP, cohort, memory, version check, auth, photo face
+check; then the figures against the targets."""
 from __future__ import annotations
 
 import argparse
 
-from . import cohort, common, inprocess, memory, version_check
+from . import auth, cohort, common, inprocess, memory, photo_face, version_check
 from . import http as http_bench
 
 
@@ -30,6 +31,13 @@ def verdicts(results: dict) -> list[str]:
     if f:
         out.append(f"ruleset version check: {f['sync_unchanged_us']} us per request when nothing moved "
                    f"(a whole GET /v1/health: {f['health_request_us']} us)")
+    f = results.get("auth", {}).get("figures")
+    if f:
+        out.append(f"credential check: +{f['added_us_per_request']} us per request over a bare token lookup")
+    f = results.get("photo_face", {}).get("figures")
+    if f:
+        out.append(f"face check: {f['face_only_5400x7200_ms']} ms on a 5400x7200 portrait, "
+                   f"{f['face_only_480x640_ms']} ms on 480x640")
     return out
 
 
@@ -44,12 +52,16 @@ def main(argv=None) -> None:
         results["cohort"] = cohort.run(2000)
         results["memory"] = memory.run(5000, 1000)
         results["version_check"] = version_check.run(2000)
+        results["auth"] = auth.run(2000, 2)
+        results["photo_face"] = photo_face.run(2)
     else:
         results["inprocess"] = inprocess.run()
         results["http"] = http_bench.run(http_bench.SWEEP)
         results["cohort"] = cohort.run()
         results["memory"] = memory.run()
         results["version_check"] = version_check.run()
+        results["auth"] = auth.run()
+        results["photo_face"] = photo_face.run()
     print(f"== summary (load now {common.load()})")
     for line in verdicts(results):
         print("  " + line)
