@@ -46,6 +46,13 @@ run: sysdeps $(STAMP)
 	  --logger-class service.web.access_log.RedactingLogger \
 	  --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms' 'service.app:create_app()'
 
+# A fresh demo database for `make run` (the guides start here): the database and its blob folder are
+# removed; `make run` then creates them and loads the demo credentials and candidates again.
+demo:
+	@test "$${SXZK_ENV:-development}" != production || { echo "make demo removes the database: not with SXZK_ENV=production"; exit 1; }
+	rm -f "$(SXZK_DATABASE)" "$(SXZK_DATABASE)-wal" "$(SXZK_DATABASE)-shm"
+	rm -rf "$${SXZK_BLOB_DIR:-$(CURDIR)/instance/blobs}"
+
 test: sysdeps $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
