@@ -95,7 +95,7 @@ def _course_reason(bundle, decision, req, code, course, held_by, counted_for) ->
         elif h["via"].startswith("exception:"):
             bits.append(f"按个人例外由 {_course_text(bundle, h['code'])} 计入, 计 {h['credits']} 学分 "
                         f"(per-candidate {h['via']})")
-    if sub and any(h["via"].startswith("substitution:") for h in held_by):
+    if sub and any(h["via"].startswith("substitution:") for h in held_by) and req["status"] != "unmet":
         m = sub["measure"]
         verified = f", 其中已核验 {m['verified']}" if m["verified"] != m["all"] else ""
         bits.append(f"顶替英语二课程共 {m['all']} 学分{verified}, 需 {m['required']} 学分 "
@@ -119,9 +119,7 @@ def _course_reason(bundle, decision, req, code, course, held_by, counted_for) ->
         elif note == "substitution_not_counted":
             bits.append("顶替课程已核验学分不足, 暂不计入; 计本课程待核验的成绩 "
                         "(substitution held in reserve: not enough verified credits)")
-    if req["status"] == "unmet" and not bits:
-        bits.append(_unmet_reason(decision, code, sub))
-    elif req["status"] == "unmet" and sub and not any(h["via"].startswith("substitution:") for h in held_by):
+    if req["status"] == "unmet" and (not bits or sub):
         bits.append(_unmet_reason(decision, code, sub))
     return "; ".join(dict.fromkeys(bits)) or None
 
