@@ -167,7 +167,8 @@ def test_a_pick_one_group_lists_its_options_and_what_was_taken(bundle):
     assert (group["kind"], group["code"], group["name"], group["mark"]) == ("group", None, "选考课程（任选一门）", "met")
     assert [h["code"] for h in group["held_by"]] == ["00149"] and group["counted_credits"] == 6
     assert group["reason"] == "已有 1 门, 需 1 门 (1 of 1 courses)"
-    assert [(o["code"], o["taken"]) for o in group["options"]] == [("00149", True), ("00058", False)]
+    assert [(o["code"], o["taken"], o["verified"]) for o in group["options"]] == [
+        ("00149", True, True), ("00058", False, None)]
 
 
 def test_an_unmet_group_names_the_courses_to_choose_from(bundle):

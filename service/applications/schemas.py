@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from service import clock
 from service.applications import states
-from service.decisions.schemas import Score, SubstitutionSchema
+from service.decisions.schemas import Score, SubstitutionSchema, UnusedInputSchema
 from service.reference import districts
 from service.rules.in_force import refusal
 from service.web import current
@@ -236,6 +236,7 @@ class GroupOptionSchema(Schema):
     name = fields.String(allow_none=True)
     credits = fields.Integer(allow_none=True)
     taken = fields.Boolean(metadata={"description": "counted for the group"})
+    verified = fields.Boolean(allow_none=True, metadata={"description": "taken: verified (false: 待核验); else null"})
 
 
 class ChecklistRowSchema(Schema):
@@ -270,7 +271,7 @@ class CheckedChoiceSchema(Schema):
         "description": "every plan course, group, thesis and condition with ✓ / ✗ / 待核验 "
                        "(所选专业(不)符合毕业合格条件): unmet rows first, then pending, then met"})
     unmet = fields.Integer(metadata={"description": "how many rows are ✗: checklist[:unmet] are the unmet ones"})
-    not_used = fields.List(fields.Dict(), metadata={
+    not_used = fields.List(fields.Nested(UnusedInputSchema), metadata={
         "description": "inputs no requirement uses, with the reason (未使用的顶替课程或旧计划课程)"})
     decision = fields.Dict(metadata={"description": "the whole decision, as POST /v1/evaluations returns it"})
 

@@ -171,11 +171,10 @@ def _group_row(bundle, req) -> dict:
         if h["via"].startswith("equivalence:") or h["via"].startswith("exception:"):
             reason += f"; {h['code']} 经 {h['via']} 计入"
     row = _base(req, None, req["label"], m.get("required") if by_credits else None, held_by, reason)
-    taken = {h["code"]: h for h in held_by}
-    taken_for = {c["for"] for c in req.get("counted", [])}
+    taken = {c["for"]: c for c in req.get("counted", [])}
     row["options"] = [
         {"code": code, "name": course.name if course else None, "credits": course.credits if course else None,
-         "taken": code in taken_for or code in taken}
+         "taken": code in taken, "verified": taken[code]["verified"] if code in taken else None}
         for code in (group.courses if group else ())
         for course in [bundle.catalogue.get(code)]
     ]

@@ -43,8 +43,7 @@ def checklist(bundle, decision: dict) -> list[str]:
         if row.get("substitution"):
             lines += _substitution(bundle, row["substitution"])
         for option in row.get("options", []):
-            held = {h["code"]: h for h in row["held_by"]}
-            mark = " " if not option["taken"] else "✓" if all(h["verified"] for h in held.values()) else "待核验"
+            mark = " " if not option["taken"] else "✓" if option["verified"] else "待核验"
             lines.append(f"      {mark} {_course(bundle, option['code'])}")
     pending = [f"{row['code']} {row['name']}" if row["code"] else row["name"] or row["requirement"]
                for row in all_rows if row["mark"] == "pending"]
