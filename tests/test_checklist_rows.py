@@ -134,7 +134,7 @@ def test_one_slot_one_count_the_pending_card_is_not_counted_beside_the_substitut
     english = row(out, "course:00015")
     assert english["mark"] == "met" and english["counted_credits"] == 15
     assert all(h["via"].startswith("substitution:") for h in english["held_by"])
-    assert "旧计划 00015 待核验, 已由顶替课程计入" in english["reason"]
+    assert "00015 待核验的成绩不重复计入, 已由顶替课程计入" in english["reason"]
     assert decision["credits"]["earned"] == 75
 
 
@@ -217,3 +217,15 @@ def test_kinds_and_vias_the_module_does_not_know_render_from_the_decision(bundle
     ad_row = row(out, "course:00181")
     assert ad_row["held_by"][0]["via"] == "exception:17" and ad_row["counted_credits"] == 4
     assert "per-candidate exception:17" in ad_row["reason"]
+
+
+def test_english_ii_passed_itself_says_the_chosen_substitution_is_not_needed(bundle):
+    body = example("accounting-english-substitution")
+    next(r for r in body["transcript"] if r["code"] == "00015")["score"] = "70"
+    decision, out = checklist_of(bundle, body)
+    english = row(out, "course:00015")
+    assert english["mark"] == "met" and [h["via"] for h in english["held_by"]] == ["passed"]
+    assert english["counted_credits"] == 14
+    assert english["reason"] == "00015 已合格, 所选顶替课程未使用 (passed itself: the chosen substitution is not needed)"
+    assert {e["reason"] for e in decision["unused_inputs"] if e["input"] == "substitution"} == {
+        "substitution_not_needed"}

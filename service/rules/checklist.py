@@ -115,13 +115,20 @@ def _course_reason(bundle, decision, req, code, course, held_by, counted_for) ->
             n = note.split(":", 1)[1]
             bits.append(f"本专业合格课程不足 {n} 门 (fewer than {n} courses of the plan passed)")
         elif note == "replaced_by_substitution":
-            bits.append(f"旧计划 {code} 待核验, 已由顶替课程计入 (the verified substitution counts instead)")
+            bits.append(f"{code} 待核验的成绩不重复计入, 已由顶替课程计入 (the verified substitution counts instead)")
+        elif note == "substitution_not_needed" and sub is not None and request_chose(decision):
+            bits.append(f"{code} 已合格, 所选顶替课程未使用 (passed itself: the chosen substitution is not needed)")
         elif note == "substitution_not_counted":
             bits.append("顶替课程已核验学分不足, 暂不计入; 计本课程待核验的成绩 "
                         "(substitution held in reserve: not enough verified credits)")
     if req["status"] == "unmet" and (not bits or sub):
         bits.append(_unmet_reason(decision, code, sub))
     return "; ".join(dict.fromkeys(bits)) or None
+
+
+def request_chose(decision) -> bool:
+    """Whether the candidate chose substitution courses (reported unused when the course itself is held)."""
+    return any(e["input"] == "substitution" for e in decision.get("unused_inputs") or [])
 
 
 def _pending_reason(bundle, held, counted_for) -> str:

@@ -139,4 +139,4 @@ def test_an_old_plan_card_the_substitution_replaced_is_said_once_with_its_reason
     assert not any(line.startswith("其他合格课程") for line in lines)
     assert "  ✓ 最低毕业学分  [已计 75 学分 (其中已核验 75), 需 67 学分 (75 earned, 75 verified, of 67 required)]" in lines
     english = next(line for line in lines if line.startswith("  ✓ 00015"))
-    assert english.endswith("旧计划 00015 待核验, 已由顶替课程计入 (the verified substitution counts instead)]")
+    assert english.endswith("00015 待核验的成绩不重复计入, 已由顶替课程计入 (the verified substitution counts instead)]")
