@@ -116,7 +116,7 @@ def _course_reason(bundle, decision, req, code, course, held_by, counted_for) ->
             bits.append(f"本专业合格课程不足 {n} 门 (fewer than {n} courses of the plan passed)")
         elif note == "replaced_by_substitution":
             bits.append(f"{code} 待核验的成绩不重复计入, 已由顶替课程计入 (the verified substitution counts instead)")
-        elif note == "substitution_not_needed" and sub is not None and request_chose(decision):
+        elif note == "substitution_not_needed" and sub is not None and _request_chose(decision):
             bits.append(f"{code} 已合格, 所选顶替课程未使用 (passed itself: the chosen substitution is not needed)")
         elif note == "substitution_not_counted":
             bits.append("顶替课程已核验学分不足, 暂不计入; 计本课程待核验的成绩 "
@@ -126,7 +126,7 @@ def _course_reason(bundle, decision, req, code, course, held_by, counted_for) ->
     return "; ".join(dict.fromkeys(bits)) or None
 
 
-def request_chose(decision) -> bool:
+def _request_chose(decision) -> bool:
     """Whether the candidate chose substitution courses (reported unused when the course itself is held)."""
     return any(e["input"] == "substitution" for e in decision.get("unused_inputs") or [])
 
