@@ -165,3 +165,29 @@ def test_sxzk_lists_refunds_and_records_one_paid(app, drive):
     assert done["history"][-1]["actor"] == "province:王会计"
     bad = runner.invoke(args=["payments", "refund-paid", str(second["refund_id"]), "--reference", "x", "--actor", "a"])
     assert bad.exit_code == 2 and "--reference" in bad.output
+
+
+def test_refunds_owed_before_the_payout_step_get_their_owe_event_when_it_runs(tmp_path):
+    from service.store import migrations
+    from service.store.db import connect, write_transaction
+
+    step = "workflow_payments_003_refund_payouts"
+    db = connect(tmp_path / "old.sqlite3", migrate_schema=False)
+    for steps in migrations.sets():
+        with write_transaction(db):
+            steps.apply(db, stop_before=[step] if steps.name == "applications" else [])
+    # a refund owed as the release before this step stored it (no history then); the rows it
+    # points at are beside the point here
+    db.conn.execute("PRAGMA foreign_keys = OFF")
+    db["payment_refunds"].insert({"provider": "wechat", "transaction_id": "WX0001", "order_id": "GA1",
+                                  "application_id": 1, "exam_number": "010119100003", "district": "太原市小店区",
+                                  "amount_fen": 5000, "reason": "cancelled", "status": "refund_owed",
+                                  "received_at": "2026-11-20T10:00:00+08:00"})
+    db.conn.execute("PRAGMA foreign_keys = ON")
+    assert migrations.migrate(db) == [step]
+    from service.payments import orders
+
+    refund = orders.get_refund(db, 1)
+    assert (refund["status"], refund["refund_reference"]) == ("refund_owed", None)
+    assert [(e["action"], e["to_state"], e["actor"], e["role"], e["at"], e["reason"]) for e in refund["history"]] == [
+        ("owe", "refund_owed", "system:payment:wechat", "system", "2026-11-20T10:00:00+08:00", "cancelled")]
