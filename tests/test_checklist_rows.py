@@ -229,3 +229,17 @@ def test_english_ii_passed_itself_says_the_chosen_substitution_is_not_needed(bun
     assert english["reason"] == "00015 已合格, 所选顶替课程未使用 (passed itself: the chosen substitution is not needed)"
     assert {e["reason"] for e in decision["unused_inputs"] if e["input"] == "substitution"} == {
         "substitution_not_needed"}
+
+
+def test_group_options_come_from_the_decisions_own_plan(bundle):
+    """Group ids repeat across plans ("elective"): another plan's group of that id is not the options."""
+    import dataclasses
+
+    from service.rules.model import Group
+
+    [decision] = decide_file(bundle, example("accounting-english-substitution"))
+    other = next(p for p in bundle.plans if (p.university, p.major) != ("sxufe", "120203K"))
+    decoy = dataclasses.replace(other, groups=(Group("elective", "别的选考", ("00009",), pick=1),))
+    shuffled = dataclasses.replace(bundle, plans=(decoy, *bundle.plans))
+    group = row(rows(shuffled, decision), "group:elective")
+    assert [o["code"] for o in group["options"]] == ["00149", "00058"]

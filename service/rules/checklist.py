@@ -44,7 +44,7 @@ def _row(bundle, decision, req, counted_for) -> dict:
     if kind in _PLAN_KINDS:
         return _course_row(bundle, decision, req, counted_for)
     if kind == "group":
-        return _group_row(bundle, req)
+        return _group_row(bundle, decision, req)
     if kind == "credits":
         return _credits_row(req, decision)
     if kind == "prior-diploma":
@@ -162,10 +162,10 @@ def _passed_unused(decision, code) -> bool:
         e["code"] == code for e in decision.get("unused_inputs") or [])
 
 
-def _group_row(bundle, req) -> dict:
+def _group_row(bundle, decision, req) -> dict:
     m = req.get("measure") or {}
     held_by = _held_by(bundle, req)
-    group = _group_of(bundle, req["id"])
+    group = _group_of(bundle, decision, req["id"])
     by_credits = group is not None and group.min_credits is not None
     unit = "学分" if by_credits else "门"
     reason = f"已有 {m.get('all', 0)} {unit}, 需 {m.get('required', 0)} {unit} " \
@@ -188,8 +188,11 @@ def _group_row(bundle, req) -> dict:
     return row
 
 
-def _group_of(bundle, rid):
-    return next((g for p in bundle.plans for g in p.groups if f"group:{g.id}" == rid), None)
+def _group_of(bundle, decision, rid):
+    # group ids are per plan ("elective" in many): the decision's own plan edition says which
+    plans = [p for p in bundle.plans_for(decision["university"], decision["major"])
+             if p.edition == decision.get("edition")]
+    return next((g for p in plans for g in p.groups if f"group:{g.id}" == rid), None)
 
 
 def _credits_row(req, decision) -> dict:
