@@ -55,3 +55,11 @@ def test_an_answer_that_drifted_is_named(tmp_path):
     post = _guide(tmp_path).commands[1]
     assert mismatches(post, '{"error": "invalid_input", "fields": {"k": ["必填"]}, "message": "x"}') == []
     assert mismatches(post, '{"error": "conflict"}') == ['{"error": "invalid_input", "fields": {"k": ["…"]}}']
+
+
+def test_a_keyword_inside_a_quoted_text_opens_nothing(tmp_path):
+    path = tmp_path / "guide.md"
+    path.write_text('```sh\npython -c "import x\nfor k in (1, 2): print(k)"\necho next\n# → "next"\n```\n',
+                    encoding="utf-8")
+    first, second = parse(path).commands
+    assert first.text.endswith('print(k)"') and second.expected_values == ["next"]

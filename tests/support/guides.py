@@ -140,8 +140,10 @@ CLOSES = re.compile(r"^\s*(done|fi|esac)\b")
 def _open_compound(chunk: list[str]) -> bool:
     """A for/while/if whose done/fi/esac has not come yet."""
     depth = 0
-    for line in chunk:
-        depth += bool(OPENS.match(line)) - bool(CLOSES.match(line))
+    for k, line in enumerate(chunk):
+        # a keyword counts where a statement starts, not inside a quoted text that spans lines
+        if _complete("\n".join(_strip_comment(c) for c in chunk[:k])):
+            depth += bool(OPENS.match(line)) - bool(CLOSES.match(line))
     return depth > 0
 
 
@@ -216,13 +218,14 @@ def answers(output: str) -> list:
 
 def holds(expected, got) -> bool:
     """``got`` has what the guide shows: an object's keys at least (a guide shows the part that matters),
-    a text ending in … as its beginning, lists item by item, anything else equal."""
+    a text ending in … (or ...) as its beginning, lists item by item, anything else equal."""
     if isinstance(expected, dict):
         return isinstance(got, dict) and all(k in got and holds(v, got[k]) for k, v in expected.items())
     if isinstance(expected, list):
         return isinstance(got, list) and len(got) == len(expected) and all(map(holds, expected, got))
-    if isinstance(expected, str) and expected.endswith("…"):
-        return isinstance(got, str) and got.startswith(expected[:-1])
+    for dots in ("…", "..."):
+        if isinstance(expected, str) and expected.endswith(dots):
+            return isinstance(got, str) and got.startswith(expected[:-len(dots)].rstrip())
     return expected == got and type(expected) is type(got)
 
 
