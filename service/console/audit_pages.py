@@ -137,7 +137,10 @@ def decision(decision_id: str):
 @staff(*AUDITORS)
 def replay(decision_id: str):
     detail = replay_detail(_db(), current.rulebook(), decision_id)
-    return render_template("console/audit_replay.html", d=detail, row=detail["decision"], labels=STATUS_LABELS,
+    row = detail["decision"]
+    label = dict(_major_choices(_bundle())).get(f"{row['university']}/{row['major']}",
+                                                 f"{row['university']} {row['major']}")
+    return render_template("console/audit_replay.html", d=detail, row=row, labels=STATUS_LABELS, major_label=label,
                            created_local=local_time(detail["decision"]["created_at"]))
 
 
