@@ -17,7 +17,7 @@
     data: {
       labels: data.labels,
       datasets: series.filter(function (s) { return data[s[0]].some(function (n) { return n > 0; }); })
-        .map(function (s) { return {label: s[1], data: data[s[0]], backgroundColor: s[2]}; })
+        .map(function (s) { return {label: s[1], data: data[s[0]], backgroundColor: s[2], maxBarThickness: 56}; })
     },
     options: {
       indexAxis: narrow ? "y" : "x",
