@@ -20,7 +20,7 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from service import clock
-from service.console import audit_pages, county, curriculum_pages, messages, nav
+from service.console import audit_pages, county, curriculum_pages, messages, nav, province
 from service.errors import Forbidden, InvalidInput, ServiceError, Unauthorized
 from service.web import auth, current
 
@@ -199,6 +199,6 @@ def _csrf_error(exc: CSRFError):
 
 # each module adds its routes and nav links: register_pages(bp) (the auditors' and curriculum staff's
 # pages are listed here beside these)
-PAGES = (county, audit_pages, curriculum_pages)
+PAGES = (county, province, audit_pages, curriculum_pages)
 for _module in PAGES:
     _module.register_pages(bp)

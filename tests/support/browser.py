@@ -26,6 +26,7 @@ from service.app import create_app
 from service.store.db import connect
 from service.web import auth
 from support.candidates import load as load_candidates
+from support.candidates import portal
 from support.common import FIXTURES, TOKENS
 from support.live_server import LiveServer
 
@@ -39,7 +40,17 @@ PHONE = {"width": 390, "height": 844}
 LOAD_FAILED = "Failed to load resource"
 
 __all__ = ["browser", "live_console", "console_page", "sign_in", "shot", "LiveConsole", "DESKTOP", "PHONE",
-           "TOKENS", "csrf_token_of"]
+           "TOKENS", "csrf_token_of", "REGISTRATION_FORM"]
+
+# what a candidate fills in after payment (seed 002, 9-10): enough for the county office to receive it
+REGISTRATION_FORM = {
+    "ethnicity": "汉族", "political_status": "群众", "occupation": "销售", "mobile": "13800000000",
+    "education_obtained": "高中", "health": "健康", "work_start_date": "2012年7月1日", "overseas_relative": "否",
+    "native_place": "山西省晋中市平遥县", "employer": "太原市某某商贸有限公司", "home_address": "山西省太原市小店区平阳路1号",
+    "resume": [{"from": "2009年09月01日", "to": "2012年07月01日", "place": "山西省平遥中学学习"}],
+    "family_members": [{"name": "王父", "employer": "平遥县某村", "position": "务农"}],
+    "rewards_punishments": "无", "self_evaluation": None,
+}
 
 
 class LiveConsole:
@@ -61,6 +72,24 @@ class LiveConsole:
         self.portal = self.app.test_client()
         self.server = LiveServer(self.db_path, self.blob_dir, workers=2, threads=2,
                                  env={"SXZK_NOW": now, "SXZK_SECRET_KEY": "console-tests"})
+
+    def expect(self, resp, status: int) -> dict:
+        assert resp.status_code == status, (resp.status_code, resp.json)
+        return resp.json
+
+    def pay(self, app_id: int, exam_number: str) -> None:
+        """The candidate pays through the sandbox provider: an order, then its signed callback (state ``paid``)."""
+        from service.payments.providers import DEV_SANDBOX_SECRET, SandboxProvider
+
+        order = self.expect(self.portal.post(f"/v1/applications/{app_id}/orders", headers=portal(exam_number),
+                                             json={"provider": "alipay"}), 201)
+        body, headers = SandboxProvider("alipay", DEV_SANDBOX_SECRET).callback(order, transaction_id=f"TXN{app_id:07d}")
+        self.expect(self.portal.post("/callbacks/payments/alipay", data=body, headers=headers), 200)
+
+    def fill_form(self, app_id: int, exam_number: str) -> None:
+        """The candidate saves the 毕业生登记表 (after payment)."""
+        self.expect(self.portal.put(f"/v1/applications/{app_id}/registration-form", json=REGISTRATION_FORM,
+                                    headers=portal(exam_number)), 200)
 
     @property
     def url(self) -> str:
