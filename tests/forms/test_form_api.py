@@ -99,6 +99,20 @@ def test_saved_form_exports_as_a_two_copy_pdf_that_reads_back(paid, client):
     assert "太原市小店区" in texts[0]
 
 
+def test_old_plan_cards_are_printed_after_the_passed_results_unless_refused(app, paid):
+    from service.forms.registration_forms import printed_courses
+    from service.web import current
+
+    cards = [{"code": "00058", "name": "市场营销学", "credits": 5, "score": "70", "date": "2003-04-20",
+              "status": status} for status in ("verified", "refused", "pending")]
+    with app.app_context():
+        policy = current.rulebook().current().policy
+        passed = printed_courses(current.db(), policy, {"exam_number": ELIGIBLE, "old_plan": []})
+        printed = printed_courses(current.db(), policy, {"exam_number": ELIGIBLE, "old_plan": cards})
+    assert passed and printed[:len(passed)] == passed
+    assert [c["note"] for c in printed[len(passed):]] == ["旧计划", "旧计划待核验"]
+
+
 def test_the_scores_printed_are_the_candidates_passed_results(app, paid, client):
     save(client, paid, form())
     with app.app_context():
