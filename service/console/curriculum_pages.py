@@ -16,6 +16,9 @@ from service.tools.curriculum import STATUS_LABELS, version_changes, versions_ov
 from service.web import current
 
 CURRICULUM = ("curriculum", "province")
+# decisions a page decides again while the officer waits (a worker's request must end in seconds);
+# beyond it the page points to `sxzk what-if`, which has no such bound
+WHAT_IF_LIMIT = 2000
 
 messages.FIELDS.update({"old": "旧版本", "new": "新版本"})
 
@@ -101,7 +104,7 @@ def _default_pair(overview) -> tuple[str, str]:
 def what_if():
     rulebook = current.rulebook()
     try:
-        result = working_what_if(_db(), rulebook)
+        result = working_what_if(_db(), rulebook, limit=WHAT_IF_LIMIT)
     except RulesetError as exc:
         # the files on disk do not load: every problem by file and line, nothing decided
         return render_template("console/curriculum_whatif.html", result=None, problems=[p.to_dict() for p in exc.problems],

@@ -46,15 +46,20 @@ def version_changes(db, rulebook, old: str, new: str) -> dict:
     return result
 
 
-def working_what_if(db, rulebook) -> dict:
+def working_what_if(db, rulebook, *, limit: int | None = None) -> dict:
     """The working files on disk decided over the latest stored decision of each (candidate, choice).
 
     Raises RulesetError (every problem by file and line) when the files do not load.
     ``flips`` are eligible ↔ not, ``changed`` the other status changes, ``errors`` what
     the files cannot decide; ``chart`` counts them per major, in the order listed.
+    With more than ``limit`` decisions to decide nothing is decided and ``over_limit``
+    says how many there are: a page waits for its answer, ``sxzk what-if`` uses every core.
     """
     draft = load_bundle(rulebook.root, rulebook.area, rulebook.checks)
-    report = what_if(draft, latest_stored(db))
+    items = latest_stored(db)
+    if limit is not None and len(items) > limit:
+        return {"draft_version": draft.version, "over_limit": len(items), "limit": limit}
+    report = what_if(draft, items)
     kinds = (("flip", report.flips), ("changed", report.changed), ("error", report.errors))
     listed = [_flip(draft, kind, f) for kind, flips in kinds for f in flips]
     listed.sort(key=lambda f: (f["university"], f["major"], f["exam_number"]))
@@ -66,7 +71,7 @@ def working_what_if(db, rulebook) -> dict:
         else:
             counts[f["kind"]] += 1
     return {
-        "draft_version": draft.version, "total": report.total, "flips": len(report.flips),
+        "draft_version": draft.version, "over_limit": None, "total": report.total, "flips": len(report.flips),
         "changed": len(report.changed), "errors": len(report.errors), "listed": listed,
         "chart": {"labels": list(per_major),
                   **{key: [c[key] for c in per_major.values()] for key in ("to_eligible", "to_not", "changed", "error")}},

@@ -169,6 +169,8 @@ def test_what_if_of_the_working_files_lists_the_flips_and_counts_them_per_major(
     assert result["total"] == db.execute("SELECT count(*) FROM (SELECT DISTINCT exam_number, university, major "
                                          "FROM decisions)").fetchone()[0]
     assert rulebook.current().version != result["draft_version"]  # nothing served or stored changes
+    over = working_what_if(db, rulebook, limit=1)
+    assert over["over_limit"] == result["total"] and "listed" not in over
     edit(rules / MARKETING, "min_credits: 70", "min_credits: [70]")
     with pytest.raises(RulesetError):
         working_what_if(db, rulebook)
