@@ -111,7 +111,9 @@ def chain_status(db, public_key_path: Path | str | None) -> dict:
         return out
     key_file = Path(public_key_path) if public_key_path else None
     if key_file is None or not key_file.is_file():
-        out["signatures"] = {"ok": None, "reason": f"找不到公钥文件，无法核验签名 / no public key at {key_file}"}
+        # the file's name only: the page need not show the server's folders
+        name = key_file.name if key_file else "SXZK_SIGNING_KEY.pub"
+        out["signatures"] = {"ok": None, "reason": f"找不到公钥文件 {name}，无法核验签名 / no public key file {name}"}
         return out
     try:
         out["signatures"] = checkpoints.verify(db, stored, checkpoints.load_public(key_file))
