@@ -10,7 +10,7 @@ from support.browser import csrf_token_of
 from support.candidates import YINGZE, image
 
 from service.applications import states
-from service.console import checklist, records
+from service.console import records
 from service.store.db import connect
 from service.web.auth import Principal
 
@@ -127,21 +127,11 @@ def test_waiting_work_is_bucketed_by_days_since_its_last_change():
         [label for _, label in records.AGES]
 
 
-def test_checklist_rows_put_unmet_first_and_mark_what_stands_for_a_course():
-    decision = {"requirements": [
-        {"id": "course:00015", "kind": "course", "status": "met", "label": "00015 英语(二)", "missing": [],
-         "counted": [{"code": "00058", "for": "00015", "credits": 5, "verified": True, "via": "substitution:english-ii"}]},
-        {"id": "course:00181", "kind": "course", "status": "unmet", "label": "00181 广告学(一)", "missing": ["00181"],
-         "counted": []},
-        {"id": "credits", "kind": "credits", "status": "met", "label": "最低毕业学分", "counted": [],
-         "measure": {"verified": 74, "all": 74, "required": 70}}]}
-    rows = checklist.rows(decision)
-    assert [(r["requirement"], r["symbol"]) for r in rows] == [("course:00181", "✗"), ("course:00015", "✓"),
-                                                               ("credits", "✓")]
-    assert rows[0]["name"] == "广告学(一)" and "00181" in rows[0]["reason"]
-    assert rows[1]["held_by"][0]["via"] == "substitution:english-ii" and rows[1]["counted_credits"] == 5
-    assert checklist.via_label("substitution:english-ii") == "英语(二)替代（english-ii）"
-    assert rows[2]["counted_credits"] == 74 and rows[2]["credits"] == 70
+def test_the_application_page_shows_the_checklist_rows_of_the_rules_core(app, driver, county):
+    app_id = driver.awaiting_county()
+    page = county.get(f"/console/applications/{app_id}").text
+    assert "待核验" in page and "广告学(一)" in page
+    assert page.index("00181") < page.index("00009")  # the row waiting for the card comes first
 
 
 def test_every_state_of_the_table_has_a_chinese_label_for_the_409():
