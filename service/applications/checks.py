@@ -16,6 +16,7 @@ from service.candidates import records as candidates
 from service.decisions.evaluate import evaluate_and_record
 from service.decisions.schemas import EvaluationRequestSchema
 from service.errors import InvalidInput
+from service.store import ruleset_archive
 
 _REQUEST = EvaluationRequestSchema()
 
@@ -57,9 +58,9 @@ def evaluate_choices(db, rulebook, exam_number: str, choices: list[dict], old_pl
     return [evaluate_and_record(db, rulebook, data, db_key=db_key)["decisions"][0] for data in requests]
 
 
-def checklist(decision: dict) -> list[dict]:
-    """The requirements a choice does not (yet) meet: what the seed lists as 所选专业不符合毕业合格条件."""
-    return [r for r in decision["requirements"] if r["status"] != "met"]
+def bundle_of(db, rulebook, decision: dict):
+    """The rules the decision was made under (the checklist names courses and groups as that version does)."""
+    return rulebook.version(decision["ruleset_version"], lambda v: ruleset_archive.files_of(db, v))
 
 
 def not_used(decision: dict) -> list[dict]:

@@ -17,6 +17,8 @@ from service.candidates import records as candidates
 from service.errors import Conflict, Forbidden, InvalidInput
 from service.idnumber import mask_phone
 from service.reference import windows
+from service.rules.checklist import rows as checklist_rows
+from service.rules.checklist import unmet_count
 from service.store.db import write_transaction
 from service.store.paging import select_page
 from service.web import auth
@@ -254,7 +256,7 @@ def check(db, bundle, rulebook, principal, app_id: int, *, db_key: str) -> dict:
         states.transition(db, app_id, "check", principal)
         attach_decisions(db, app_id, app["choices"], decisions, revision)
     return {"application": present(db, bundle, principal, load(db, app_id)),
-            "choices": [checked(c, d) for c, d in zip(app["choices"], decisions, strict=True)]}
+            "choices": [checked(db, rulebook, c, d) for c, d in zip(app["choices"], decisions, strict=True)]}
 
 
 def attach_decisions(db, app_id: int, choices: list[dict], decisions: list[dict], revision: int) -> None:
@@ -264,10 +266,12 @@ def attach_decisions(db, app_id: int, choices: list[dict], decisions: list[dict]
                         [d["id"], d["status"], revision, app_id, c["position"]])
 
 
-def checked(choice: dict, decision: dict) -> dict:
+def checked(db, rulebook, choice: dict, decision: dict) -> dict:
+    # every row of 所选专业(不)符合毕业合格条件, unmet first: the candidate sees the whole plan, not only the gaps
+    rows = checklist_rows(application_checks.bundle_of(db, rulebook, decision), decision)
     return {"position": choice["position"], "university": choice["university"], "major": choice["major"],
             "decision_id": decision["id"], "status": decision["status"], "eligible": decision["eligible"],
-            "checklist": application_checks.checklist(decision), "not_used": application_checks.not_used(decision),
+            "checklist": rows, "unmet": unmet_count(rows), "not_used": application_checks.not_used(decision),
             "decision": decision}
 
 

@@ -51,7 +51,7 @@ def verify_old_plan(db, rulebook, principal, app_id: int, position: int, verifie
                            state=row["state"], allowed=states.table().allowed(row["state"], principal.role))
         states.transition(db, app_id, "verify_old_plan", principal, reason)
         applications.attach_decisions(db, app_id, app["choices"], decisions, app["revision"])
-    return [applications.checked(c, d) for c, d in zip(app["choices"], decisions, strict=True)]
+    return [applications.checked(db, rulebook, c, d) for c, d in zip(app["choices"], decisions, strict=True)]
 
 
 def decide(db, principal, app_id: int, decision: str, reason: str | None) -> None:

@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from service import clock
 from service.applications import states
-from service.decisions.schemas import Score
+from service.decisions.schemas import Score, SubstitutionSchema, UnusedInputSchema
 from service.reference import districts
 from service.rules.in_force import refusal
 from service.web import current
@@ -222,15 +222,56 @@ class ApplicationListItemSchema(Schema):
 ApplicationListSchema = page_schema(ApplicationListItemSchema, "ApplicationListSchema")
 
 
+class HeldBySchema(Schema):
+    code = fields.String(metadata={"example": "15043"})
+    name = fields.String(allow_none=True, metadata={"example": "中国近现代史纲要"})
+    credits = fields.Integer(allow_none=True, metadata={"description": "credits this record counts (its own)"})
+    via = fields.String(metadata={"description": "passed (its own pass) | equivalence:<id> (新旧课程顶替) | "
+                                                 "substitution:<id> (顶替英语二) | exception:<id> (per-candidate exception)"})
+    verified = fields.Boolean(metadata={"description": "false: awaits the county office (an old-plan card)"})
+
+
+class GroupOptionSchema(Schema):
+    code = fields.String()
+    name = fields.String(allow_none=True)
+    credits = fields.Integer(allow_none=True)
+    taken = fields.Boolean(metadata={"description": "counted for the group"})
+    verified = fields.Boolean(allow_none=True, metadata={"description": "taken: verified (false: 待核验); else null"})
+
+
+class ChecklistRowSchema(Schema):
+    """One line of 所选专业(不)符合毕业合格条件 (seed 002), built by service.rules.checklist."""
+
+    kind = fields.String(metadata={"description": "course | group | thesis | credits | prior-diploma, or a policy "
+                                                  "condition the decision carries (sanction, conduct appraisal, …)"})
+    requirement = fields.String(metadata={"description": "the requirement id of the decision", "example": "course:03708"})
+    code = fields.String(allow_none=True, metadata={"description": "the plan course (course, thesis rows)"})
+    name = fields.String(allow_none=True, metadata={"example": "中国近现代史纲要"})
+    credits = fields.Integer(allow_none=True, metadata={
+        "description": "the plan course's credits; a credit group's or the total's required credits"})
+    mark = fields.String(metadata={"description": "met | unmet | pending"})
+    symbol = fields.String(metadata={"description": "✓ | ✗ | 待核验"})
+    held_by = fields.List(fields.Nested(HeldBySchema), metadata={"description": "what stands for it"})
+    counted_credits = fields.Integer(metadata={"description": "credits the total counts for this row"})
+    reason = fields.String(allow_none=True, metadata={"description": "why, Chinese first then English; null for "
+                                                                      "a course met by its own pass"})
+    options = fields.List(fields.Nested(GroupOptionSchema), metadata={"description": "group rows: its courses"})
+    substitution = fields.Nested(SubstitutionSchema, metadata={
+        "description": "the row of 00015 英语(二): the chosen courses accepted and rejected"})
+
+
 class CheckedChoiceSchema(Schema):
     position = fields.Integer()
     university = fields.String()
     major = fields.String()
     decision_id = fields.String()
-    status = fields.String()
+    status = fields.String(metadata={"description": "eligible | pending_verification | not_eligible"})
     eligible = fields.Boolean()
-    checklist = fields.List(fields.Dict(), metadata={"description": "requirements not met (所选专业不符合毕业合格条件)"})
-    not_used = fields.List(fields.Dict(), metadata={
+    checklist = fields.List(fields.Nested(ChecklistRowSchema), metadata={
+        "description": "every plan course, group, thesis and condition with ✓ / ✗ / 待核验 "
+                       "(所选专业(不)符合毕业合格条件): unmet rows first, then pending, then met"})
+    unmet = fields.Integer(metadata={"description": "how many rows are ✗: checklist[:unmet] are the unmet ones"})
+    not_used = fields.List(fields.Nested(UnusedInputSchema), metadata={
         "description": "inputs no requirement uses, with the reason (未使用的顶替课程或旧计划课程)"})
     decision = fields.Dict(metadata={"description": "the whole decision, as POST /v1/evaluations returns it"})
 

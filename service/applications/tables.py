@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlite_utils.migrations import Migrations
 
-from service.statemachine import add_version_column, create_events_table
+from service.statemachine import EVENT_COLUMNS, add_version_column, create_events_table
 
 
 def _001_applications(db):
@@ -133,8 +133,25 @@ def _004_refunds_and_receipts(db):
         db.execute(f"ALTER TABLE payment_orders ADD COLUMN {column} TEXT")
 
 
+def _005_refund_payouts(db):
+    # province staff pay a refund owed back through the provider and record it: the provider's
+    # refund reference (unique per provider), who and when; its history says every step
+    for column in ("refund_reference", "refunded_by", "refunded_at", "refund_note"):
+        db.execute(f"ALTER TABLE payment_refunds ADD COLUMN {column} TEXT")
+    db.execute("CREATE UNIQUE INDEX payment_refunds_reference ON payment_refunds(provider, refund_reference) "
+               "WHERE refund_reference IS NOT NULL")
+    create_events_table(db, "payment_refund_events", "refund_id INTEGER NOT NULL REFERENCES payment_refunds(id)",
+                        index="refund", noun="refund", columns=EVENT_COLUMNS)
+    add_version_column(db, "payment_refund_events")
+    # refunds owed before this step get the event the callback writes now, as the system recorded them
+    db.execute("INSERT INTO payment_refund_events (refund_id, from_state, to_state, action, actor, role, at, reason) "
+               "SELECT id, NULL, 'refund_owed', 'owe', 'system:payment:' || provider, 'system', received_at, reason "
+               "FROM payment_refunds ORDER BY id")
+
+
 MIGRATIONS = Migrations("applications")
 MIGRATIONS(name="workflow_applications_001")(_001_applications)
 MIGRATIONS(name="workflow_payments_001")(_002_payments)
 MIGRATIONS(name="workflow_applications_003_ruleset_versions")(_003_ruleset_versions)
 MIGRATIONS(name="workflow_payments_002_refunds_receipts")(_004_refunds_and_receipts)
+MIGRATIONS(name="workflow_payments_003_refund_payouts")(_005_refund_payouts)

@@ -12,11 +12,13 @@ from pathlib import Path
 from flask import render_template, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from service.applications import checks as application_checks
 from service.audit import api as audit_api
 from service.audit.browsing import STATUS_LABELS, chain_status, decision_page, local_time, replay_detail
-from service.console import checklist, messages, nav
+from service.console import county, messages, nav
 from service.console.guard import staff
 from service.errors import InvalidInput
+from service.rules import checklist
 from service.store import decision_log
 from service.web import current
 from service.web.schemas import EXAM_NUMBER
@@ -130,7 +132,9 @@ def decision(decision_id: str):
     return render_template("console/audit_decision.html", row=row, output=output,
                            university_name=university.name if university else row["university"],
                            status_label=STATUS_LABELS.get(row["status"], row["status"]),
-                           rows=checklist.rows(output), via_label=checklist.via_label,
+                           # the rows the county office, the check API and sxzk explain show, under its own version
+                           rows=checklist.rows(application_checks.bundle_of(_db(), current.rulebook(), output), output),
+                           via_label=county.via_label,
                            created_local=local_time(row["created_at"]))
 
 

@@ -12,17 +12,19 @@ from pathlib import Path
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from service.applications import api as applications_api
+from service.applications import checks as application_checks
 from service.applications import records as applications
 from service.applications import reviews
 from service.applications import states as application_states
 from service.applications.schemas import DecideSchema, VerifySchema
-from service.console import checklist, messages, nav, records, scans
+from service.console import messages, nav, records, scans
 from service.console.guard import principal, staff, validated
 from service.errors import NotFound, ServiceError
 from service.forms import api as forms_api
 from service.forms import registration_forms
 from service.payments import orders
 from service.reference import districts
+from service.rules import checklist
 from service.store import decision_log
 from service.transfer import api as transfer_api
 from service.transfer import records as transfers
@@ -127,7 +129,10 @@ def _application_context(app_id: int) -> dict:
     choices = []
     for c in app["choices"]:
         decision = _decision(c["decision"]["id"])
-        choices.append({**c, "decision_output": decision, "rows": checklist.rows(decision) if decision else []})
+        # the rows the check API and sxzk explain give, under the rules the decision was made with
+        rows = checklist.rows(application_checks.bundle_of(db, current.rulebook(), decision), decision) \
+            if decision else []
+        choices.append({**c, "decision_output": decision, "rows": rows})
     archive = app["archive"]
     shown = scans.shown(_blobs().get(archive["sha256"]), archive["format"]) if archive else []
     paid_states = ("paid", "form_locked")
@@ -135,8 +140,14 @@ def _application_context(app_id: int) -> dict:
             "scans": [(n, archive["members"][n]) for n in shown if n < len(archive["members"])] if archive else [],
             "form": _form_state(who, app_id) if app["state"] in paid_states else None,
             "orders": orders.orders_of(db, app_id, {"limit": 10, "offset": 0})["items"],
-            "via_label": checklist.via_label, "may_receive": who.role in forms_api.OFFICES,
+            "via_label": via_label, "may_receive": who.role in forms_api.OFFICES,
             "may_decide": who.role in applications_api.DECIDERS}
+
+
+def via_label(via: str) -> str:
+    """What stands for a course, as the checklist module words it (新旧课程顶替, 顶替英语二, 个人例外)."""
+    kind, _, ident = via.partition(":")
+    return checklist.VIA_TEXT.get(kind, kind) + (f"：{ident}" if ident else "")
 
 
 def _application(app_id: int, error: dict | None = None, status: int = 200):

@@ -16,7 +16,7 @@ from service.payments import orders as payments
 from service.payments.providers import PROVIDERS, providers_for
 from service.reference import fees
 from service.web import auth, current
-from service.web.schemas import OneOfNow, PageQuerySchema, StrictSchema, page_schema
+from service.web.schemas import Exact, OneOfNow, PageQuerySchema, StrictSchema, page_schema
 
 blp = Blueprint("payments", __name__, url_prefix="/v1", description="Graduation application fee: orders and their state")
 callbacks = Blueprint("payment_callbacks", __name__, url_prefix="/callbacks",
@@ -41,11 +41,38 @@ class EReceiptSchema(Schema):
 _REFUND_NUMBERS = {"id": fields.Integer(), "application_id": fields.Integer(),
                    "amount_fen": fields.Integer(metadata={"description": "the amount the provider reported as paid"})}
 _REFUND_TEXTS = {"transaction_id": "the provider's transaction that was not applied",
-                 "reason": " | ".join(payments.REFUND_REASONS), "status": " | ".join(payments.REFUND_STATUSES)}
+                 "reason": " | ".join(payments.REFUND_REASONS), "status": " | ".join(payments.REFUND_STATUSES),
+                 "refund_reference": "退款单号: the provider's refund reference, once paid out (null before)",
+                 "refunded_by": "who recorded the refund paid (province staff)", "refunded_at": "when",
+                 "refund_note": "the note given with it"}
+_REFUND_NULLABLE = ("refund_reference", "refunded_by", "refunded_at", "refund_note", "provider_label")
 RefundSchema = Schema.from_dict(
-    {**{name: fields.String(metadata={"description": _REFUND_TEXTS[name]} if name in _REFUND_TEXTS else {})
+    {**{name: fields.String(allow_none=name in _REFUND_NULLABLE,
+                            metadata={"description": _REFUND_TEXTS[name]} if name in _REFUND_TEXTS else {})
         for name in (*payments.REFUND_COLUMNS, "provider_label", "amount_yuan", "reason_label", "status_label")},
      **_REFUND_NUMBERS}, name="RefundSchema")
+
+
+class RefundEventSchema(Schema):
+    id = fields.Integer()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String()
+    action = fields.String(metadata={"description": "owe (the payment could not be applied) | pay_out (refunded)"})
+    actor = fields.String()
+    role = fields.String()
+    at = fields.String()
+    reason = fields.String(allow_none=True)
+
+
+class RefundDetailSchema(RefundSchema):
+    history = fields.List(fields.Nested(RefundEventSchema))
+
+
+class PayoutSchema(StrictSchema):
+    refund_reference = fields.String(required=True, validate=Exact(
+        f"^{payments.REFUND_REFERENCE}$", error="退款单号: 4-64 letters, digits, - or _ (the provider's refund number)"),
+        metadata={"description": "退款单号: the provider's reference of the refund paid", "example": "RF2026112000001"})
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=states.MAX_REASON))
 
 
 class RefundQuerySchema(PageQuerySchema):
@@ -125,6 +152,24 @@ RefundListSchema = page_schema(RefundSchema, "RefundListSchema")
 def list_refunds(query):
     """待退款: genuine payments that could not be applied (already paid, cancelled, another amount)."""
     return payments.refunds_owed(current.db(), query)
+
+
+@blp.route("/payment-refunds/<int:refund_id>")
+@blp.response(200, RefundDetailSchema)
+@auth.require("province", "auditor")
+def get_refund(refund_id):
+    """One refund with its history: when it became owed, and who paid it out with which reference."""
+    return payments.get_refund(current.db(), refund_id)
+
+
+@blp.route("/payment-refunds/<int:refund_id>/payout", methods=["POST"])
+@blp.arguments(PayoutSchema)
+@blp.response(200, RefundDetailSchema)
+@auth.require("province")
+def pay_out_refund(data, refund_id):
+    """退款已支付: province staff record that the provider refunded it, with the provider's refund reference."""
+    return payments.pay_out_refund(current.db(), refund_id, auth.current(), reference=data["refund_reference"],
+                                   note=data["note"])
 
 
 @blp.route("/orders/<string:order_id>")

@@ -1,7 +1,9 @@
-"""`sxzk payments sandbox-callback ORDER_ID`: what the sandbox provider would send when an order is paid.
+"""`sxzk payments …`: the sandbox provider's callbacks, and the refunds owed and paid out.
 
-Prints the callback's URL path, headers (with the HMAC-SHA256 signature) and body, and
-a curl command that delivers it; nothing is sent and nothing is stored.
+``sandbox-callback`` prints the callback's URL path, headers (with the HMAC-SHA256
+signature) and body, and a curl command that delivers it; nothing is sent and nothing
+is stored.  ``refunds`` lists the payments that could not be applied; ``refund-paid``
+records one paid back through the provider (province staff, as on the API).
 """
 from __future__ import annotations
 
@@ -49,6 +51,44 @@ def sandbox_callback(order_id, transaction_id, status, amount_fen, base_url):
                     + ["--data-binary", shlex.quote(body.decode("utf-8"))])
     click.echo(json.dumps({"path": path, "headers": headers, "body": body.decode("utf-8"), "curl": curl},
                           ensure_ascii=False, indent=2))
+
+
+@payments_group.command("refunds")
+@click.option("--status", type=click.Choice(["refund_owed", "refunded"]), help="only refunds in this status")
+@click.option("--limit", type=click.IntRange(1, 500), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
+@with_appcontext
+def refunds_command(status, limit, offset):
+    """待退款 / 已退款: payments that could not be applied (already paid, cancelled, another amount), as JSON."""
+    from service.payments import orders
+    from service.store.db import open_readonly
+
+    db = open_readonly(current.config()["DATABASE"])
+    query = {"limit": limit, "offset": offset, **({"status": status} if status else {})}
+    click.echo(json.dumps(orders.refunds_owed(db, query), ensure_ascii=False, indent=2))
+
+
+@payments_group.command("refund-paid")
+@click.argument("refund_id", type=int)
+@click.option("--reference", required=True, help="the provider's refund reference (退款单号)")
+@click.option("--actor", required=True, help="the province staff member who paid it out (shown in its history)")
+@click.option("--note", help="anything the next reader should know")
+@with_appcontext
+def refund_paid_command(refund_id, reference, actor, note):
+    """Record REFUND_ID paid back through the provider; prints the refund with its history."""
+    import re
+
+    from service.payments import orders
+    from service.store.db import connect, open_readonly
+    from service.web import auth
+
+    if not re.fullmatch(orders.REFUND_REFERENCE, reference):
+        raise click.BadParameter("4-64 letters, digits, - or _ (the provider's refund number)", param_hint="--reference")
+    path = current.config()["DATABASE"]
+    open_readonly(path).conn.close()  # no database: say so, never create an empty one to record into
+    db = connect(path)
+    refund = orders.pay_out_refund(db, refund_id, auth.Principal("province", actor), reference=reference, note=note)
+    click.echo(json.dumps(refund, ensure_ascii=False, indent=2))
 
 
 COMMANDS = [payments_group]

@@ -7,8 +7,9 @@ recorded the first time, and the order is marked paid with its status compared i
 UPDATE's WHERE clause, in the same transaction as the application's move to ``paid``.
 A genuine payment that cannot be applied (the order is already paid or cancelled, or
 the amount differs) is never dropped: it is stored as a refund owed (``payment_refunds``),
-which province staff list and the order shows.  A paid order carries the 电子票据 the
-provider issued.
+which province staff list and the order shows, until they pay it back through the provider
+and record the provider's refund reference (``pay_out_refund``); each refund has its own
+history (``payment_refund_events``).  A paid order carries the 电子票据 the provider issued.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 
-from service import clock
+from service import clock, statemachine
 from service.applications import states
 from service.errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound, echoed
 from service.payments.providers import PROVIDERS, PaymentProvider
@@ -33,11 +34,14 @@ ORDER_COLUMNS = ("id", "application_id", "exam_number", "district", "provider", 
                  "status", "pay", "transaction_id", "created_at", "paid_at", "cancelled_at")
 RECEIPT_COLUMNS = ("receipt_code", "receipt_number", "receipt_check_code", "receipt_verify_url")
 REFUND_COLUMNS = ("id", "provider", "transaction_id", "order_id", "application_id", "exam_number", "district",
-                  "amount_fen", "reason", "status", "received_at")
+                  "amount_fen", "reason", "status", "received_at", "refund_reference", "refunded_by", "refunded_at",
+                  "refund_note")
+REFUND_EVENTS = "payment_refund_events"
+REFUND_REFERENCE = "[A-Za-z0-9_-]{4,64}"  # the provider's refund number (退款单号)
 REFUND_REASONS = {"already_paid": "订单已支付，重复付款 / the order was already paid",
                   "cancelled": "订单已取消 / the order was cancelled",
                   "wrong_amount": "支付金额与订单不符 / the amount paid differs from the order"}
-REFUND_STATUSES = {"refund_owed": "待退款 / refund owed"}
+REFUND_STATUSES = {"refund_owed": "待退款 / refund owed", "refunded": "已退款 / refunded"}
 
 
 def _order_row(db, order_id: str) -> dict | None:
@@ -74,6 +78,60 @@ def refunds_owed(db, query: dict) -> dict:
     total, rows = select_page(db, "payment_refunds", ", ".join(REFUND_COLUMNS), where, params, order="id",
                               limit=query.get("limit", 50), offset=query.get("offset", 0))
     return page(query, total, [_refund(r) for r in rows])
+
+
+def _refund_row(db, refund_id: int) -> dict | None:
+    row = db.execute(f"SELECT {', '.join(REFUND_COLUMNS)} FROM payment_refunds WHERE id = ?", [refund_id]).fetchone()
+    return dict(zip(REFUND_COLUMNS, row, strict=True)) if row else None
+
+
+def refund_history(db, refund_id: int) -> list[dict]:
+    columns = ("id", *(c.split()[0] for c in statemachine.EVENT_COLUMNS))
+    return statemachine.history(db, REFUND_EVENTS, columns, {"refund_id": refund_id})
+
+
+def get_refund(db, refund_id: int) -> dict:
+    """One refund with its history (province staff and auditors)."""
+    row = _refund_row(db, refund_id)
+    if row is None:
+        raise NotFound(f"没有退款记录 {refund_id} / no refund {refund_id}")
+    return {**_refund(row), "history": refund_history(db, refund_id)}
+
+
+def pay_out_refund(db, refund_id: int, principal, *, reference: str, note: str | None) -> dict:
+    """退款: province staff paid the money back through the provider; record its refund reference, who and when.
+
+    Once only: a refund already paid out is 409 with who did it, and a reference the
+    provider has already given another refund is 409 too (the same money is not recorded
+    as returned twice).
+    """
+    if principal.role != "province":
+        raise Forbidden("仅省招办可登记退款 / only province staff record a refund paid")
+    note = statemachine.clean_reason(note)
+    with write_transaction(db):
+        row = _refund_row(db, refund_id)
+        if row is None:
+            raise NotFound(f"没有退款记录 {refund_id} / no refund {refund_id}")
+        clash = db.execute("SELECT id FROM payment_refunds WHERE provider = ? AND refund_reference = ? AND id != ?",
+                           [row["provider"], reference, refund_id]).fetchone()
+        if clash is not None:
+            raise Conflict(f"退款单号 {reference} 已登记于退款 {clash[0]} / refund reference {reference} is already "
+                           f"recorded for refund {clash[0]}",
+                           state=row["status"], refund_id=clash[0])
+        now = clock.now().isoformat(timespec="seconds")
+        cur = db.conn.execute("UPDATE payment_refunds SET status = 'refunded', refund_reference = ?, refunded_by = ?, "
+                              "refunded_at = ?, refund_note = ? WHERE id = ? AND status = 'refund_owed'",
+                              [reference, principal.label, now, note, refund_id])
+        if cur.rowcount != 1:
+            done = _refund_row(db, refund_id)
+            raise Conflict(f"退款 {refund_id} 已退款 / refund {refund_id} was already paid out "
+                           f"({done['refund_reference']}, {done['refunded_by']}, {done['refunded_at']})",
+                           state=done["status"])
+        statemachine.record_event(db, REFUND_EVENTS, {"refund_id": refund_id, "from_state": "refund_owed",
+                                                      "to_state": "refunded", "action": "pay_out"}, principal,
+                                  f"退款单号 {reference}" + (f"（{note}）" if note else ""))
+    log.info("refund %s paid out (its history names who)", refund_id)
+    return get_refund(db, refund_id)
 
 
 def get_order(db, order_id: str, principal) -> dict:
@@ -186,6 +244,9 @@ def _refund_owed(db, order: dict, notice, reason: str, now: str) -> dict:
         "application_id": order["application_id"], "exam_number": order["exam_number"],
         "district": order["district"], "amount_fen": notice.amount_fen, "reason": reason, "status": "refund_owed",
         "received_at": now}).last_pk
+    system = auth.Principal("system", f"payment:{notice.provider}")
+    statemachine.record_event(db, REFUND_EVENTS, {"refund_id": refund_id, "from_state": None, "to_state": "refund_owed",
+                                                  "action": "owe"}, system, reason)
     log.warning("payment %s for order %s not applied (%s): refund owed", refund_id, order["id"], reason)
     return {"order_id": order["id"], "result": "refund_owed", "order_status": order["status"],
             "transaction_id": notice.transaction_id, "amount_fen": notice.amount_fen, "refund_id": refund_id,

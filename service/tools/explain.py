@@ -1,11 +1,12 @@
 """A decision as the candidate's checklist (seed 002, 所选专业(不)符合毕业合格条件): ✓ / ✗ per course.
 
-Marks: ✓ met, ○ pending verification (e.g. an old-plan card the county has not
-checked), ✗ not met.
+Marks: ✓ met, 待核验 pending verification (e.g. an old-plan card the county has not
+checked), ✗ not met; each line gives its reason (service.rules.checklist builds the rows).
 """
 from __future__ import annotations
 
-MARK = {"met": "✓", "pending": "○", "unmet": "✗"}
+from service.rules.checklist import rows as checklist_rows
+
 HEADLINE = {
     "eligible": "所选专业符合毕业合格条件",
     "pending_verification": "所选专业待核实后符合毕业合格条件 (pending verification)",
@@ -27,49 +28,29 @@ INPUTS = {"substitution": "顶替英语二所选", "old-plan": "旧计划合格�
 
 
 def checklist(bundle, decision: dict) -> list[str]:
-    """The lines of the checklist for one decision."""
+    """The lines of the checklist for one decision: the rows of service.rules.checklist, as text."""
     uni = bundle.universities[decision["university"]].name
-    plan = next(p for p in bundle.plans_for(decision["university"], decision["major"])
-                if p.edition == decision["edition"])
     lines = [
         f"主考院校: {uni}  专业: {decision['major']} {decision['major_name']}({decision['level']})  "
         f"计划: {decision['edition']} 版  as of {decision['as_of']}",
         HEADLINE[decision["status"]],
         f"{decision['major_name']}({decision['level']})(本专业下必修课程)",
     ]
-    pending = []
+    all_rows = checklist_rows(bundle, decision)
+    for row in all_rows:
+        # the reason carries the credits counted when they are not the course's own (a 顶替, a substitution)
+        lines.append(f"  {row['symbol']} {_title(row)}" + (f"  [{row['reason']}]" if row["reason"] else ""))
+        if row.get("substitution"):
+            lines += _substitution(bundle, row["substitution"])
+        for option in row.get("options", []):
+            mark = " " if not option["taken"] else "✓" if option["verified"] else "待核验"
+            lines.append(f"      {mark} {_course(bundle, option['code'])}")
+    pending = [f"{row['code']} {row['name']}" if row["code"] else row["name"] or row["requirement"]
+               for row in all_rows if row["mark"] == "pending"]
+    if pending:
+        lines.append("待核验 (pending verification): " + "; ".join(pending))
     counted_for = {c["for"]: c for r in decision["requirements"] for c in r["counted"]
                    if not c["via"].startswith("substitution:")}
-    for req in decision["requirements"]:
-        mark = MARK[req["status"]]
-        if req["status"] == "pending":
-            pending.append(req["label"])
-        kind = req["kind"]
-        if kind in ("course", "thesis"):
-            code = req["id"].split(":", 1)[1]
-            lines.append(f"  {mark} {_plan_course(bundle, code, req)}{_how(bundle, req, counted_for)}")
-            if req.get("substitution"):
-                lines += _substitution(bundle, req["substitution"])
-        elif kind == "group":
-            group = next(g for g in plan.groups if f"group:{g.id}" == req["id"])
-            m = req["measure"]
-            unit = "门" if group.pick else "学分"
-            lines.append(f"  {mark} {req['label']}: {m['all']} of {m['required']} {unit}"
-                         + (f" ({m['verified']} verified)" if m["verified"] != m["all"] else ""))
-            taken = {c["for"]: c for c in req["counted"]}
-            for code in group.courses:
-                sub = "✓" if code in taken and taken[code]["verified"] else "○" if code in taken else " "
-                lines.append(f"      {sub} {_course(bundle, code)}")
-        elif kind == "prior-diploma":
-            notes = ", ".join(req["notes"]) or ("absent or not matching" if req["status"] == "unmet" else "")
-            lines.append(f"  {mark} 前置学历" + (f" ({notes})" if notes else "")
-                         + (" (awaiting 学信网 verification)" if req["status"] == "pending" else ""))
-    credits = decision["credits"]
-    credit_req = next((r for r in decision["requirements"] if r["kind"] == "credits"), None)
-    lines.append(f"  {MARK[credit_req['status']] if credit_req else ' '} 最低毕业学分: {credits['earned']} earned "
-                 f"({credits['earned_verified']} verified) of {credits['required']} required")
-    if pending:
-        lines.append("待核实 (pending verification): " + "; ".join(pending))
     blocked = _blocked_practicals(bundle, decision, counted_for)
     not_counted = [f"{r['code']} {REASONS.get(r['reason'], r['reason'])}" for r in decision.get("ignored_records", [])]
     not_counted += [f"{code} {why}" for code, why in blocked.items()]
@@ -87,39 +68,19 @@ def checklist(bundle, decision: dict) -> list[str]:
     for alt in others:
         lines.append(f"其他计划 {alt['edition']} 版: {alt['status']}"
                      + (f" (unmet: {', '.join(alt['unmet'])})" if alt["unmet"] else ""))
-    lines.append("提示: ✓ 为有合格成绩的课程, ✗ 为无合格成绩或未选修课程, ○ 为待核实的课程")
+    lines.append("提示: ✓ 为有合格成绩的课程, ✗ 为无合格成绩或未选修课程, 待核验 为待县(区)自考办核验的课程")
     return lines
+
+
+def _title(row: dict) -> str:
+    if row["code"]:
+        return f"{row['code']}{row['name'] or ''}" + (f"({row['credits']})" if row["credits"] is not None else "")
+    return row["name"] or row["requirement"]
 
 
 def _course(bundle, code: str) -> str:
     course = bundle.catalogue.get(code)
     return f"{code}{course.name}({course.credits})" if course else code
-
-
-def _plan_course(bundle, code: str, req: dict) -> str:
-    """The plan course; held through an equivalence, without its own credits (the held course's count)."""
-    if any(c["via"].startswith("equivalence:") for c in req["counted"]):
-        course = bundle.catalogue.get(code)
-        return f"{code}{course.name}" if course else code
-    return _course(bundle, code)
-
-
-def _how(bundle, req: dict, counted_for: dict) -> str:
-    """How a course is held when not by its own pass (an equivalence), or why not (a failed precondition)."""
-    bits = []
-    for c in req["counted"]:
-        if c["via"].startswith("equivalence:"):
-            bits.append(f"由 {_course(bundle, c['code'])} 顶替 ({c['via']}), 计 {c['credits']} 学分")
-        if not c["verified"]:
-            theory = _theory_of(bundle, c["for"])
-            if theory in counted_for and not counted_for[theory]["verified"]:
-                bits.append(f"理论课程 {theory} 待核验 (theory awaiting verification)")
-            else:
-                bits.append(f"{c['code']} awaiting verification")
-    for note in req.get("notes", []):
-        if note == "theory_not_passed" or note.startswith("passed_courses_below:"):
-            bits.append(_reason(note))
-    return f"  [{'; '.join(bits)}]" if bits else ""
 
 
 def _theory_of(bundle, code: str) -> str | None:
@@ -128,11 +89,15 @@ def _theory_of(bundle, code: str) -> str | None:
 
 
 def _blocked_practicals(bundle, decision: dict, counted_for: dict) -> dict[str, str]:
-    """Passed practicals no requirement counts because their precondition failed, with the reason."""
+    """Passed practicals of the plan no requirement counts because their precondition failed, with the reason."""
     out = {}
+    plan = next((p for p in bundle.plans_for(decision["university"], decision["major"])
+                 if p.edition == decision["edition"]), None)
+    # a practical of another plan is simply not needed here, whatever became of its theory
+    in_plan = set(plan.codes()) if plan else set()
     for code in decision.get("unused", []):
         course = bundle.catalogue.get(code)
-        if course is None or course.kind != "practical":
+        if course is None or course.kind != "practical" or code not in in_plan:
             continue
         if course.theory and course.theory not in counted_for:
             out[code] = f"理论课程 {course.theory} 未合格 (theory course not passed)"

@@ -40,7 +40,11 @@ def test_eligible_candidate_is_approved_by_the_system(drive, db):
     assert app["allowed"] == ["update", "check", "attach_archive", "clear_archive", "submit"]
     checked = drive.check(ELIGIBLE, app["id"])
     [choice] = checked["choices"]
-    assert (choice["status"], choice["eligible"], choice["checklist"]) == ("eligible", True, [])
+    assert (choice["status"], choice["eligible"], choice["unmet"]) == ("eligible", True, 0)
+    # the full checklist: every plan course with ✓, as seed 002's 所选专业符合毕业合格条件 screen
+    assert {r["symbol"] for r in choice["checklist"]} == {"✓"}
+    courses = [r for r in choice["checklist"] if r["kind"] == "course"]
+    assert len(courses) == 18 and all(r["held_by"] and r["counted_credits"] for r in courses)
     assert checked["application"]["choices"][0]["decision"] == {"id": choice["decision_id"], "status": "eligible",
                                                                 "current": True}
     stored = db.execute("SELECT status, exam_number FROM decisions WHERE id = ?", [choice["decision_id"]]).fetchone()
@@ -61,7 +65,12 @@ def test_not_eligible_choice_returns_its_checklist_and_cannot_be_submitted(drive
     app = drive.create(MISSING)
     [choice] = drive.check(MISSING, app["id"])["choices"]
     assert choice["status"] == "not_eligible"
-    assert [(r["id"], r["missing"]) for r in choice["checklist"]] == [("course:00181", ["00181"])]
+    assert choice["unmet"] == 1
+    assert choice["checklist"][0] == {
+        "kind": "course", "requirement": "course:00181", "code": "00181", "name": "广告学(一)", "credits": 4,
+        "mark": "unmet", "symbol": "✗", "held_by": [], "counted_credits": 0, "reason": "无合格成绩 (not passed)"}
+    assert [r["mark"] for r in choice["checklist"][1:]] == ["met"] * (len(choice["checklist"]) - 1)
+    assert choice["checklist"][-1]["kind"] == "credits"
     assert any(r["status"] == "met" for r in choice["decision"]["requirements"])
     resp = drive.submit(MISSING, app["id"], expect=422)
     assert "所选专业不符合毕业合格条件" in resp["fields"]["choices"]["0"][0]
@@ -74,6 +83,8 @@ def test_old_plan_card_makes_it_pending_and_needs_the_archive(drive):
                                                              "status": "pending", "note": None}
     [choice] = drive.check(MISSING, app["id"])["choices"]
     assert choice["status"] == "pending_verification"
+    assert (choice["unmet"], choice["checklist"][0]["symbol"], choice["checklist"][0]["code"]) == (0, "待核验", "00181")
+    assert choice["checklist"][0]["held_by"][0]["verified"] is False
     resp = drive.submit(MISSING, app["id"], expect=422)
     assert "archive" in resp["fields"]
     with_archive = drive.archive(MISSING, app["id"])
@@ -95,7 +106,12 @@ def test_english_substitution_is_part_of_the_decision(drive):
     too_few = fill(SUBSTITUTE, choices=[{"university": "sxufe", "major": "120203K", "substitution": ["00009"]}])
     drive.update(SUBSTITUTE, app["id"], too_few)
     [choice] = drive.check(SUBSTITUTE, app["id"])["choices"]
-    assert choice["status"] == "not_eligible" and choice["checklist"][0]["id"] == "course:00015"
+    assert choice["status"] == "not_eligible" and choice["checklist"][0]["requirement"] == "course:00015"
+    english = choice["checklist"][0]
+    assert english["held_by"] == [{"code": "00009", "name": "政治经济学(财经类)", "credits": 6,
+                                   "via": "substitution:english-ii", "verified": True}]
+    assert english["substitution"]["measure"] == {"verified": 6, "all": 6, "required": 14}
+    assert english["reason"].startswith("无合格成绩, 顶替英语二课程共 6 学分, 不足 14 学分")
 
 
 def test_county_verifies_the_card_then_approves(drive):

@@ -1,6 +1,8 @@
 """Money is never dropped: a genuine payment the order cannot take is a refund owed; a paid order has its 电子票据."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from support.applications import AUDITOR, COUNTY, ELIGIBLE, PROVINCE, Driver, portal, prepare
 
@@ -82,5 +84,84 @@ def test_a_wrong_amount_and_a_cancelled_order_are_refunds_owed(drive):
 def test_only_province_staff_and_auditors_list_refunds(drive):
     assert drive.client.get("/v1/payment-refunds", headers=COUNTY).status_code == 403
     assert drive.client.get("/v1/payment-refunds", headers=portal(ELIGIBLE)).status_code == 403
-    bad = drive.client.get("/v1/payment-refunds?status=refunded", headers=PROVINCE)
+    bad = drive.client.get("/v1/payment-refunds?status=returned", headers=PROVINCE)
     assert bad.status_code == 422 and "refund_owed" in bad.json["fields"]["status"][0]
+    assert "refunded" in bad.json["fields"]["status"][0]
+
+
+def owed_refund(drive) -> tuple[dict, dict]:
+    o = new_order(drive)
+    pay(drive, o, "TXNPAID0001")
+    return o, pay(drive, o, "TXNPAID0002").json
+
+
+def test_province_staff_record_a_refund_paid_out_and_the_order_and_history_show_it(drive):
+    o, second = owed_refund(drive)
+    refund_id = second["refund_id"]
+    before = drive.client.get(f"/v1/payment-refunds/{refund_id}", headers=AUDITOR).json
+    assert before["status"] == "refund_owed" and before["refund_reference"] is None
+    assert [(e["action"], e["from_state"], e["to_state"], e["actor"], e["role"]) for e in before["history"]] == [
+        ("owe", None, "refund_owed", "system:payment:alipay", "system")]
+    resp = drive.client.post(f"/v1/payment-refunds/{refund_id}/payout", headers=PROVINCE,
+                             json={"refund_reference": "RF2026112000001", "note": "原路退回"})
+    assert resp.status_code == 200, resp.json
+    paid = resp.json
+    assert (paid["status"], paid["status_label"], paid["refund_reference"], paid["refund_note"]) == (
+        "refunded", "已退款 / refunded", "RF2026112000001", "原路退回")
+    event = paid["history"][-1]
+    assert paid["refunded_by"].startswith("province:") and paid["refunded_at"] == event["at"]
+    assert (event["action"], event["from_state"], event["to_state"], event["role"]) == (
+        "pay_out", "refund_owed", "refunded", "province")
+    assert event["reason"] == "退款单号 RF2026112000001（原路退回）" and event["actor"] == paid["refunded_by"]
+    # the candidate's order query shows the refund paid, with its reference
+    shown = drive.client.get(f"/v1/orders/{o['id']}", headers=portal(ELIGIBLE)).json
+    assert [(r["status"], r["refund_reference"]) for r in shown["refunds"]] == [("refunded", "RF2026112000001")]
+    # listed by status: nothing owed any more
+    assert refunds(drive, query="?status=refund_owed")["total"] == 0
+    assert [r["id"] for r in refunds(drive, query="?status=refunded")["items"]] == [refund_id]
+
+
+def test_a_refund_is_paid_out_once_and_a_reference_names_one_refund(drive):
+    o, second = owed_refund(drive)
+    third = pay(drive, o, "TXNPAID0003").json
+    url = f"/v1/payment-refunds/{second['refund_id']}/payout"
+    assert drive.client.post(url, headers=PROVINCE, json={"refund_reference": "RF0001"}).status_code == 200
+    again = drive.client.post(url, headers=PROVINCE, json={"refund_reference": "RF0002"})
+    assert again.status_code == 409 and again.json["state"] == "refunded" and "RF0001" in again.json["message"]
+    reused = drive.client.post(f"/v1/payment-refunds/{third['refund_id']}/payout", headers=PROVINCE,
+                               json={"refund_reference": "RF0001"})
+    assert reused.status_code == 409 and reused.json["refund_id"] == second["refund_id"]
+    detail = drive.client.get(f"/v1/payment-refunds/{third['refund_id']}", headers=PROVINCE).json
+    assert detail["status"] == "refund_owed" and [e["action"] for e in detail["history"]] == ["owe"]
+
+
+def test_payout_bad_input_and_roles(drive):
+    _, second = owed_refund(drive)
+    url = f"/v1/payment-refunds/{second['refund_id']}/payout"
+    bad = drive.client.post(url, headers=PROVINCE, json={"refund_reference": "退款 1", "extra": 1})
+    assert bad.status_code == 422 and set(bad.json["fields"]) == {"refund_reference", "extra"}
+    assert drive.client.post(url, headers=PROVINCE, json={}).json["fields"]["refund_reference"]
+    for headers in (AUDITOR, COUNTY, portal(ELIGIBLE)):
+        assert drive.client.post(url, headers=headers, json={"refund_reference": "RF0001"}).status_code == 403
+    assert drive.client.get(f"/v1/payment-refunds/{second['refund_id']}", headers=COUNTY).status_code == 403
+    assert drive.client.post("/v1/payment-refunds/999/payout", headers=PROVINCE,
+                             json={"refund_reference": "RF0001"}).status_code == 404
+    # nothing of the refused requests was stored
+    detail = drive.client.get(f"/v1/payment-refunds/{second['refund_id']}", headers=PROVINCE).json
+    assert detail["status"] == "refund_owed" and len(detail["history"]) == 1
+
+
+def test_sxzk_lists_refunds_and_records_one_paid(app, drive):
+    _, second = owed_refund(drive)
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["payments", "refunds", "--status", "refund_owed"])
+    assert listed.exit_code == 0, listed.output
+    assert [r["id"] for r in json.loads(listed.output)["items"]] == [second["refund_id"]]
+    result = runner.invoke(args=["payments", "refund-paid", str(second["refund_id"]), "--reference", "RFCLI0001",
+                                 "--actor", "王会计"])
+    assert result.exit_code == 0, result.output
+    done = json.loads(result.output)
+    assert (done["status"], done["refund_reference"], done["refunded_by"]) == ("refunded", "RFCLI0001", "province:王会计")
+    assert done["history"][-1]["actor"] == "province:王会计"
+    bad = runner.invoke(args=["payments", "refund-paid", str(second["refund_id"]), "--reference", "x", "--actor", "a"])
+    assert bad.exit_code == 2 and "--reference" in bad.output

@@ -18,7 +18,7 @@
       data: {
         labels: figure.labels,
         datasets: figure.series.map(function (s, i) {
-          return { label: s.label, data: s.data, backgroundColor: palette[i % palette.length] };
+          return { label: s.label, data: s.data, backgroundColor: palette[i % palette.length], maxBarThickness: 56 };
         })
       },
       options: Object.assign({ responsive: true, maintainAspectRatio: false,
