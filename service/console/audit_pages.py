@@ -26,7 +26,9 @@ from service.web.schemas import EXAM_NUMBER
 AUDITORS = audit_api.AUDITORS
 PER_PAGE = 50
 
-messages.FIELDS.update({"day_from": "起始日期", "day_to": "截止日期", "major": "专业", "status": "结论"})
+# the filters' names as the page labels them (kept here: other pages' "status" or "major" mean other things)
+FILTER_LABELS = {"day_from": "起始日期", "day_to": "截止日期", "major": "专业", "status": "结论",
+                 "exam_number": "准考证号", "page": "页码"}
 
 
 def register_pages(bp) -> None:
@@ -93,7 +95,8 @@ def _filters(majors: set[str]) -> dict:
     try:
         data = DecisionFilterSchema(majors).load(raw)
     except ValidationError as exc:
-        raise InvalidInput("日志查询条件有误 / the filters are invalid", fields=exc.messages) from None
+        raise InvalidInput("日志查询条件有误 / the filters are invalid",
+                           fields={FILTER_LABELS.get(k, k): v for k, v in exc.messages.items()}) from None
     return data
 
 

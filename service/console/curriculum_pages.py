@@ -20,7 +20,7 @@ CURRICULUM = ("curriculum", "province")
 # beyond it the page points to `sxzk what-if`, which has no such bound
 WHAT_IF_LIMIT = 2000
 
-messages.FIELDS.update({"old": "旧版本", "new": "新版本"})
+VERSION_LABELS = {"old": "旧版本", "new": "新版本"}  # the compare form's boxes, as the page labels them
 
 
 def register_pages(bp) -> None:
@@ -80,10 +80,10 @@ def versions():
     if not old and not new:
         old, new = _default_pair(overview)
     error, changes = None, None
-    problems = {key: ["没有这个规则版本，请从列表中选择。"] for key, value in (("old", old), ("new", new))
-                if value and value not in known}
-    problems.update({key: ["请选择要比较的版本。"] for key, value in (("old", old), ("new", new))
-                     if not value and (old or new)})
+    problems = {VERSION_LABELS[key]: ["没有这个规则版本，请从列表中选择。"]
+                for key, value in (("old", old), ("new", new)) if value and value not in known}
+    problems.update({VERSION_LABELS[key]: ["请选择要比较的版本。"]
+                     for key, value in (("old", old), ("new", new)) if not value and (old or new)})
     if problems:
         error = messages.describe(InvalidInput("版本选择有误 / unknown ruleset version", fields=problems))
     elif old and new:
