@@ -67,6 +67,13 @@ def test_versions_differences_and_what_if_after_an_edit(curriculum, console_page
         return {labels: c.data.labels, sets: c.data.datasets.map(d => [d.label, d.data])}; }""")
     assert drawn["labels"] == ["山西财经大学 630701 市场营销"] and drawn["sets"] == [["转为符合", [1]]]
     shot(page, "curriculum-what-if")
+    phone = console_page(**PHONE)
+    sign_in(phone, live, TOKENS["curriculum"])
+    phone.goto(f"{live.url}/console/curriculum/what-if")
+    phone.wait_for_function("() => Chart.getChart(document.getElementById('whatif-chart')) !== undefined")
+    assert phone.evaluate("Chart.getChart(document.getElementById('whatif-chart')).options.indexAxis") == "y"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(phone, "curriculum-what-if-phone")
 
     # reloaded, the edit is a second version, compared with the one the decisions were made under
     status, _, body = live.server.request("POST", "/v1/rules/reload", headers=CURRICULUM)
