@@ -172,20 +172,16 @@ def _act(app_id: int, step, done: str):
 
 @staff(*applications_api.READERS)
 def photo(app_id):
-    app = applications.get(_db(), _bundle(), principal(), app_id)
-    if not app["photo"]["sha256"]:
-        raise NotFound(f"application {app_id} has no photo")
-    fmt = app["photo"]["format"]
-    return Response(_blobs().get(app["photo"]["sha256"]), mimetype=scans.IMAGE_TYPES.get(fmt, "application/octet-stream"),
-                    headers={"Content-Disposition": "inline"})
+    # the API's own download (its access rule, and whatever it records of who viewed what); an <img> shows
+    # it whatever its Content-Disposition says
+    return applications_api.download_photo(app_id)
 
 
 @staff(*applications_api.READERS)
 def scan(app_id, position):
+    archive = applications_api.download_archive(app_id)  # the API's download of the scans, as for the photo
     app = applications.get(_db(), _bundle(), principal(), app_id)
-    if not app["archive"]:
-        raise NotFound(f"application {app_id} has no archive")
-    content, mimetype = scans.member(_blobs().get(app["archive"]["sha256"]), app["archive"]["format"], position)
+    content, mimetype = scans.member(archive.get_data(), app["archive"]["format"], position)
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": "inline"})
 
 
