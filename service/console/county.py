@@ -160,14 +160,19 @@ def application_page(app_id):
     return _application(app_id)
 
 
-def _act(app_id: int, step, done: str):
-    """Run one workflow step; success: back to the page (303) with a notice; refusal: the page, the reason."""
+def _run(step, done: str, page, table, endpoint: str, key: str, record_id: int):
+    """Run one workflow step; success: back to the record's page (303) with a notice; refusal: the page again
+    with the reason in Chinese and the refusal's status (nothing was stored: the step is one transaction)."""
     try:
         step()
     except ServiceError as exc:
-        return _application(app_id, messages.describe(exc, application_states.table().label), exc.status)
+        return page(record_id, messages.describe(exc, table().label), exc.status)
     flash(done, "ok")
-    return redirect(url_for("console.application_page", app_id=app_id), code=303)
+    return redirect(url_for(endpoint, **{key: record_id}), code=303)
+
+
+def _act(app_id: int, step, done: str):
+    return _run(step, done, _application, application_states.table, "console.application_page", "app_id", app_id)
 
 
 @staff(*applications_api.READERS)
@@ -238,12 +243,7 @@ def transfer_page(transfer_id):
 
 
 def _transfer_act(transfer_id: int, step, done: str):
-    try:
-        step()
-    except ServiceError as exc:
-        return _transfer(transfer_id, messages.describe(exc, transfer_states.table().label), exc.status)
-    flash(done, "ok")
-    return redirect(url_for("console.transfer_page", transfer_id=transfer_id), code=303)
+    return _run(step, done, _transfer, transfer_states.table, "console.transfer_page", "transfer_id", transfer_id)
 
 
 @staff(*transfer_api.CONFIRMERS)
