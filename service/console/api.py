@@ -54,7 +54,8 @@ def _secret(config) -> bytes | str:
     """SXZK_SECRET_KEY, else a random key kept beside the database (made once, shared by every worker)."""
     if os.environ.get("SXZK_SECRET_KEY"):
         return os.environ["SXZK_SECRET_KEY"]
-    if config["DATABASE"] == ":memory:":
+    if config["DATABASE"] == ":memory:" or not config.get("MIGRATE_AT_START", True):
+        # an in-memory database, or the CLI's app (which serves no page and makes no file on its own)
         return secrets.token_bytes(32)
     path = Path(config["DATABASE"]).parent / "console-secret.key"
     path.parent.mkdir(parents=True, exist_ok=True)

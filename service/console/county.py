@@ -160,32 +160,33 @@ def application_page(app_id):
     return _application(app_id)
 
 
-def _act(app_id: int, step, done: str):
-    """Run one workflow step; success: back to the page (303) with a notice; refusal: the page, the reason."""
+def _run(step, done: str, page, table, endpoint: str, key: str, record_id: int):
+    """Run one workflow step; success: back to the record's page (303) with a notice; refusal: the page again
+    with the reason in Chinese and the refusal's status (nothing was stored: the step is one transaction)."""
     try:
         step()
     except ServiceError as exc:
-        return _application(app_id, messages.describe(exc, application_states.table().label), exc.status)
+        return page(record_id, messages.describe(exc, table().label), exc.status)
     flash(done, "ok")
-    return redirect(url_for("console.application_page", app_id=app_id), code=303)
+    return redirect(url_for(endpoint, **{key: record_id}), code=303)
+
+
+def _act(app_id: int, step, done: str):
+    return _run(step, done, _application, application_states.table, "console.application_page", "app_id", app_id)
 
 
 @staff(*applications_api.READERS)
 def photo(app_id):
-    app = applications.get(_db(), _bundle(), principal(), app_id)
-    if not app["photo"]["sha256"]:
-        raise NotFound(f"application {app_id} has no photo")
-    fmt = app["photo"]["format"]
-    return Response(_blobs().get(app["photo"]["sha256"]), mimetype=scans.IMAGE_TYPES.get(fmt, "application/octet-stream"),
-                    headers={"Content-Disposition": "inline"})
+    # the API's own download (its access rule, and whatever it records of who viewed what); an <img> shows
+    # it whatever its Content-Disposition says
+    return applications_api.download_photo(app_id)
 
 
 @staff(*applications_api.READERS)
 def scan(app_id, position):
+    archive = applications_api.download_archive(app_id)  # the API's download of the scans, as for the photo
     app = applications.get(_db(), _bundle(), principal(), app_id)
-    if not app["archive"]:
-        raise NotFound(f"application {app_id} has no archive")
-    content, mimetype = scans.member(_blobs().get(app["archive"]["sha256"]), app["archive"]["format"], position)
+    content, mimetype = scans.member(archive.get_data(), app["archive"]["format"], position)
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": "inline"})
 
 
@@ -242,12 +243,7 @@ def transfer_page(transfer_id):
 
 
 def _transfer_act(transfer_id: int, step, done: str):
-    try:
-        step()
-    except ServiceError as exc:
-        return _transfer(transfer_id, messages.describe(exc, transfer_states.table().label), exc.status)
-    flash(done, "ok")
-    return redirect(url_for("console.transfer_page", transfer_id=transfer_id), code=303)
+    return _run(step, done, _transfer, transfer_states.table, "console.transfer_page", "transfer_id", transfer_id)
 
 
 @staff(*transfer_api.CONFIRMERS)

@@ -96,8 +96,14 @@ def worklist(db, principal, stage_key: str | None, *, district: str | None = Non
     else:
         columns = "id, exam_number, district, state, target_province, reason, created_at, updated_at"
         tbl = transfer_states.table()
+    page = max(page, 1)
     total, rows = select_page(db, s.table, columns, where, params, order="updated_at, id", limit=per_page,
-                              offset=(max(page, 1) - 1) * per_page)
+                              offset=(page - 1) * per_page)
+    pages = max(1, -(-total // per_page))
+    if page > pages:  # past the end (work done meanwhile, or a typed URL): the last page
+        page = pages
+        total, rows = select_page(db, s.table, columns, where, params, order="updated_at, id", limit=per_page,
+                                  offset=(page - 1) * per_page)
     for r in rows:
         r["name"] = candidates.get_candidate(db, r["exam_number"])["name"]
         r["state_label"] = tbl.label(r["state"])
@@ -105,8 +111,7 @@ def worklist(db, principal, stage_key: str | None, *, district: str | None = Non
             r["choices"] = [f"{u}/{m}" for u, m in db.execute(
                 "SELECT university, major FROM application_choices WHERE application_id = ? ORDER BY position",
                 [r["id"]]).fetchall()]
-    pages = max(1, -(-total // per_page))
-    return {"stage": s, "total": total, "rows": rows, "page": min(max(page, 1), pages), "pages": pages}
+    return {"stage": s, "total": total, "rows": rows, "page": page, "pages": pages}
 
 
 # --- the province's figures ------------------------------------------------------------------

@@ -137,3 +137,17 @@ def test_the_application_page_shows_the_checklist_rows_of_the_rules_core(app, dr
 def test_every_state_of_the_table_has_a_chinese_label_for_the_409():
     tbl = states.table()
     assert all(tbl.label(s) != s for s in tbl.states)
+
+
+def test_the_worklist_pages_oldest_first(app, driver, county):
+    first = driver.approved_by_system("010119100003")
+    second = driver.awaiting_county()
+    db = connect(app.config["DATABASE"])
+    try:
+        with app.app_context():
+            who = Principal("county", "x", "太原市小店区")
+            pages = [records.worklist(db, who, "applications", page=n, per_page=1) for n in (1, 2, 3)]
+    finally:
+        db.conn.close()
+    assert [p["rows"][0]["id"] for p in pages] == [first, second, second]  # past the end: the last page
+    assert pages[0]["pages"] == 2 and pages[0]["total"] == 2 and pages[2]["page"] == 2

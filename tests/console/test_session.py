@@ -99,3 +99,17 @@ def test_next_only_leads_within_the_console(client):
     resp = client.post("/console/sign-in?next=//evil.example/", data={"csrf_token": csrf_token_of(page.text),
                                                                       "token": "demo-province"})
     assert resp.headers["Location"] == "/console/work"
+
+
+def test_the_cookie_key_is_made_once_beside_the_database_and_never_by_the_cli(tmp_path, monkeypatch):
+    from service.console import api
+
+    monkeypatch.delenv("SXZK_SECRET_KEY", raising=False)
+    served = {"DATABASE": str(tmp_path / "served" / "db.sqlite3")}
+    first, again = api._secret(served), api._secret(served)
+    assert first == again and len(first) == 32  # every worker signs with the same key
+    assert (tmp_path / "served" / "console-secret.key").stat().st_mode & 0o777 == 0o600
+    api._secret({"DATABASE": str(tmp_path / "cli" / "db.sqlite3"), "MIGRATE_AT_START": False})
+    assert not (tmp_path / "cli").exists()
+    monkeypatch.setenv("SXZK_SECRET_KEY", "from-the-environment")
+    assert api._secret(served) == "from-the-environment"
