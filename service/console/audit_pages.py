@@ -7,6 +7,7 @@ replay`` / ``verify-log`` do; the province, which the audit API also serves, see
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from flask import render_template, request
@@ -21,7 +22,7 @@ from service.errors import InvalidInput
 from service.rules import checklist
 from service.store import decision_log
 from service.web import current
-from service.web.schemas import EXAM_NUMBER
+from service.web.schemas import EXAM_NUMBER, MAJOR_CODE, SLUG
 
 AUDITORS = audit_api.AUDITORS
 PER_PAGE = 50
@@ -57,6 +58,9 @@ def _major_choices(bundle) -> list[tuple[str, str]]:
             for m in sorted(bundle.majors, key=lambda m: (m.university, m.code))]
 
 
+_MAJOR_KEY = re.compile(SLUG.regex.pattern.strip("^$") + "/" + MAJOR_CODE.regex.pattern.strip("^$"))
+
+
 class DecisionFilterSchema(Schema):
     """The log's filters as the form sends them: blank means "any"."""
 
@@ -77,7 +81,8 @@ class DecisionFilterSchema(Schema):
     @validates_schema(skip_on_field_errors=False)
     def _checks(self, data, **kwargs):
         errors = {}
-        if data.get("major") and data["major"] not in self.majors:
+        # a major the version served no longer lists can still be asked for by its codes (a link, the URL)
+        if data.get("major") and data["major"] not in self.majors and not _MAJOR_KEY.fullmatch(data["major"]):
             errors["major"] = ["没有这个专业，请从列表中选择。"]
         if data.get("day_from") and data.get("day_to") and data["day_to"] < data["day_from"]:
             errors["day_to"] = ["截止日期不能早于起始日期。"]
