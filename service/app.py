@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 from service import __version__, production
 from service.catalogue import api as majors
 from service.config import defaults
+from service.console import api as console_api
 from service.decisions import api as decisions_api
 from service.decisions.rulebook import Rulebook
 from service.errors import PayloadTooLarge, RulesetError, UnsupportedMediaType
@@ -106,6 +107,7 @@ def create_app(config: dict | None = None) -> Flask:
         api.register_blueprint(blp)
     app.extensions["smorest_api"] = api
     errors.register(app)
+    console_api.init_app(app)  # after the API's handlers: its own error pages take the console's errors
     limiter = RateLimiter(app.config["DATABASE"], app.config["RATE_LIMIT_PER_MINUTE"])
 
     app.before_request(current.follow_rules_in_force)
@@ -115,7 +117,8 @@ def create_app(config: dict | None = None) -> Flask:
         # a chunked body declares no length: its type is checked all the same, and its size as it is read
         chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
         if request.method in ("POST", "PUT", "PATCH") and (request.content_length or chunked):
-            if request.mimetype not in ("application/json", "multipart/form-data"):
+            forms = ("application/x-www-form-urlencoded",) if request.path.startswith("/console/") else ()
+            if request.mimetype not in ("application/json", "multipart/form-data", *forms):
                 raise UnsupportedMediaType(f"send application/json (got {request.mimetype or 'no content type'})")
             if request.mimetype == "application/json":
                 if (request.content_length or 0) > app.config["MAX_JSON_BYTES"]:
@@ -139,7 +142,7 @@ def create_app(config: dict | None = None) -> Flask:
         resp.headers["X-Frame-Options"] = "DENY"
         resp.headers["Referrer-Policy"] = "no-referrer"
         resp.headers["Cache-Control"] = "no-store"
-        resp.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+        resp.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")  # console: its own
         return resp
 
     from service import cli

@@ -29,6 +29,16 @@ def problems(value: str, today: dt.date) -> list[str]:
     return out
 
 
+def birth_date(value: str | None) -> dt.date | None:
+    """The birth date the number carries (digits 7-14), or None when it has none that is a real day."""
+    if not isinstance(value, str) or not _SHAPE.match(value):
+        return None
+    try:
+        return dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return None
+
+
 def gender_of(value: str) -> str:
     """The 17th digit is odd for men, even for women."""
     return "男" if int(value[16]) % 2 else "女"

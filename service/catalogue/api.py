@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service import clock
+from service.catalogue.records import plan_dict
 from service.errors import NotFound, echoed
 from service.rules.in_force import plan_status
 from service.rules.model import LEVELS
@@ -79,27 +80,6 @@ def _major_dict(bundle, m) -> dict:
             "code": m.code, "name": m.name, "level": m.level, "status": m.status,
             "editions": [p.edition for p in bundle.plans_for(m.university, m.code)],
             "plan_in_force": status == "in_force", "plan_status": status}
-
-
-def plan_dict(bundle, plan) -> dict:
-    cat = bundle.catalogue
-    courses = [{"requirement": "required", **_course(cat[c])} for c in plan.required]
-    for g in plan.groups:
-        courses += [{"requirement": f"group:{g.id}", **_course(cat[c])} for c in g.courses]
-    if plan.thesis:
-        courses.append({"requirement": "thesis", **_course(cat[plan.thesis])})
-    return {
-        "edition": plan.edition, "effective_from": plan.effective_from.isoformat(),
-        "effective_until": plan.effective_until.isoformat() if plan.effective_until else None,
-        "min_credits": plan.min_credits, "courses": courses,
-        "groups": [{"id": g.id, "name": g.name, "pick": g.pick, "min_credits": g.min_credits,
-                    "courses": list(g.courses)} for g in plan.groups],
-        "thesis": plan.thesis, "source": plan.source,
-    }
-
-
-def _course(c) -> dict:
-    return {"code": c.code, "name": c.name, "credits": c.credits, "kind": c.kind}
 
 
 @blp.route("/universities")

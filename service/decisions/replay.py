@@ -29,19 +29,25 @@ def first_differences(old, new, path="", limit=5) -> list[dict]:
 
 def replay_row(db, rulebook, row: dict, engine=None) -> dict:
     """Re-evaluate one stored decision; identical or the differences."""
+    result, _ = replay_with_output(db, rulebook, row, engine)
+    return result
+
+
+def replay_with_output(db, rulebook, row: dict, engine=None, limit: int = 5) -> tuple[dict, dict | None]:
+    """``replay_row``'s result (with at most ``limit`` differences) and the replayed decision (None if it failed)."""
     inp = row["input"]
     bundle = rulebook.version(row["ruleset_version"], lambda v: ruleset_archive.files_of(db, v))
     try:
         replayed = decide(bundle, request_for(inp, inp["choice"]), engine)
     except Exception as exc:  # a replay that cannot run is a difference, not a crash
         return {"id": row["id"], "identical": False, "ruleset_version": row["ruleset_version"],
-                "differences": [{"path": "(replay)", "recorded": row["status"], "replayed": f"error: {exc}"}]}
+                "differences": [{"path": "(replay)", "recorded": row["status"], "replayed": f"error: {exc}"}]}, None
     identical = canonical_json(replayed) == canonical_json(row["output"])
     result = {"id": row["id"], "identical": identical, "ruleset_version": row["ruleset_version"],
               "engine_version": row["engine_version"]}
     if not identical:
-        result["differences"] = first_differences(row["output"], replayed)
-    return result
+        result["differences"] = first_differences(row["output"], replayed, limit=limit)
+    return result, replayed
 
 
 def replay_many(db, rulebook, rows, engine=None, progress=None) -> dict:

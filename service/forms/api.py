@@ -100,7 +100,12 @@ def list_versions(app_id):
               content_type="application/pdf")
 @auth.require(*READERS)
 def export_pdf(query, app_id):
-    """导出PDF: the stored form (latest, or ?version=n) as the two-copy A4 PDF to print and sign."""
+    """导出PDF: the stored form (latest, or ?version=n) as the two-copy A4 PDF to print and sign.
+
+    Each copy is two sheets: identity (with 出生年月 from the ID number), 个人简历, 家庭主要成员;
+    奖惩情况, 自我鉴定, 县（市、区）自考办意见; then the 成绩 (every passed result, and the
+    application's old-plan cards not refused) and the 主考学校意见 / 省自考办意见 blocks.
+    """
     pdf, meta = registration_forms.export_pdf(current.db(), _bundle(), BlobStore(Path(current.config()["BLOB_DIR"])),
                                               auth.current(), app_id, query["version"])
     ascii_name = f"registration-form-{app_id}-v{meta['version']}.pdf"

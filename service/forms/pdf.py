@@ -5,7 +5,10 @@ operations, so every page can say "第 x 页 共 n 页" and a copy that runs ont
 odd number of pages is padded with a blank page; printed double-sided, the
 second copy then never starts on the back of the first.  The first half of the
 form (identity, 个人简历, 家庭主要成员) is the front of a sheet and the second
-half (奖惩情况, 自我鉴定, signatures) the back, as on the paper form.
+half (奖惩情况, 自我鉴定, signatures, 县（市、区）自考办意见) the back, as on the paper
+form; a second sheet holds the 成绩 part (the passed courses with scores and dates
+the offices check the form against) and the 主考学校意见 and 省自考办意见 blocks,
+each with room for a signature and a seal.
 
 The same inputs give the same bytes (reportlab's invariant mode fixes the
 creation date and document id), so a re-export can be compared with what a
@@ -16,7 +19,7 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -27,6 +30,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from service import idnumber
 from service.errors import InvalidInput
 from service.forms.fonts import FONT_NAME, check_printable, describe_chars, load_font
 
@@ -347,11 +351,11 @@ def _yes_no(value) -> str:
 def _identity(flow: _Flow, form: dict, candidate: dict, application: dict, photo) -> None:
     side = [  # beside the photo: 62 + 90 + 48 + 60 + 70 + 95 = 425
         [_label("姓名", 62), _value(candidate.get("name"), 90), _label("性别", 48),
-         _value(candidate.get("gender"), 60), _label("民族", 70), _value(form.get("ethnicity"), 95)],
+         _value(candidate.get("gender"), 60), _label("出生年月", 70), _value(_birth_month(candidate), 95)],
         [_label("身份证号", 62), _value(candidate.get("id_number"), 198),
          _label("政治面貌", 70), _value(form.get("political_status"), 95)],
-        [_label("准考证号", 62), _value(candidate.get("exam_number"), 198),
-         _label("健康状况", 70), _value(form.get("health"), 95)],
+        [_label("准考证号", 62), _value(candidate.get("exam_number"), 90), _label("民族", 48),
+         _value(form.get("ethnicity"), 60), _label("健康状况", 70), _value(form.get("health"), 95)],
         [_label("籍贯", 62), _value(form.get("native_place"), 198),
          _label("参加工作时间", 70), _value(form.get("work_start_date"), 95)],
     ]
@@ -380,6 +384,12 @@ def _identity(flow: _Flow, form: dict, candidate: dict, application: dict, photo
         _box(c, LEFT, top, TABLE_W, height, FRAME_W)
 
     flow.place(height, draw)
+
+
+def _birth_month(candidate: dict) -> str:
+    # The office checks the form against the ID card, so it is read from the number itself.
+    born = idnumber.birth_date(candidate.get("id_number"))
+    return f"{born.year:04d}年{born.month:02d}月" if born else ""
 
 
 def _photo_cell(c: Canvas, x: float, top: float, h: float, photo: ImageReader | None) -> None:
@@ -534,13 +544,60 @@ def _office_opinion(flow: _Flow) -> None:
     # The office writes its opinion by hand: give it the rest of the page.
     spare = flow.room - NOTE_H
     height = min(spare, OPINION_MAX_H) if spare >= OPINION_H else OPINION_H
+    _section(flow, "县（市、区）自考办意见", [_opinion_slice(height)])
 
+
+def _opinion_slice(height: float = OPINION_H) -> Slice:
+    """Room to write an opinion by hand, then the signature, the seal and the date at its foot."""
     def draw(c: Canvas, x: float, top: float) -> None:
         right = x + CONTENT_W
         _signature_line(c, right - 330, top - height + 44, "负责人签字：", 110)
         _text(c, right - 300, top - height + 14, "（盖章）", SIZE)
         _date_blanks(c, right - 170, top - height + 14)
-    _section(flow, "县（市、区）自考办意见", [Slice(height, draw)])
+        _seal_space(c, right - 100, top - height + 6, height - 14)
+    return Slice(height, draw)
+
+
+def _seal_space(c: Canvas, centre_x: float, bottom: float, room: float) -> None:
+    # A faint circle marks where the 公章 goes: over the date, as seals are stamped,
+    # 42 mm across where the box allows, smaller in a short box.
+    r = min(60.0, room / 2)
+    c.setStrokeGray(0.75)
+    c.setDash(2, 3)
+    c.setLineWidth(0.5)
+    c.circle(centre_x, bottom + r, r, stroke=1, fill=0)
+    c.setDash()
+    c.setStrokeGray(0)
+    _text(c, centre_x, bottom + 2 * r - 16, "盖章处", 8.5, align="center", gray=0.6)
+
+
+def _university_and_province_opinions(flow: _Flow) -> None:
+    # Signed after the county: the examining university checks the 成绩 above against
+    # its plan, then the provincial office approves the graduation.
+    # They share what the 成绩 leave of the page, as the county's box takes the rest of its own.
+    height = min(max((flow.room - NOTE_H) / 2, OPINION_H), OPINION_MAX_H)
+    _section(flow, "主考学校\n意见", [_opinion_slice(height)])
+    _section(flow, "省自考办\n意见", [_opinion_slice(height)])
+
+
+# --- 成绩: the passed courses the offices check the form against ----------------------------
+
+SCORE_ROW_MIN = 19.0
+SCORE_COLUMNS = [("序号", 30), ("课程代码", 50), ("课程名称", 181), ("学分", 34), ("成绩", 40),
+                 ("合格时间", 66), ("备注", 52)]  # 453, the content column
+
+
+def _scores(flow: _Flow, courses: list[dict]) -> None:
+    header = _row_slice([_label(name, w) for name, w in SCORE_COLUMNS], SCORE_ROW_MIN)
+    rows = [[i, c.get("code"), c.get("name"), c.get("credits") if c.get("credits") else "",
+             c.get("score"), c.get("date"), c.get("note") or ""] for i, c in enumerate(courses, start=1)]
+    slices = [_row_slice([_value(v, w) for v, (_, w) in zip(row, SCORE_COLUMNS, strict=True)], SCORE_ROW_MIN)
+              for row in rows]
+    # A course passed twice (re-sat for a better score) counts its credits once.
+    credits = sum({c.get("code"): c.get("credits") or 0 for c in courses}.values())
+    total = f"合计：{len(courses)}门课程，{credits}学分" if courses else "无合格课程记录"
+    slices.append(_row_slice([_value(total, CONTENT_W)], SCORE_ROW_MIN))
+    _section(flow, "课程\n考试成绩", slices, header=header)
 
 
 def _closing_note(flow: _Flow) -> None:
@@ -552,7 +609,8 @@ def _closing_note(flow: _Flow) -> None:
     flow.place(NOTE_H, draw)
 
 
-def _layout_copy(form: dict, candidate: dict, application: dict, photo) -> list[list[Op]]:
+def _layout_copy(form: dict, candidate: dict, application: dict, courses: list[dict],
+                 photo) -> list[list[Op]]:
     flow = _Flow()
     _identity(flow, form, candidate, application, photo)
     _resume(flow, form)
@@ -562,6 +620,9 @@ def _layout_copy(form: dict, candidate: dict, application: dict, photo) -> list[
     _rewards(flow, form)
     _self_evaluation(flow, form)
     _office_opinion(flow)
+    flow.new_page()  # a second sheet: 成绩 and the opinions signed after the county's
+    _scores(flow, courses)
+    _university_and_province_opinions(flow)
     _closing_note(flow)
     if len(flow.pages) % 2:
         flow.new_page()  # left blank so double-sided copies stay on separate sheets
@@ -626,7 +687,7 @@ def _refuse_photo(message: str):
     raise InvalidInput("照片无法使用。", fields={"candidate": {"photo": [message]}})
 
 
-def _printed_texts(form: dict, candidate: dict, application: dict) -> dict:
+def _printed_texts(form: dict, candidate: dict, application: dict, courses: Sequence[dict]) -> dict:
     """Every string that reaches the page, keyed as the caller passed it."""
     rows = {key: form.get(key) or [] for key in ("resume", "family_members")}
     return {
@@ -637,6 +698,7 @@ def _printed_texts(form: dict, candidate: dict, application: dict) -> dict:
         },
         "candidate": {k: v for k, v in candidate.items() if isinstance(v, str)},
         "application": {k: _format_when(v) for k, v in application.items() if k != "photo"},
+        "courses": {i: {k: v for k, v in course.items() if isinstance(v, str)} for i, course in enumerate(courses)},
     }
 
 
@@ -654,22 +716,25 @@ def _unprintable(texts: dict) -> dict:
     return found
 
 
-def render_registration_pdf(form: dict, candidate: dict, application: dict) -> bytes:
+def render_registration_pdf(form: dict, candidate: dict, application: dict, *,
+                            courses: Sequence[dict]) -> bytes:
     """Return the two-copy A4 PDF of the 毕业生登记表.
 
     ``form`` is the output of ``validate_registration``; ``candidate`` holds name,
-    gender, id_number, exam_number and an optional PNG/JPEG ``photo``;
-    ``application`` holds application_id, university, major, level, district
-    and submitted_at.  Text the font cannot draw is refused with InvalidInput
-    rather than printed as blanks.
+    gender, id_number (出生年月 is read from it), exam_number and an optional
+    PNG/JPEG ``photo``; ``application`` holds application_id, university, major,
+    level, district and submitted_at; ``courses`` are the passed courses printed
+    as the 成绩 part, each with code, name, credits, score, date and an optional
+    note, in the order given.  Text the font cannot draw is refused with
+    InvalidInput rather than printed as blanks.
     """
-    problems = _unprintable(_printed_texts(form, candidate, application))
+    problems = _unprintable(_printed_texts(form, candidate, application, courses))
     if problems:
         raise InvalidInput("登记表中有无法打印的字符。", fields=problems)
     photo = _photo_reader(candidate.get("photo"))
     load_font()
     with _RENDER_LOCK:
-        pages = _layout_copy(form, candidate, application, photo)
+        pages = _layout_copy(form, candidate, application, list(courses), photo)
         return _draw(pages, application)
 
 

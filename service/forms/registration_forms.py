@@ -108,8 +108,29 @@ def export_pdf(db, bundle, blobs, principal, app_id: int, version: int | None = 
     candidate = _printed_identity(db, app["exam_number"])
     if app["photo_sha256"] and blobs.exists(app["photo_sha256"]):
         candidate["photo"] = blobs.get(app["photo_sha256"])
-    pdf = render_registration_pdf(saved["data"], candidate, _printed_application(shown))
+    pdf = render_registration_pdf(saved["data"], candidate, _printed_application(shown),
+                                  courses=printed_courses(db, bundle.policy, app))
     return pdf, {"version": saved["version"], "saved_at": saved["saved_at"]}
+
+
+_SOURCE_NOTES = {"exam": "", "exemption": "免考", "old-plan": "旧计划", "transfer-in": "省际转入"}
+
+
+def printed_courses(db, policy, app: dict) -> list[dict]:
+    """The 成绩 part: the candidate's passed results, then the application's old-plan cards.
+
+    A card the county office refused is left out; one not yet verified is printed
+    marked 待核验, since the office checks it against the paper card it receives.
+    """
+    courses = [{**{k: r[k] for k in ("code", "name", "credits", "score", "date")},
+                "note": _SOURCE_NOTES.get(r["source"], r["source"])}
+               for r in candidates.passed_courses(db, app["exam_number"], policy)]
+    for card in app["old_plan"]:
+        if card["status"] == "refused":
+            continue
+        note = "旧计划" if card["status"] == "verified" else "旧计划待核验"
+        courses.append({**{k: card[k] for k in ("code", "name", "credits", "score", "date")}, "note": note})
+    return courses
 
 
 def _printed_application(shown: dict) -> dict:

@@ -77,7 +77,20 @@ def principal_for(db, authorization: str | None, candidate_header: str | None) -
     if not authorization or not authorization.startswith("Bearer "):
         raise Unauthorized("missing credentials: send Authorization: Bearer <token>")
     token = authorization[len("Bearer "):].strip()
-    token_hash = hash_token(token)
+    candidate = None
+    principal = principal_for_hash(db, hash_token(token))
+    if principal.role == "portal" and candidate_header:
+        try:
+            EXAM_NUMBER(candidate_header)
+        except ValidationError:
+            raise InvalidInput("bad X-Candidate header", fields={"X-Candidate": ["a 准考证号 is 12 digits"]}) from None
+        candidate = candidate_header
+    return Principal(principal.role, principal.actor, principal.district, candidate)
+
+
+def principal_for_hash(db, token_hash: str) -> Principal:
+    """The credential's holder by the token's hash, checked as ``principal_for`` checks a token: the console's
+    session keeps the hash, never the token, and is refused the moment the credential is revoked or expires."""
     row = db.execute("SELECT role, actor, district, revoked, expires_at, last_used_at FROM credentials "
                      "WHERE token_hash = ?", [token_hash]).fetchone()
     if row is None or row[3]:
@@ -87,14 +100,7 @@ def principal_for(db, authorization: str | None, candidate_header: str | None) -
     if expires_at is not None and expires_at <= utc_text(now):
         raise Unauthorized("凭证已过期 / expired credentials: ask for a new token")
     _note_use(db, token_hash, last_used_at, now)
-    candidate = None
-    if role == "portal" and candidate_header:
-        try:
-            EXAM_NUMBER(candidate_header)
-        except ValidationError:
-            raise InvalidInput("bad X-Candidate header", fields={"X-Candidate": ["a 准考证号 is 12 digits"]}) from None
-        candidate = candidate_header
-    return Principal(role, actor, district, candidate)
+    return Principal(role, actor, district)
 
 
 def _note_use(db, token_hash: str, last_used_at: str | None, now: dt.datetime) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -96,6 +97,38 @@ def test_saved_form_exports_as_a_two_copy_pdf_that_reads_back(paid, client):
         assert "市场营销" in copy_text and "山西财经大学" in copy_text  # from the application
         assert "太原市某某商贸有限公司" in copy_text and "2012年07月01日" in copy_text  # from the stored form
     assert "太原市小店区" in texts[0]
+
+
+def test_old_plan_cards_are_printed_after_the_passed_results_unless_refused(app, paid):
+    from service.forms.registration_forms import printed_courses
+    from service.web import current
+
+    cards = [{"code": "00058", "name": "市场营销学", "credits": 5, "score": "70", "date": "2003-04-20",
+              "status": status} for status in ("verified", "refused", "pending")]
+    with app.app_context():
+        policy = current.rulebook().current().policy
+        passed = printed_courses(current.db(), policy, {"exam_number": ELIGIBLE, "old_plan": []})
+        printed = printed_courses(current.db(), policy, {"exam_number": ELIGIBLE, "old_plan": cards})
+    assert passed and printed[:len(passed)] == passed
+    assert [c["note"] for c in printed[len(passed):]] == ["旧计划", "旧计划待核验"]
+
+
+def test_the_scores_printed_are_the_candidates_passed_results(app, paid, client):
+    save(client, paid, form())
+    with app.app_context():
+        from service.candidates import records as candidates
+        from service.web import current
+        passed = candidates.passed_courses(current.db(), ELIGIBLE, current.rulebook().current().policy)
+        born = current.db().conn.execute("SELECT substr(id_number, 7, 6) FROM candidates WHERE exam_number = ?",
+                                         [ELIGIBLE]).fetchone()[0]
+    assert passed
+    texts = page_texts(export(client, paid).data)
+    scores = re.sub(r"\s+", "", "".join(texts[2:len(texts) // 2]))
+    for course in passed:
+        assert f"{course['code']}{course['name']}".replace(" ", "") in scores, course["code"]
+        assert f"{course['score']}{course['date']}" in scores, course["code"]
+    assert f"合计：{len(passed)}门课程" in scores
+    assert f"{born[:4]}年{born[4:]}月" in texts[0]
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")

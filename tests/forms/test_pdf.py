@@ -50,14 +50,25 @@ APPLICATION = {"application_id": "SX2024-000123", "university": "山西财经大
                "level": "本科", "district": "太原市小店区", "submitted_at": datetime(2024, 5, 27, 9, 30)}
 
 
+COURSES = [
+    {"code": "03706", "name": "思想道德修养与法律基础", "credits": 2, "score": "76", "date": "2019-04-14", "note": ""},
+    {"code": "00015", "name": "英语(二)", "credits": 14, "score": "免考", "date": "2019-10-01", "note": "免考"},
+    {"code": "12656", "name": "毛泽东思想和中国特色社会主义理论体系概论", "credits": 4, "score": "61",
+     "date": "2020-10-18", "note": ""},
+    {"code": "00058", "name": "市场营销学", "credits": 5, "score": "88", "date": "2021-04-11",
+     "note": "旧计划"},
+]
+
+
 def png_photo(fmt: str = "PNG") -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (260, 360), (70, 120, 200)).save(buf, fmt)
     return buf.getvalue()
 
 
-def render(form=None, candidate=None, application=None) -> bytes:
-    return render_registration_pdf(form or form_data(), candidate or CANDIDATE, application or APPLICATION)
+def render(form=None, candidate=None, application=None, courses=None) -> bytes:
+    return render_registration_pdf(form or form_data(), candidate or CANDIDATE, application or APPLICATION,
+                                   courses=COURSES if courses is None else courses)
 
 
 def page_texts(pdf: bytes) -> list[str]:
@@ -111,6 +122,46 @@ def test_signature_lines_and_office_box(texts):
         assert expected in back, expected
 
 
+def test_birth_month_is_read_from_the_id_number(texts):
+    assert "出生年月" in texts[0] and "1990年01月" in texts[0]
+
+
+def test_birth_month_is_blank_when_the_id_number_carries_no_real_date():
+    first = page_texts(render(candidate={**CANDIDATE, "id_number": "140105199013011230"}))[0]
+    assert "出生年月" in first and "1990年13月" not in first
+
+
+def test_second_sheet_holds_the_scores_and_the_two_further_opinions(texts):
+    sheet = squeeze(texts[2])
+    for course in COURSES:
+        assert squeeze(f"{course['code']}{course['name']}{course['credits']}{course['score']}{course['date']}") \
+            in sheet, course["code"]
+    assert "合计：4门课程，25学分" in sheet
+    assert sheet.index("课程考试成绩") < sheet.index("主考学校意见") < sheet.index("省自考办意见")
+    assert sheet.count("负责人签字") == 2 and sheet.count("盖章处") == 2
+    assert "旧计划" in sheet and "免考" in sheet
+
+
+def test_a_course_passed_twice_counts_its_credits_once():
+    again = {**COURSES[0], "score": "81", "date": "2020-04-12"}
+    sheet = squeeze(page_texts(render(courses=[*COURSES, again]))[2])
+    assert "合计：5门课程，25学分" in sheet
+
+
+def test_no_passed_courses_says_so():
+    assert "无合格课程记录" in page_texts(render(courses=[]))[2]
+
+
+def test_many_courses_continue_with_the_header_repeated():
+    many = [{**COURSES[i % 4], "code": f"{i:05d}"} for i in range(60)]
+    texts = page_texts(render(courses=many))
+    assert_two_copies(texts)
+    first_copy = squeeze("".join(texts[: len(texts) // 2]))
+    assert all(f"{i:05d}" in first_copy for i in range(60))
+    assert "课程考试成绩（续）" in first_copy and first_copy.count("合格时间") >= 2
+    assert "合计：60门课程" in first_copy
+
+
 def test_empty_photo_box_is_labelled(texts):
     assert "照片" in texts[0]
 
@@ -157,7 +208,7 @@ def assert_two_copies(texts: list[str]) -> None:
 
 
 def test_two_identical_copies_each_starting_a_page(texts):
-    assert len(texts) == 4  # front and back of one sheet, twice
+    assert len(texts) == 8  # two sheets printed on both sides, twice
     assert_two_copies(texts)
 
 
@@ -207,6 +258,12 @@ def test_text_the_font_lacks_is_refused_not_printed_blank():
     assert set(info.value.fields) == {"candidate", "application"}
     assert "name" in info.value.fields["candidate"]
     assert "major" in info.value.fields["application"]
+
+
+def test_course_name_the_font_lacks_is_refused_by_its_row():
+    with pytest.raises(InvalidInput) as info:
+        render(courses=[COURSES[0], {**COURSES[1], "name": "英语𠀀"}])
+    assert info.value.fields == {"courses": {1: {"name": [info.value.fields["courses"][1]["name"][0]]}}}
 
 
 def test_refusal_does_not_repeat_the_id_number():
