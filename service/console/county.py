@@ -135,10 +135,9 @@ def _application_context(app_id: int) -> dict:
         choices.append({**c, "decision_output": decision, "rows": rows})
     archive = app["archive"]
     shown = scans.shown(_blobs().get(archive["sha256"]), archive["format"]) if archive else []
-    paid_states = ("paid", "form_locked")
     return {"app": app, "choices": choices, "history": applications.history_for(db, who, app_id),
             "scans": [(n, archive["members"][n]) for n in shown if n < len(archive["members"])] if archive else [],
-            "form": _form_state(who, app_id) if app["state"] in paid_states else None,
+            "form": _form_state(who, app_id),
             "orders": orders.orders_of(db, app_id, {"limit": 10, "offset": 0})["items"],
             "via_label": via_label, "may_receive": who.role in forms_api.OFFICES,
             "may_decide": who.role in applications_api.DECIDERS}
