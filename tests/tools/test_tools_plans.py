@@ -6,7 +6,6 @@ import shlex
 import shutil
 
 import pytest
-
 from click.testing import CliRunner
 from support.common import ROOT
 from support.tools import copy_tree
@@ -148,6 +147,27 @@ def test_a_plan_for_a_major_marked_as_having_none_is_refused_until_the_marker_go
     majors.write_text(text[:at] + "    note:" + text[at + len("    no_plan:"):], encoding="utf-8")
     assert sxzk("import", table, "--root", tree).exit_code == 0
     assert load_bundle(tree).plans_for("sxu", "020101")
+
+
+def test_the_walkthrough_of_docs_tools_md_as_written(tmp_path, monkeypatch):
+    """Its commands, run on a copy of the rules standing for /srv/rules-draft, print what it shows."""
+    doc = (ROOT / "docs/tools.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Walkthrough: a plan as a spreadsheet"):doc.index("## Every command")]
+    tree = copy_tree(tmp_path)
+    monkeypatch.chdir(ROOT)
+    blocks = re.findall(r"```console\n(.*?)```", section, re.S)
+    ran = 0
+    for block in blocks:
+        for command in block.split("$ ")[1:]:
+            line, *shown = command.rstrip("\n").splitlines()
+            if not line.startswith("sxzk plans "):
+                continue
+            args = shlex.split(line.replace("/tmp/", f"{tmp_path}/").replace("/srv/rules-draft", str(tree)))[2:]
+            result = sxzk(*args)
+            assert result.output.splitlines() == [s.replace("/tmp/", f"{tmp_path}/") for s in shown], line
+            ran += 1
+    assert ran == 3
+    assert (tmp_path / "120203K-2017.csv").read_bytes() == SAMPLE_CSV.read_bytes()
 
 
 @pytest.mark.parametrize("table", SOURCE_TABLES, ids=lambda p: p.stem)
