@@ -131,8 +131,8 @@ def test_check_refuses_a_thesis_on_a_level_without_theses_naming_file_and_line(t
 
 
 def test_check_accepts_a_practical_whose_precondition_is_a_number_of_passed_courses(tree):
-    edit(tree / "curricula/catalogue.yaml", '  "00343":\n', '''  "13161":
-    name: 英语听力与口译（实践）
+    edit(tree / "curricula/catalogue.yaml", '  "00343":\n', '''  "99161":
+    name: 英语听力（测试）
     credits: 2
     kind: practical
     requires_passed: 8               # 通过本专业8门及以上课程方可报考
