@@ -290,7 +290,9 @@ class _Builder:
             kind = r.choice(entry, "kind", field, KINDS)
             credits = r.integer(entry, "credits", field, minimum=0 if kind == "thesis" else 1)
             theory = entry.get("theory")
-            requires = r.integer(entry, "requires_passed", field, optional=True)
+            # 0: a practical of its own that the plan opens without any course passed first
+            # (人力资源管理高级实验（实践）); the key still says so, so that a forgotten theory is caught
+            requires = r.integer(entry, "requires_passed", field, optional=True, minimum=0)
             if requires is not None and (kind != "practical" or theory is not None):
                 r.bad(entry, "requires_passed", join(field, "requires_passed"),
                       "only a practical without a theory course counts passed courses before it",

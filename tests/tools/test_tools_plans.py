@@ -209,3 +209,21 @@ def test_the_reference_plans_come_back_unchanged_through_an_exported_workbook(tm
         rel = path.relative_to(ROOT)
         if rel.parts[1] != "plans" or any(rel.stem == f"{t.stem.split('-', 1)[1]}" for t in SOURCE_TABLES):
             assert (tree / rel).read_bytes() == path.read_bytes(), rel
+
+
+def test_a_new_practical_without_a_theory_course_must_say_what_opens_it(tmp_path):
+    tree = copy_tree(tmp_path)
+    majors = tree / "curricula/majors.yaml"
+    majors.write_text(majors.read_text(encoding="utf-8") + FICTITIOUS_MAJOR, encoding="utf-8")
+    rows = ["主考学校,山西大学", "专业代码,050299", "专业名称,英语写作", "层次,专升本", "版本,2024", "生效日期,2024-01-01",
+            "最低学分,6", "来源,REFERENCE PLAN (test)", "", "序号,课程代码,课程名称,学分,考试类型,备注",
+            "1,03708,中国近现代史纲要,2,统考,", "2,99006,写作工作坊（实践）,4,实践,{remark}"]
+    table = tmp_path / "practical.csv"
+    table.write_text("\n".join(rows).replace("{remark}", ""), encoding="utf-8")
+    refused = sxzk("import", table, "--root", tree)
+    assert refused.exit_code == 1
+    assert refused.stdout.startswith("practical.csv: sheet practical, row 12, column A 序号: practical 99006 is new")
+    assert "独立实践，无先修要求" in refused.stdout
+    table.write_text("\n".join(rows).replace("{remark}", "独立实践，无先修要求"), encoding="utf-8")
+    assert sxzk("import", table, "--root", tree).exit_code == 0
+    assert load_bundle(tree).catalogue["99006"].requires_passed == 0

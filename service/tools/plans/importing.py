@@ -15,7 +15,7 @@ from pathlib import Path
 
 from service.rules.loader import COURSE_CODE
 from service.tools.checking import check_tree
-from service.tools.plans.export import PRACTICAL_REMARK, REQUIRES_PASSED
+from service.tools.plans.export import PRACTICAL_REMARK, REQUIRES_PASSED, STANDALONE
 from service.tools.plans.sheets import COLUMNS, HEADER, Sheet, column_letter, read_sheets
 
 CATALOGUE = "curricula/catalogue.yaml"
@@ -440,10 +440,13 @@ def _catalogue_entry(reader, row, catalogue, new_courses, additions: _Lines, by_
         m = REQUIRES_PASSED.search(row["remark"])
         if theory is None and m:
             requires = int(m.group(1)) if m.group(1).isdigit() else NUMERALS[m.group(1)]
+        elif theory is None and STANDALONE in row["remark"]:
+            requires = 0
         elif theory is None:
             reader.bad(row["row"], col.get("序号"), f"practical {code} is new: give it the 序号 of its theory "
                        "course, as the published tables do, or, for a practical without one, say in 备注 how many "
-                       "plan courses must be passed first (通过本专业N门及以上课程)", name="序号")
+                       "plan courses must be passed first (通过本专业N门及以上课程) or that none need be ("
+                       f"{STANDALONE})", name="序号")
             return
     entry = (row["name"], row["credits"], row["kind"], theory, row["national"], requires)
     if code in new_courses:
