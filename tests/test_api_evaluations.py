@@ -137,6 +137,14 @@ def test_the_major_list_says_which_majors_have_a_plan_in_force(app, client):
     assert majors[("sxufe", "120203K")]["plan_in_force"] and majors[("sxufe", "120203K")]["plan_status"] == "in_force"
     none = majors[("sxu", "020101")]
     assert (none["plan_in_force"], none["plan_status"], none["editions"]) == (False, "none", [])
+    assert none["no_plan"].startswith("未找到同一专业代码的公开考试计划 / no published exam plan of this major code")
+    assert majors[("sxufe", "120203K")]["no_plan"] is None
+    # every major either has a plan on file or says why it has none
+    assert all(m["editions"] or m["no_plan"] for m in majors.values()) and len(majors) == 35
+    # a major with a plan names its source; the reference plans say they are not Shanxi's own
+    journalism = client.get("/v1/majors/sxu/050301", headers=PORTAL).json
+    assert journalism["plan_status"] == "in_force" and journalism["no_plan"] is None
+    assert journalism["plans"][0]["source"].startswith("REFERENCE PLAN, not Shanxi's own: 江苏省高等教育自学考试")
     app.config["CLOCK_NOW"] = "2020-03-01T09:00:00+08:00"
     early = {(m["university"], m["code"]): m for m in client.get("/v1/majors", headers=PORTAL).json}
     assert early[("sxufe", "630701")]["plan_status"] == "not_in_force" and not early[("sxufe", "630701")]["plan_in_force"]

@@ -32,6 +32,9 @@ class MajorSchema(Schema):
                                                            "chosen and decided (otherwise 422 no_plan_in_force)"})
     plan_status = fields.String(metadata={"description": "in_force | not_in_force (plans on file, none for today) | "
                                                          "none (no plan on file: the major cannot be chosen)"})
+    no_plan = fields.String(allow_none=True, metadata={
+        "description": "when plan_status is none: why curricula/majors.yaml marks the major as having no plan "
+                       "(the search for a published plan of its code that found none); null otherwise"})
 
 
 class MajorQuerySchema(StrictSchema):
@@ -79,7 +82,7 @@ def _major_dict(bundle, m) -> dict:
     return {"university": m.university, "university_name": bundle.universities[m.university].name,
             "code": m.code, "name": m.name, "level": m.level, "status": m.status,
             "editions": [p.edition for p in bundle.plans_for(m.university, m.code)],
-            "plan_in_force": status == "in_force", "plan_status": status}
+            "plan_in_force": status == "in_force", "plan_status": status, "no_plan": m.no_plan}
 
 
 @blp.route("/universities")

@@ -179,6 +179,7 @@ class _Builder:
         self.checks = checks
         self.problems: list[Problem] = []
         self.readers: dict[str, _FileReader] = {}
+        self.major_entries: dict[tuple[str, str], tuple[dict, int]] = {}  # (university, code) -> (entry, index)
 
     def on(self, file: str) -> _FileReader:
         """The reader of one file; all of them report into the bundle's one list of problems."""
@@ -191,6 +192,7 @@ class _Builder:
         universities = self.universities()
         majors = self.majors(universities)
         plans = self.plans(catalogue, universities, majors)
+        self.plans_where_none_is_declared(majors, plans)
         policy = self.policy(catalogue, plans)
         if policy is not None and policy.revision >= 2:
             self.theses_where_levels_have_them(plans, policy)
@@ -288,7 +290,9 @@ class _Builder:
             kind = r.choice(entry, "kind", field, KINDS)
             credits = r.integer(entry, "credits", field, minimum=0 if kind == "thesis" else 1)
             theory = entry.get("theory")
-            requires = r.integer(entry, "requires_passed", field, optional=True)
+            # 0: a practical of its own that the plan opens without any course passed first
+            # (人力资源管理高级实验（实践）); the key still says so, so that a forgotten theory is caught
+            requires = r.integer(entry, "requires_passed", field, optional=True, minimum=0)
             if requires is not None and (kind != "practical" or theory is not None):
                 r.bad(entry, "requires_passed", join(field, "requires_passed"),
                       "only a practical without a theory course counts passed courses before it",
@@ -334,7 +338,7 @@ class _Builder:
         for i, entry in enumerate(r.items(data, "majors", "majors")):
             field = f"majors[{i}]"
             if not r.mapping(entry, field, required=("university", "code", "name", "level"),
-                             optional=("status", "note"), at=(data["majors"], i)):
+                             optional=("status", "note", "no_plan"), at=(data["majors"], i)):
                 continue
             uni = r.choice(entry, "university", field, sorted(universities)) if universities else None
             code = entry.get("code")
@@ -348,8 +352,21 @@ class _Builder:
                 r.bad(entry, "code", join(field, "code"), f"major {code} of {uni} is listed twice (first at majors[{seen[(uni, code)]}])")
                 continue
             seen[(uni, code)] = i
-            out.append(Major(uni or "", code, r.text(entry, "name", field), level or "", status))
+            self.major_entries[(uni or "", code)] = (entry, i)
+            no_plan = r.text(entry, "no_plan", field, optional=True, default=None)
+            out.append(Major(uni or "", code, r.text(entry, "name", field), level or "", status, no_plan))
         return out
+
+    def plans_where_none_is_declared(self, majors, plans) -> None:
+        """A major marked as having no plan must not have one: the marker would tell candidates a falsehood."""
+        on_file = {(p.university, p.major) for p in plans}
+        r = self.on("curricula/majors.yaml")
+        for m in majors:
+            if m.no_plan is not None and (m.university, m.code) in on_file:
+                entry, i = self.major_entries[(m.university, m.code)]
+                r.bad(entry, "no_plan", f"majors[{i}].no_plan",
+                      f"{m.university}/{m.code} has a plan under curricula/plans/, so it cannot be marked as "
+                      "having none (remove no_plan, or the plan)")
 
     def plans(self, catalogue, universities, majors) -> list[Plan]:
         out: list[Plan] = []

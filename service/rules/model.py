@@ -32,6 +32,8 @@ class Major:
     name: str
     level: str
     status: str = "open"
+    # why no exam plan is on file (the search that found none); None for a major that has plans
+    no_plan: str | None = None
 
 
 @dataclass(frozen=True)

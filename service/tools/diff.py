@@ -62,6 +62,9 @@ def _major_lines(old, new, uni, code) -> list[str]:
         for attr, what in (("name", "name"), ("level", "level"), ("status", "status")):
             if getattr(om, attr) != getattr(nm, attr):
                 lines.append(f"{what} changed: {getattr(om, attr)} → {getattr(nm, attr)}")
+        if om.no_plan != nm.no_plan:  # what GET /v1/majors tells candidates about a major without a plan
+            lines.append("marked as having no plan (no_plan)" if om.no_plan is None else
+                         "no_plan marker removed" if nm.no_plan is None else "no_plan reason changed")
     op = {p.edition: p for p in old.plans_for(uni, code)}
     np_ = {p.edition: p for p in new.plans_for(uni, code)}
     for edition in sorted(set(op) | set(np_)):

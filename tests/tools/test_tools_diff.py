@@ -101,3 +101,16 @@ def test_a_fee_change_is_shown_and_changes_the_version(tree):
                      "  - graduation.per_major_fen: 2000 → 2500"]
     old, new = re.findall(r"\(([0-9a-f]{12})\)", header)
     assert old != new
+
+
+def test_a_no_plan_marker_removed_or_reworded_is_named(tree):
+    majors = tree / "curricula/majors.yaml"
+    text = majors.read_text(encoding="utf-8")
+    at = text.index("    no_plan:", text.index('code: "020101"'))
+    text = text[:at] + "    note:" + text[at + len("    no_plan:"):]
+    at = text.index("    no_plan: >-\n", text.index('code: "030301"')) + len("    no_plan: >-\n")
+    majors.write_text(text[:at] + "      江苏无此计划 / no Jiangsu plan.\n" + text[at:], encoding="utf-8")
+    result = diff(ROOT, tree)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == ["山西大学 020101 经济学(专升本)", "  - no_plan marker removed",
+                                              "山西大学 030301 社会学(专升本)", "  - no_plan reason changed"]

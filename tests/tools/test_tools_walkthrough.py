@@ -8,7 +8,9 @@ import pytest
 from click.testing import CliRunner
 from support.tools import ROOT
 
+from service.rules.loader import load_bundle
 from service.tools import commands
+from service.yamlreader import parse_yaml
 
 DOC = (ROOT / "docs" / "tools.md").read_text(encoding="utf-8")
 COHORT = ROOT / "fixtures" / "cohorts" / "public-administration-120402.jsonl"
@@ -31,12 +33,35 @@ def draft(tmp_path):
     root = tmp_path / "draft"
     for part in ("curricula", "rulesets"):
         shutil.copytree(ROOT / part, root / part)
-    catalogue, plan, cases = yaml_blocks()
-    path = root / "curricula" / "catalogue.yaml"
-    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + catalogue, encoding="utf-8")
+    _, plan, cases = yaml_blocks()
+    # the draft retraces how the shipped plan was added: it starts without it
     (root / "curricula" / "plans" / "sxu" / "120402-2024.yaml").write_text(plan, encoding="utf-8")
     (root / "rulesets" / "shanxi" / "tests" / "public-administration.yaml").write_text(cases, encoding="utf-8")
     return root
+
+
+def test_the_courses_the_walkthrough_adds_are_the_shipped_catalogue_s():
+    catalogue, _, _ = yaml_blocks()
+    shipped = load_bundle(ROOT).catalogue
+    added = parse_yaml("courses:\n" + catalogue, "walkthrough")["courses"]
+    assert len(added) == 13
+    for code, course in added.items():
+        assert (shipped[code].name, shipped[code].credits, shipped[code].kind) == \
+            (course["name"], course["credits"], course["kind"]), code
+
+
+def test_the_walkthrough_s_cases_are_the_shipped_ones():
+    _, _, cases = yaml_blocks()
+    shipped = ROOT / "rulesets" / "shanxi" / "tests" / "public-administration.yaml"
+    assert parse_yaml(shipped.read_text(encoding="utf-8"), "shipped") == parse_yaml(cases, "walkthrough")
+
+
+def test_the_walkthrough_s_plan_decides_as_the_shipped_one(draft):
+    """The hand-written YAML and the import of fixtures/plans/sxu-120402-2024.csv say the same."""
+    by_hand = load_bundle(draft).plans_for("sxu", "120402")
+    shipped = load_bundle(ROOT).plans_for("sxu", "120402")
+    fields = ("required", "groups", "thesis", "min_credits", "effective_from", "effective_until", "edition")
+    assert [[getattr(p, f) for f in fields] for p in by_hand] == [[getattr(p, f) for f in fields] for p in shipped]
 
 
 def test_the_new_major_checks_and_its_two_cases_pass(draft):

@@ -85,8 +85,8 @@ def test_a_major_without_a_plan_is_refused_when_filled_naming_it(drive, db):
 
 def test_an_update_to_a_major_without_a_plan_is_refused(drive):
     app = drive.create(ELIGIBLE)
-    resp = drive.update(ELIGIBLE, app["id"], fill(choices=[{"university": "sxu", "major": "050201"}]), expect=422)
-    assert "sxu/050201" in resp["fields"]["choices"]["0"]["major"][0]
+    resp = drive.update(ELIGIBLE, app["id"], fill(choices=[{"university": "sxu", "major": "030301"}]), expect=422)
+    assert "sxu/030301" in resp["fields"]["choices"]["0"]["major"][0]
     assert drive.get(app["id"])["choices"][0]["major"] == "630701"
 
 

@@ -5,12 +5,18 @@ from the catalogue (names, credits, kinds), so importing the table gives the pla
 """
 from __future__ import annotations
 
+import re
+
 from service.tools.plans.sheets import COLUMNS, Sheet
 
 # 考试类型 as the published tables print it, by kind (theory: 统考 national, 省考 provincial)
 EXAM_TYPES = {("theory", True): "统考", ("theory", False): "省考", ("practical", True): "实践",
               ("practical", False): "实践", ("thesis", True): "论文", ("thesis", False): "论文"}
 PRACTICAL_REMARK = "实践"
+# 备注 of a practical without a theory course: how many plan courses open it (catalogue requires_passed)
+REQUIRES_PASSED = re.compile(r"通过本专业(\d+|[一两二三四五六七八九])门及以上课程")
+# 备注 of a practical without a theory course that nothing has to be passed for (requires_passed 0)
+STANDALONE = "独立实践，无先修要求"
 
 
 def pick_remark(group: dict) -> str:
@@ -53,7 +59,11 @@ def plan_sheet(bundle, plan) -> Sheet:
         else:
             number = max(numbers.values(), default=0) + 1
         numbers[code] = number
-        if course.kind == "practical" and remark is None:
+        if course.kind == "practical" and remark is None and course.requires_passed:
+            remark = f"通过本专业{course.requires_passed}门及以上课程方可报考"
+        elif course.kind == "practical" and remark is None and course.requires_passed == 0:
+            remark = STANDALONE
+        elif course.kind == "practical" and remark is None:
             remark = PRACTICAL_REMARK
         rows.append([number, code, course.name, course.credits, EXAM_TYPES[(course.kind, course.national)], remark,
                      group])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from service.rules.loader import COURSE_CODE
 from service.tools.checking import check_tree
-from service.tools.plans.export import PRACTICAL_REMARK
+from service.tools.plans.export import PRACTICAL_REMARK, REQUIRES_PASSED, STANDALONE
 from service.tools.plans.sheets import COLUMNS, HEADER, Sheet, column_letter, read_sheets
 
 CATALOGUE = "curricula/catalogue.yaml"
@@ -432,14 +432,23 @@ def _catalogue_entry(reader, row, catalogue, new_courses, additions: _Lines, by_
         reader.bad(row["row"], col["课程代码"], f"{code} is not in the catalogue, but {row['name']} is, as "
                    f"{same_name[0]}", f"a mistyped code? write {same_name[0]}")
         return
-    theory = None
+    theory = requires = None
     if row["kind"] == "practical":
         theory = by_number.get(row["number"])
-        if theory is None:
+        # a practical without a theory course (英语听力与口译) is open once enough plan courses are passed,
+        # which its 备注 says as the published tables print it (通过本专业8门及以上课程方可报考)
+        m = REQUIRES_PASSED.search(row["remark"])
+        if theory is None and m:
+            requires = int(m.group(1)) if m.group(1).isdigit() else NUMERALS[m.group(1)]
+        elif theory is None and STANDALONE in row["remark"]:
+            requires = 0
+        elif theory is None:
             reader.bad(row["row"], col.get("序号"), f"practical {code} is new: give it the 序号 of its theory "
-                       "course, as the published tables do", name="序号")
+                       "course, as the published tables do, or, for a practical without one, say in 备注 how many "
+                       "plan courses must be passed first (通过本专业N门及以上课程) or that none need be ("
+                       f"{STANDALONE})", name="序号")
             return
-    entry = (row["name"], row["credits"], row["kind"], theory, row["national"])
+    entry = (row["name"], row["credits"], row["kind"], theory, row["national"], requires)
     if code in new_courses:
         if new_courses[code][0] != entry:
             reader.bad(row["row"], col["课程代码"], f"{code} is new and another row describes it differently")
@@ -454,5 +463,7 @@ def _catalogue_entry(reader, row, catalogue, new_courses, additions: _Lines, by_
     additions.add(f"    kind: {row['kind']}", (r, col["考试类型"], reader))
     if theory:
         additions.add(f"    theory: {q(theory)}", (r, col.get("序号") or col["课程代码"], reader))
+    if requires is not None:
+        additions.add(f"    requires_passed: {requires}", (r, col.get("备注") or col["课程代码"], reader))
     if not row["national"]:
         additions.add("    national: false", (r, col["考试类型"], reader))
