@@ -27,6 +27,7 @@ from service.rules.model import (
     Major,
     Plan,
     Policy,
+    SubstituteLimits,
     Substitution,
     University,
 )
@@ -334,7 +335,7 @@ class _Builder:
         for i, entry in enumerate(r.items(data, "majors", "majors")):
             field = f"majors[{i}]"
             if not r.mapping(entry, field, required=("university", "code", "name", "level"),
-                             optional=("status", "note"), at=(data["majors"], i)):
+                             optional=("status", "discontinued_from", "note"), at=(data["majors"], i)):
                 continue
             uni = r.choice(entry, "university", field, sorted(universities)) if universities else None
             code = entry.get("code")
@@ -348,7 +349,8 @@ class _Builder:
                 r.bad(entry, "code", join(field, "code"), f"major {code} of {uni} is listed twice (first at majors[{seen[(uni, code)]}])")
                 continue
             seen[(uni, code)] = i
-            out.append(Major(uni or "", code, r.text(entry, "name", field), level or "", status))
+            out.append(Major(uni or "", code, r.text(entry, "name", field), level or "", status,
+                             r.date(entry, "discontinued_from", field, optional=True)))
         return out
 
     def plans(self, catalogue, universities, majors) -> list[Plan]:
@@ -474,7 +476,7 @@ class _Builder:
         r = self.on(f)
         keys = ("id", "title", "pass_mark", "practical_needs_theory", "thesis_levels", "prior_diploma")
         if not r.mapping(policy_node, "policy", required=keys,
-                         optional=("passing_grades", "revision", "source", "note"),
+                         optional=("passing_grades", "revision", "exceptions", "source", "note"),
                          at=(policy_parent, "policy")):
             return None
         pd = policy_node["prior_diploma"]
@@ -513,7 +515,23 @@ class _Builder:
             equivalences=eqs,
             source=str(policy_node.get("source") or ""),
             revision=self.revision(r, policy_node),
+            substitute_limits=self.substitute_limits(r, policy_node),
         )
+
+    @staticmethod
+    def substitute_limits(r, policy_node) -> SubstituteLimits:
+        """``policy.exceptions.substitute``: absent, every limit holds."""
+        node = policy_node.get("exceptions")
+        if node is None or not r.mapping(node, "policy.exceptions", optional=("substitute", "note"),
+                                         at=(policy_node, "exceptions")):
+            return SubstituteLimits()
+        limits = node.get("substitute")
+        flags = ("discontinued_major", "same_level", "credits_at_least")
+        if limits is None or not r.mapping(limits, "policy.exceptions.substitute", required=flags,
+                                           optional=("source", "note"), at=(node, "substitute")):
+            return SubstituteLimits()
+        return SubstituteLimits(*(r.flag(limits, f, "policy.exceptions.substitute") for f in flags),
+                                source=str(limits.get("source") or ""))
 
     @staticmethod
     def revision(r, policy_node) -> int:
