@@ -46,6 +46,7 @@ TABLE_FILES = (
     "rulesets/transfer/transfer_out_states.yaml",
     "rulesets/workflow/application_states.yaml",
     "rulesets/workflow/districts.yaml",
+    "rulesets/workflow/exception_states.yaml",
     "rulesets/workflow/fees.yaml",
     "rulesets/workflow/identity_states.yaml",
     "rulesets/workflow/windows.yaml",
@@ -527,11 +528,11 @@ class _Builder:
             return SubstituteLimits()
         limits = node.get("substitute")
         flags = ("discontinued_major", "same_level", "credits_at_least")
-        if limits is None or not r.mapping(limits, "policy.exceptions.substitute", required=flags,
-                                           optional=("source", "note"), at=(node, "substitute")):
+        if limits is None or not r.mapping(limits, "policy.exceptions.substitute", required=(*flags, "source"),
+                                           optional=("note",), at=(node, "substitute")):
             return SubstituteLimits()
         return SubstituteLimits(*(r.flag(limits, f, "policy.exceptions.substitute") for f in flags),
-                                source=str(limits.get("source") or ""))
+                                source=r.citation(limits))
 
     @staticmethod
     def revision(r, policy_node) -> int:
