@@ -48,6 +48,11 @@ MACHINE = statemachine.Machine(
     guards={"not_approved": _not_approved},
     refused="例外状态为「{label}」，不能 {action} / the exception is {state}: cannot {action}",
     forbidden="role {role} may not {action} an exception")
-table, check_role, check_allowed, transition, record_event, history = (
-    MACHINE.table, MACHINE.check_role, MACHINE.check_allowed, MACHINE.transition, MACHINE.record_event,
-    MACHINE.history)
+table, check_role, check_allowed, transition, record_event = (
+    MACHINE.table, MACHINE.check_role, MACHINE.check_allowed, MACHINE.transition, MACHINE.record_event)
+HISTORY_COLUMNS = ("id", *(c.split()[0] for c in statemachine.EVENT_COLUMNS), statemachine.VERSION_COLUMN)
+
+
+def history(db, exception_id: int) -> list[dict]:
+    """Every step, oldest first, with the rules version it was made under (what a replay needs to explain)."""
+    return statemachine.history(db, MACHINE.events, HISTORY_COLUMNS, {MACHINE.key: exception_id})

@@ -31,6 +31,13 @@ def mark_discontinued(rules_root, entry: str = MAJOR_ENTRY.rstrip("\n") + "\n   
     path.write_text(text.replace(MAJOR_ENTRY, entry.rstrip("\n") + "\n"), encoding="utf-8")
 
 
+def discontinue(app, rules_root) -> None:
+    """法学 marked 停考 in the served rules, and the service reloaded to serve them (as `sxzk reload`)."""
+    mark_discontinued(rules_root)
+    result = app.test_cli_runner().invoke(args=["reload", "--author", "test"])
+    assert result.exit_code == 0, result.output
+
+
 @pytest.fixture
 def served(tmp_path, rules):
     """(app, rules root): the demo candidates loaded, the clock at support.candidates.NOW."""
