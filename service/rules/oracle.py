@@ -86,6 +86,11 @@ R18 Revision 2, ``unused_inputs``: a choice counted anywhere (even for another
     requirement) is not listed; a choice accepted but not counted is
     ``substitution_not_counted``.  ``substitution_not_needed`` is the reason of
     an unlisted choice whenever a substitution applies to the plan.
+R19 Exceptions (section 3a): the exceptions of the request are already those of its
+    (university, major); one naming a course of another edition only is ``not_in_plan``
+    for this edition.  A waiver holds its course with no record: ``counted[].code`` is the
+    plan code, and the code is never in ``unused``.  An exception whose holding a practical
+    rule removed reports that rule's note.
 R16 ``counted[].verified`` (and so every "verified" measure) means status 2 of
     the course it is counted for: a verified practical whose theory is only
     pending is counted with ``verified: false``.

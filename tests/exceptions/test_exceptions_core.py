@@ -151,3 +151,31 @@ def test_each_limit_is_the_rulesets_and_all_are_named_at_once():
         "major": ["uni-a 无专业 999999 (no such major at this university)"]}
     assert "by" in check_exception(BUNDLE, "uni-a", "123456", "waive", "20001", "30001", AS_OF)
     assert check_exception(BUNDLE, "uni-a", "123456", "waive", "20001", None, AS_OF) == {}
+
+
+# --- the data: majors.yaml discontinued_from, policy.exceptions.substitute --------------------
+
+def files_with(major=None, exceptions=None):
+    from support.strategies import synthetic_files
+    files = synthetic_files(COURSES, [PLAN], policy={**DEFAULT_POLICY, "revision": 2,
+                                                     **({"exceptions": exceptions} if exceptions else {})})
+    files["curricula/majors.yaml"]["majors"][0].update(major or {})
+    return files
+
+
+def test_the_loader_reads_and_checks_the_exception_data():
+    from service.errors import RulesetError
+    from service.rules.loader import bundle_from_files
+
+    limits = {"substitute": {"discontinued_major": True, "same_level": False, "credits_at_least": True,
+                             "source": "2024 报考简章"}}
+    bundle = bundle_from_files(files_with({"discontinued_from": "2026-07-01"}, limits))
+    assert bundle.majors[0].discontinued_from == dt.date(2026, 7, 1)
+    assert bundle.majors[0].discontinued(dt.date(2026, 7, 1)) and not bundle.majors[0].discontinued(dt.date(2026, 6, 30))
+    assert not bundle.policy.substitute_limits.same_level and bundle.policy.substitute_limits.source == "2024 报考简章"
+    with pytest.raises(RulesetError) as exc:
+        bundle_from_files(files_with({"discontinued_from": "July"},
+                                     {"substitute": {"same_level": "yes", "source": "x", "colour": 1}}))
+    shown = "\n".join(str(p) for p in exc.value.problems)
+    assert "majors[0].discontinued_from" in shown and "must be a date" in shown
+    assert "policy.exceptions.substitute" in shown and "colour" in shown

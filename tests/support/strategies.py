@@ -205,8 +205,10 @@ def requests(draw, bundle):
         substitution = set_chosen
 
     exceptions = draw(_exceptions(bundle, target_codes, plan_codes, other_codes, records))
-    for exc in exceptions:  # a substitute's course mostly passed, sometimes on an unverified card
-        if exc.by and draw(st.integers(0, 2)) > 0:
+    for exc in exceptions:
+        if draw(st.integers(0, 2)) > 0:  # mostly the course an exception is for is one the candidate lacks
+            records = [r for r in records if r.code != exc.course]
+        if exc.by and draw(st.integers(0, 2)) > 0:  # a substitute's course mostly passed, now and then unverified
             records.append(draw(_passing_record(exc.by, bundle)))
 
     candidate = Candidate(
