@@ -87,7 +87,10 @@ def add_command(exam_number, university, major, kind, course, by, reason, docume
     if blob is not None:
         exc = _run(lambda: records.attach_evidence(db, BlobStore(Path(current.config()["BLOB_DIR"])), who,
                                                    exc["id"], blob))
-    click.echo(json.dumps(exc, ensure_ascii=False, indent=2)) if as_json else _show(exc)
+    if as_json:
+        click.echo(json.dumps(exc, ensure_ascii=False, indent=2))
+    else:
+        _show(exc)
 
 
 @exceptions_group.command("list")
