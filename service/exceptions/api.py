@@ -81,6 +81,9 @@ def revoke_exception(data, exception_id):
 
 @blp.route("/exceptions/<int:exception_id>/evidence", methods=["PUT"])
 @blp.response(200, ExceptionSchema)
+@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["evidence"], "properties": {"evidence": {
+        "type": "string", "format": "binary", "description": "a scan of the deciding document: PDF, JPEG or PNG"}}}}}})
 @auth.require(*WRITERS)
 def attach_evidence(exception_id):
     """A scan of the deciding document: multipart field ``evidence``, PDF, JPEG or PNG under 10 MiB."""
@@ -92,8 +95,11 @@ def attach_evidence(exception_id):
 
 
 @blp.route("/exceptions/<int:exception_id>/evidence")
+@blp.doc(responses={"200": {"description": "the scan as uploaded", "content": {
+    mimetype: {"schema": {"type": "string", "format": "binary"}} for mimetype in _MIMETYPES.values()}}})
 @auth.require(*READERS)
 def download_evidence(exception_id):
+    """The scan of the deciding document (404 when none was attached)."""
     exc = records.get(current.db(), exception_id)
     if not exc["evidence"]:
         raise NotFound(f"例外 {exception_id} 无证明文件 / exception {exception_id} has no evidence file")
