@@ -170,3 +170,26 @@ def test_the_application_check_takes_the_exception_and_approval_closes_revocatio
     resp = client.post(f"/v1/exceptions/{exc_id}/revoke", json={"reason": "文件撤回"}, headers=CURRICULUM)
     assert resp.status_code == 409 and resp.json["application_id"] == app_id
     assert listed(client, MISSING, state="in_force")[0]["id"] == exc_id
+
+
+def test_the_command_line_attaches_evidence_and_refuses_a_bad_file_before_storing(served, tmp_path):
+    import json
+
+    app, rules = served
+    discontinue(app, rules)
+    runner = app.test_cli_runner()
+    args = ["exceptions", "add", ZHANG, "--university", "sxu", "--major", "030101K", "--kind", "substitute",
+            "--course", "00229", "--by", "13683", "--reason", "停考专业", "--document", "晋招考院〔2026〕12号",
+            "--actor", "计划处刘老师"]
+    bad = tmp_path / "scan.txt"
+    bad.write_bytes(b"not a scan")
+    refused = runner.invoke(args=[*args, "--evidence", str(bad)])
+    assert refused.exit_code == 1 and "evidence: 证明文件须为 PDF、JPEG 或 PNG" in refused.output
+    assert json.loads(runner.invoke(args=["exceptions", "list", ZHANG, "--json"]).output) == []
+    scan = tmp_path / "notice.pdf"
+    scan.write_bytes(PDF)
+    done = runner.invoke(args=[*args, "--evidence", str(scan), "--json"])
+    assert done.exit_code == 0, done.output
+    exc = json.loads(done.output)
+    assert exc["evidence"]["format"] == "pdf" and [e["action"] for e in exc["history"]] == ["record", "attach_evidence"]
+    assert app.test_client().get(f"/v1/exceptions/{exc['id']}/evidence", headers=PROVINCE).data == PDF
