@@ -192,4 +192,7 @@ def test_the_command_line_attaches_evidence_and_refuses_a_bad_file_before_storin
     assert done.exit_code == 0, done.output
     exc = json.loads(done.output)
     assert exc["evidence"]["format"] == "pdf" and [e["action"] for e in exc["history"]] == ["record", "attach_evidence"]
+    # recorded under the rules the reload put in service, the limits' version and each step's
+    assert {e["ruleset_version"] for e in exc["history"]} == {exc["ruleset_version"]} == {
+        app.extensions["rulebook"].current().version}
     assert app.test_client().get(f"/v1/exceptions/{exc['id']}/evidence", headers=PROVINCE).data == PDF
