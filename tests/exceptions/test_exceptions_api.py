@@ -132,6 +132,11 @@ def test_evidence_is_a_pdf_or_image_kept_by_hash_and_recorded(served):
     assert [e["action"] for e in resp.json["history"]] == ["record", "attach_evidence"]
     download = client.get(url, headers=AUDITOR)
     assert download.status_code == 200 and download.data == PDF and download.mimetype == "application/pdf"
+    from service.store.db import connect
+    from service.uploads import blob_gc
+    db = connect(app.config["DATABASE"])
+    assert resp.json["evidence"]["sha256"] in blob_gc.referenced(db)  # `sxzk blobs gc` keeps it
+    db.conn.close()
     client.post(f"/v1/exceptions/{exc_id}/revoke", json={"reason": "文件撤回"}, headers=CURRICULUM)
     late = client.put(url, headers=CURRICULUM, content_type="multipart/form-data",
                       data={"evidence": (io.BytesIO(PDF), "notice.pdf")})
