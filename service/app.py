@@ -33,6 +33,7 @@ def blueprints() -> list:
     from service.applications import api as applications_api
     from service.audit import api as audit_api
     from service.candidates import api as candidates_api
+    from service.exceptions import api as exceptions_api
     from service.forms import api as forms_api
     from service.identity import api as identity_api
     from service.payments import api as payments_api
@@ -41,7 +42,7 @@ def blueprints() -> list:
 
     return [system.blp, majors.blp, decisions_api.evaluations, decisions_api.decisions, reference_api.blp,
             candidates_api.blp, identity_api.blp, applications_api.blp, payments_api.blp, payments_api.callbacks,
-            forms_api.blp, transfer_api.blp, audit_api.blp]
+            forms_api.blp, transfer_api.blp, audit_api.blp, exceptions_api.blp]
 
 
 class SqliteInt(IntegerConverter):

@@ -241,12 +241,13 @@ def all_commands() -> list:
     """Every feature's commands, registered explicitly."""
     from service.audit import cli as audit_commands
     from service.candidates import cli as candidates_cli
+    from service.exceptions import cli as exceptions_cli
     from service.payments import cli as payments_cli
     from service.tools import commands, lifecycle
     from service.transfer import cli as transfer_cli
 
     return [*COMMANDS, *candidates_cli.COMMANDS, *payments_cli.COMMANDS, *transfer_cli.COMMANDS,
-            *commands.COMMANDS, *lifecycle.COMMANDS, *audit_commands.COMMANDS]
+            *commands.COMMANDS, *lifecycle.COMMANDS, *audit_commands.COMMANDS, *exceptions_cli.COMMANDS]
 
 
 def init_app(app) -> None:

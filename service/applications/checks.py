@@ -1,8 +1,8 @@
 """The eligibility decision for each choice of an application (seed 002, 六.2).
 
 The application never decides eligibility itself: it assembles the candidate's
-transcript, prior diploma, the choice's English (II) substitution and the old-plan
-cards, and asks ``service.decisions.evaluate.evaluate_and_record``, which stores each
+transcript, prior diploma, the choice's English (II) substitution, the old-plan
+cards and the exceptions staff recorded for the choice's major, and asks ``service.decisions.evaluate.evaluate_and_record``, which stores each
 decision in the hash-chained decision log.  A card counts as verified only once the
 county office has verified it; a refused card does not count at all.
 """
@@ -14,6 +14,7 @@ from service import clock
 from service.candidates import diploma
 from service.candidates import records as candidates
 from service.decisions.evaluate import evaluate_and_record
+from service.decisions.exceptions import in_force
 from service.decisions.schemas import EvaluationRequestSchema
 from service.errors import InvalidInput
 from service.store import ruleset_archive
@@ -51,10 +52,12 @@ def evaluate_choices(db, rulebook, exam_number: str, choices: list[dict], old_pl
         raw = {**base, "choices": [{"university": choice["university"], "major": choice["major"]}],
                "substitution": list(choice["substitution"])}
         try:
-            requests.append(_REQUEST.load(raw))
+            data = _REQUEST.load(raw)
         except ValidationError as exc:
             # the stored records or the chosen courses do not make a valid request: say where
             raise InvalidInput("the application cannot be checked as it is", fields=exc.messages) from None
+        exceptions = in_force(db, exam_number, data["choices"])  # staff-recorded: never from the portal
+        requests.append({**data, "exceptions": exceptions} if exceptions else data)
     return [evaluate_and_record(db, rulebook, data, db_key=db_key)["decisions"][0] for data in requests]
 
 

@@ -27,6 +27,9 @@ class MajorSchema(Schema):
     name = fields.String()
     level = fields.String()
     status = fields.String(metadata={"description": "open | closed_to_new (停止新生报名)"})
+    discontinued_from = fields.String(allow_none=True, metadata={
+        "description": "停考: the first day the major's courses are no longer examined (null: not discontinued); "
+                       "a substitute exception needs it (docs/exceptions.md)"})
     editions = fields.List(fields.String(), metadata={"description": "exam plan editions on file"})
     plan_in_force = fields.Boolean(metadata={"description": "a plan of this major is in force today: it can be "
                                                            "chosen and decided (otherwise 422 no_plan_in_force)"})
@@ -81,6 +84,7 @@ def _major_dict(bundle, m) -> dict:
     status = plan_status(bundle, m.university, m.code, clock.now().date())
     return {"university": m.university, "university_name": bundle.universities[m.university].name,
             "code": m.code, "name": m.name, "level": m.level, "status": m.status,
+            "discontinued_from": m.discontinued_from.isoformat() if m.discontinued_from else None,
             "editions": [p.edition for p in bundle.plans_for(m.university, m.code)],
             "plan_in_force": status == "in_force", "plan_status": status, "no_plan": m.no_plan}
 

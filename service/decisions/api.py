@@ -8,6 +8,7 @@ from flask import jsonify
 from flask_smorest import Blueprint
 
 from service.decisions.evaluate import evaluate_and_record
+from service.decisions.exceptions import in_force
 from service.decisions.replay import replay_row
 from service.decisions.schemas import (
     EvaluationRequestSchema,
@@ -42,6 +43,10 @@ def create_evaluation(data):
     who = auth.current()
     if who.role == "portal" and who.candidate != data["candidate"]["exam_number"]:
         raise Forbidden("the portal may evaluate only the candidate named in X-Candidate")
+    # a registered candidate's exceptions in force are loaded here: the schema refuses any sent with the request
+    exceptions = in_force(current.db(), data["candidate"]["exam_number"], data["choices"])
+    if exceptions:
+        data = {**data, "exceptions": exceptions}
     result = evaluate_and_record(current.db(), current.rulebook(), data, db_key=current.config()["DATABASE"])
     # The result already has exactly the documented keys in the documented order
     # (tests/reliability/test_response_shape.py holds dump(result) == result), so

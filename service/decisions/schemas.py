@@ -146,7 +146,8 @@ class CountedSchema(Schema):
     for_ = fields.String(attribute="for", data_key="for", metadata={"description": "the plan course it counts for"})
     credits = fields.Integer()
     verified = fields.Boolean()
-    via = fields.String(metadata={"description": "direct | equivalence:<id> | substitution:<id>"})
+    via = fields.String(metadata={"description": "direct | equivalence:<id> | substitution:<id> | exception:<id> "
+                                                 "(a staff-recorded exception, /v1/exceptions/<id>)"})
 
 
 class MeasureSchema(Schema):
@@ -193,7 +194,8 @@ class AlternativeSchema(Schema):
 
 class UnusedInputSchema(Schema):
     code = fields.String()
-    input = fields.String(metadata={"description": "substitution | old-plan"})
+    input = fields.String(metadata={"description": "substitution | old-plan | exception"})
+    exception = fields.Integer(metadata={"description": "input exception only: the exception's id"})
     reason = fields.String(metadata={"description": "why no requirement uses it (docs/rules-semantics.md section 4)"})
 
 

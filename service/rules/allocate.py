@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from service.rules.exceptions import exceptions_by_course, hold_by_exception, unused_exceptions
 from service.rules.inputs import Record, Request
 from service.rules.model import Bundle, Plan, Substitution
 
@@ -105,7 +106,8 @@ def _passes(rec: Record, policy) -> bool:
 def allocate(bundle: Bundle, plan: Plan, request: Request) -> Allocation:
     policy, catalogue = bundle.policy, bundle.catalogue
     passed, ignored = passed_records(bundle, request.records)
-    held = _hold_plan_courses(bundle, plan, passed, request.as_of)
+    held, idle = _hold_plan_courses(bundle, plan, passed, request.as_of, request.exceptions)
+    by_exception = {h.for_code: h for h in held.values() if h.via.startswith("exception:")}
     theory_missing = _practical_preconditions(plan, catalogue, held, policy.practical_needs_theory)
     failed_records = {}  # record code -> note, for unused_inputs
 
@@ -151,6 +153,7 @@ def allocate(bundle: Bundle, plan: Plan, request: Request) -> Allocation:
         failed_records = {rec_code: note for note, rec_code in theory_missing.values()}
         inputs = _unused_inputs(plan, request, passed, reqs, counted, sub, released, not_counted, failed_records,
                                 unused)
+        inputs += unused_exceptions(request.exceptions, counted, idle, by_exception, theory_missing, released)
     return Allocation(plan, reqs, unused, ignored, credits, inputs)
 
 
@@ -204,7 +207,8 @@ def _unused_inputs(plan, request, passed, reqs, counted, sub, released, not_coun
     return out
 
 
-def _hold_plan_courses(bundle: Bundle, plan: Plan, passed, as_of) -> dict[str, Held]:
+def _hold_plan_courses(bundle: Bundle, plan: Plan, passed, as_of, exceptions) -> tuple[dict[str, Held], dict]:
+    """The holding of each plan course, and {exception id: why it holds nothing}."""
     held: dict[str, Held] = {}
     used_old: set[str] = set()
     for code in plan.codes():
@@ -213,8 +217,16 @@ def _hold_plan_courses(bundle: Bundle, plan: Plan, passed, as_of) -> dict[str, H
             held[code] = Held(code, code, credits, status, "direct")
     # a record held directly for its own plan course is used up: it cannot also stand for another
     used_old.update(held)
+    by_course, idle = exceptions_by_course(plan, exceptions)
     for code in plan.codes():
         if code in held:
+            idle.update((e.id, "course_passed") for e in by_course.get(code, ()))
+            continue
+        found = hold_by_exception(bundle, code, by_course.get(code, ()), passed, used_old, idle)
+        if found is not None:
+            record_code, credits, status, via = found
+            held[code] = Held(record_code, code, credits, status, via)
+            used_old.add(record_code)
             continue
         found = _one_to_one(bundle, code, passed, used_old, as_of) or _pool(bundle, code, passed, used_old, as_of)
         if found:
@@ -222,7 +234,7 @@ def _hold_plan_courses(bundle: Bundle, plan: Plan, passed, as_of) -> dict[str, H
             rec, credits, status = passed[old]
             used_old.add(old)
             held[code] = Held(old, code, credits, status, f"equivalence:{eq.id}")
-    return held
+    return held, idle
 
 
 def _usable_old(eq, old, passed, used_old) -> bool:

@@ -43,6 +43,20 @@ class PriorDiploma:
 
 
 @dataclass(frozen=True)
+class Exception_:
+    """A staff-recorded exception for one candidate and one university+major (section 3a of the contract).
+
+    ``substitute``: the passed course ``by`` stands for plan course ``course``;
+    ``waive``: ``course`` is met by decision (``by`` is None).
+    """
+
+    id: int
+    kind: str
+    course: str
+    by: str | None = None
+
+
+@dataclass(frozen=True)
 class Request:
     candidate: Candidate
     university: str
@@ -52,6 +66,8 @@ class Request:
     substitution: tuple[str, ...] = ()  # candidate-chosen courses to replace 英语(二)
     prior_diploma: PriorDiploma | None = None
     edition: str | None = None  # evaluate one plan edition only
+    # staff-recorded exceptions for this university+major, by id: loaded by the service, never sent by the portal
+    exceptions: tuple[Exception_, ...] = ()
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -59,7 +75,7 @@ def canonical_input(data: dict) -> dict:
     """The validated request in one spelling: sorted lists, ISO dates; what is logged and replayed."""
     def rec(r):
         return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in sorted(r.items())}
-    return {
+    out = {
         "candidate": dict(sorted(data["candidate"].items())),
         "transcript": sorted((rec(r) for r in data["transcript"]),
                              key=lambda r: (r["code"], r.get("date") or "", r["source"], r["score"])),
@@ -69,6 +85,9 @@ def canonical_input(data: dict) -> dict:
         "prior_diploma": dict(sorted(data["prior_diploma"].items())) if data.get("prior_diploma") else None,
         "as_of": data["as_of"].isoformat(),
     }
+    if data.get("exceptions"):  # absent when none, so inputs logged before exceptions existed keep their spelling
+        out["exceptions"] = sorted((dict(sorted(e.items())) for e in data["exceptions"]), key=lambda e: e["id"])
+    return out
 
 
 def request_for(canonical: dict, choice: dict) -> Request:
@@ -91,4 +110,7 @@ def request_for(canonical: dict, choice: dict) -> Request:
         substitution=tuple(canonical["substitution"]),
         prior_diploma=PriorDiploma(**pd) if pd else None,
         edition=choice.get("edition"),
+        exceptions=tuple(Exception_(id=e["id"], kind=e["kind"], course=e["course"], by=e.get("by"))
+                         for e in canonical.get("exceptions", ())
+                         if (e["university"], e["major"]) == (choice["university"], choice["major"])),
     )

@@ -27,6 +27,7 @@ from service.rules.model import (
     Major,
     Plan,
     Policy,
+    SubstituteLimits,
     Substitution,
     University,
 )
@@ -45,6 +46,7 @@ TABLE_FILES = (
     "rulesets/transfer/transfer_out_states.yaml",
     "rulesets/workflow/application_states.yaml",
     "rulesets/workflow/districts.yaml",
+    "rulesets/workflow/exception_states.yaml",
     "rulesets/workflow/fees.yaml",
     "rulesets/workflow/identity_states.yaml",
     "rulesets/workflow/windows.yaml",
@@ -338,7 +340,7 @@ class _Builder:
         for i, entry in enumerate(r.items(data, "majors", "majors")):
             field = f"majors[{i}]"
             if not r.mapping(entry, field, required=("university", "code", "name", "level"),
-                             optional=("status", "note", "no_plan"), at=(data["majors"], i)):
+                             optional=("status", "discontinued_from", "note", "no_plan"), at=(data["majors"], i)):
                 continue
             uni = r.choice(entry, "university", field, sorted(universities)) if universities else None
             code = entry.get("code")
@@ -354,7 +356,8 @@ class _Builder:
             seen[(uni, code)] = i
             self.major_entries[(uni or "", code)] = (entry, i)
             no_plan = r.text(entry, "no_plan", field, optional=True, default=None)
-            out.append(Major(uni or "", code, r.text(entry, "name", field), level or "", status, no_plan))
+            out.append(Major(uni or "", code, r.text(entry, "name", field), level or "", status, no_plan,
+                             r.date(entry, "discontinued_from", field, optional=True)))
         return out
 
     def plans_where_none_is_declared(self, majors, plans) -> None:
@@ -491,7 +494,7 @@ class _Builder:
         r = self.on(f)
         keys = ("id", "title", "pass_mark", "practical_needs_theory", "thesis_levels", "prior_diploma")
         if not r.mapping(policy_node, "policy", required=keys,
-                         optional=("passing_grades", "revision", "source", "note"),
+                         optional=("passing_grades", "revision", "exceptions", "source", "note"),
                          at=(policy_parent, "policy")):
             return None
         pd = policy_node["prior_diploma"]
@@ -530,7 +533,23 @@ class _Builder:
             equivalences=eqs,
             source=str(policy_node.get("source") or ""),
             revision=self.revision(r, policy_node),
+            substitute_limits=self.substitute_limits(r, policy_node),
         )
+
+    @staticmethod
+    def substitute_limits(r, policy_node) -> SubstituteLimits:
+        """``policy.exceptions.substitute``: absent, every limit holds."""
+        node = policy_node.get("exceptions")
+        if node is None or not r.mapping(node, "policy.exceptions", optional=("substitute", "note"),
+                                         at=(policy_node, "exceptions")):
+            return SubstituteLimits()
+        limits = node.get("substitute")
+        flags = ("discontinued_major", "same_level", "credits_at_least")
+        if limits is None or not r.mapping(limits, "policy.exceptions.substitute", required=(*flags, "source"),
+                                           optional=("note",), at=(node, "substitute")):
+            return SubstituteLimits()
+        return SubstituteLimits(*(r.flag(limits, f, "policy.exceptions.substitute") for f in flags),
+                                source=r.citation(limits))
 
     @staticmethod
     def revision(r, policy_node) -> int:

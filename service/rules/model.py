@@ -34,6 +34,10 @@ class Major:
     status: str = "open"
     # why no exam plan is on file (the search that found none); None for a major that has plans
     no_plan: str | None = None
+    discontinued_from: dt.date | None = None  # 停考: no exams of the major's own courses from this date
+
+    def discontinued(self, on: dt.date) -> bool:
+        return self.discontinued_from is not None and self.discontinued_from <= on
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,16 @@ class Equivalence:
 
 
 @dataclass(frozen=True)
+class SubstituteLimits:
+    """What a per-candidate ``substitute`` exception may be (2024 报考简章: 相同、相近且不低于原学分)."""
+
+    discontinued_major: bool = True  # only for a major that is 停考 on the day it is recorded
+    same_level: bool = True  # the course stands in a plan of the major's level
+    credits_at_least: bool = True  # no fewer credits than the plan course it stands for
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Policy:
     id: str
     title: str
@@ -138,6 +152,7 @@ class Policy:
     equivalences: tuple[Equivalence, ...] = ()
     source: str = ""
     revision: int = 1  # 2: one count per slot, unused inputs reported, thesis only where theses are
+    substitute_limits: SubstituteLimits = SubstituteLimits()  # checked when staff record an exception
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,11 @@ R18 Revision 2, ``unused_inputs``: a choice counted anywhere (even for another
     requirement) is not listed; a choice accepted but not counted is
     ``substitution_not_counted``.  ``substitution_not_needed`` is the reason of
     an unlisted choice whenever a substitution applies to the plan.
+R19 Exceptions (section 3a): the exceptions of the request are already those of its
+    (university, major); one naming a course of another edition only is ``not_in_plan``
+    for this edition.  A waiver holds its course with no record: ``counted[].code`` is the
+    plan code, and the code is never in ``unused``.  An exception whose holding a practical
+    rule removed reports that rule's note.
 R16 ``counted[].verified`` (and so every "verified" measure) means status 2 of
     the course it is counted for: a verified practical whose theory is only
     pending is counted with ``verified: false``.
@@ -217,17 +222,47 @@ def one_to_one_other(equivalence, code):
     return None
 
 
-def hold_plan_courses(bundle, plan, passed, as_of):
-    """Section 3: returns ({plan code: Holding or None}, set of used record codes)."""
+class Waived:
+    """What a waiver holds a plan course with: no record, the course's catalogue credits, verified."""
+
+    def __init__(self, code, credits):
+        self.code = code
+        self.credits = credits
+        self.verified = True
+        self.source = "exception"
+
+
+def hold_plan_courses(bundle, plan, passed, as_of, exceptions=()):
+    """Section 3: returns ({plan code: Holding or None}, set of used record codes, {exception id: reason}).
+
+    The reasons are those of section 4 item 7 for exceptions that hold nothing.
+    """
     equivalences = bundle.policy.equivalences
     # a record held directly for its own plan course is used up before any equivalence looks at it
     used = {code for code in plan.codes() if code in passed}
     held = {}
-    for code in plan.codes():
+    idle = {}  # exception id -> why it holds nothing
+    plan_codes = plan.codes()
+    for exc in exceptions:
+        if exc.course not in plan_codes:
+            idle[exc.id] = "not_in_plan"
+    for code in plan_codes:
         holding = None
         # 1. passed directly
         if code in passed:
             holding = Holding(code, passed[code], "direct")
+        # 1a. the candidate's exceptions for this course, by id
+        for exc in sorted((e for e in exceptions if e.course == code), key=lambda e: e.id):
+            if holding is not None:
+                idle[exc.id] = "course_passed" if holding.via == "direct" else "already_held"
+            elif exc.kind == "waive":
+                holding = Holding(code, Waived(code, bundle.catalogue[code].credits), "exception:" + str(exc.id))
+            elif exc.by not in passed:
+                idle[exc.id] = "not_passed"
+            elif exc.by in used:
+                idle[exc.id] = "record_used"
+            else:
+                holding = Holding(code, passed[exc.by], "exception:" + str(exc.id))
         # 2. one-to-one equivalence
         if holding is None:
             for eq in equivalences:
@@ -266,7 +301,7 @@ def hold_plan_courses(bundle, plan, passed, as_of):
         if holding is not None:
             used.add(holding.code)
         held[code] = holding
-    return held, used
+    return held, used, idle
 
 
 def plan_statuses(bundle, plan, passed, held):
@@ -363,7 +398,7 @@ def applicable_substitution(bundle, plan, code):
 
 def evaluate_plan(bundle, plan, request, passed, ignored):
     policy = bundle.policy
-    held, _used = hold_plan_courses(bundle, plan, passed, request.as_of)
+    held, _used, idle_exceptions = hold_plan_courses(bundle, plan, passed, request.as_of, request.exceptions)
     revision = policy.revision
     status, theory_missing = plan_statuses(bundle, plan, passed, held)
 
@@ -568,7 +603,33 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
         failed_precondition = {held[c].code: note for c, note in theory_missing.items()}
         result["unused_inputs"] = unused_inputs(plan, request, passed, requirements, subs_for,
                                                 failed_precondition, released, not_counted, unused)
+        result["unused_inputs"] += unused_exceptions(request, held, requirements, idle_exceptions, theory_missing,
+                                                     released)
     return result
+
+
+def unused_exceptions(request, held, requirements, idle, theory_missing, released):
+    """Section 4 item 7, last part: exceptions no requirement counts, by id, with the reason."""
+    counted_vias = set()
+    for req in requirements:
+        for e in req["counted"]:
+            counted_vias.add(e["via"])
+    out = []
+    for exc in sorted(request.exceptions, key=lambda e: e.id):
+        via = "exception:" + str(exc.id)
+        if via in counted_vias:
+            continue
+        if exc.id in idle:
+            reason = idle[exc.id]
+        elif exc.course in theory_missing:
+            reason = theory_missing[exc.course]
+        elif held[exc.course] is not None and held[exc.course].code in released:
+            reason = released[held[exc.course].code]
+        else:
+            reason = "not_counted"
+        code = exc.by if exc.kind == "substitute" else exc.course
+        out.append({"code": code, "input": "exception", "exception": exc.id, "reason": reason})
+    return out
 
 
 def unused_inputs(plan, request, passed, requirements, subs_for, failed_precondition, released,

@@ -21,7 +21,9 @@ gender default to the candidate's).  ``expected`` lists only what is checked:
 ``credits`` keys given, ``unused`` and ``unused_inputs``.  A requirement is
 its status, or a mapping of ``status`` and any of ``counted`` (entries giving
 any of code, for, via, credits, verified: only the keys given are compared),
-``missing``, ``notes`` and ``substitution`` (``accepted``, ``rejected``)::
+``missing``, ``notes`` and ``substitution`` (``accepted``, ``rejected``).
+``input.exceptions`` gives staff-recorded exceptions for the case's major
+(``{id, kind: substitute | waive, course[, by]}``), as the service loads them::
 
         requirements:
           "course:03708":
@@ -48,7 +50,8 @@ REQUIREMENT_STATUSES = ("met", "pending", "unmet")
 CREDIT_KEYS = ("earned", "earned_verified", "required")
 CASE_KEYS = {"required": ("name", "input", "expected"), "optional": ("note",)}
 INPUT_KEYS = {"required": ("university", "major", "as_of", "transcript"),
-              "optional": ("edition", "substitution", "old_plan_records", "prior_diploma", "candidate")}
+              "optional": ("edition", "substitution", "old_plan_records", "prior_diploma", "candidate", "exceptions")}
+EXCEPTION_KEYS = {"required": ("id", "kind", "course"), "optional": ("by", "note")}
 EXPECTED_KEYS = {"required": ("status",),
                  "optional": ("eligible", "requirements", "credits", "edition", "unused", "unused_inputs")}
 REQUIREMENT_KEYS = {"required": ("status",), "optional": ("counted", "missing", "notes", "substitution")}
@@ -143,13 +146,34 @@ class _CaseReader(Reader):
         body = request_body(node)
         from service.decisions.schemas import EvaluationRequestSchema
 
+        self.exceptions(node, field)
         try:
-            EvaluationRequestSchema().load(copy.deepcopy(body))
+            EvaluationRequestSchema().load(copy.deepcopy(_without_exceptions(body)))
         except ValidationError as exc:
             for path, message in flatten(exc.messages):
                 node_at, key, named = _locate(node, path)
                 self.bad(node_at, key, f"{field}.{named}" if named else field, message)
         return body
+
+    def exceptions(self, node, field) -> None:
+        """Staff-recorded exceptions a case gives as input (docs/rules-semantics.md section 3a)."""
+        from service.rules.exceptions import KINDS
+
+        seen = set()
+        for i, entry in enumerate(self.items(node, "exceptions", f"{field}.exceptions", optional=True)):
+            where = f"{field}.exceptions[{i}]"
+            if not self.mapping(entry, where, at=(node["exceptions"], i), **EXCEPTION_KEYS):
+                continue
+            exc_id = entry["id"]
+            if isinstance(exc_id, bool) or not isinstance(exc_id, int) or exc_id < 1 or exc_id in seen:
+                self.bad(entry, "id", f"{where}.id", "a whole number >= 1, once per case")
+            seen.add(exc_id)
+            self.choice(entry, "kind", where, KINDS)
+            for key in ("course", "by"):
+                code = _code(entry.get(key))
+                if (key == "course" or entry.get("kind") == "substitute" or key in entry) and \
+                        not (isinstance(code, str) and len(code) == 5 and code.isdigit()):
+                    self.bad(entry, key, f"{where}.{key}", "a course code is 5 digits, e.g. \"00229\"")
 
     def expected(self, node, field) -> dict | None:
         if not self.mapping(node, field, **EXPECTED_KEYS):
@@ -240,6 +264,11 @@ def request_body(node: dict) -> dict:
         "prior_diploma": None,
         "as_of": _text(node.get("as_of")),
     }
+    if node.get("exceptions"):
+        body["exceptions"] = [{"id": e.get("id"), "kind": e.get("kind"), "course": _code(e.get("course")),
+                               "university": choice["university"], "major": choice["major"],
+                               **({"by": _code(e["by"])} if e.get("by") is not None else {})}
+                              for e in node["exceptions"] if isinstance(e, dict)]
     pd = node.get("prior_diploma")
     if isinstance(pd, dict):
         who = candidate if isinstance(candidate, dict) else {}
@@ -247,6 +276,10 @@ def request_body(node: dict) -> dict:
     elif pd is not None:
         body["prior_diploma"] = pd
     return body
+
+
+def _without_exceptions(body: dict) -> dict:
+    return {k: v for k, v in body.items() if k != "exceptions"}
 
 
 def _plain(value):
@@ -307,7 +340,9 @@ def case_request(case: Case):
     from service.decisions.schemas import EvaluationRequestSchema
     from service.rules.inputs import canonical_input, request_for
 
-    data = EvaluationRequestSchema().load(copy.deepcopy(case.body))
+    data = EvaluationRequestSchema().load(copy.deepcopy(_without_exceptions(case.body)))
+    if case.body.get("exceptions"):  # not the API's to take: the service loads them, a case gives them
+        data["exceptions"] = copy.deepcopy(case.body["exceptions"])
     choice = {k: v for k, v in sorted(data["choices"][0].items()) if v is not None}
     return request_for(canonical_input(data), choice)
 

@@ -23,8 +23,13 @@ REASONS = {
     "theory_not_passed": "理论课程未合格 (theory course not passed)",
     "not_in_plan": "不是本计划课程 (not a course of this plan)",
     "not_needed": "未计入任何要求 (not needed)",
+    # per-candidate exceptions (docs/exceptions.md)
+    "course_passed": "原课程已合格 (the plan course is passed)",
+    "already_held": "原课程已由另一例外计入 (another exception holds it)",
+    "record_used": "该课程已计入其他课程 (its record counts elsewhere)",
+    "not_counted": "未计入任何要求 (not counted)",
 }
-INPUTS = {"substitution": "顶替英语二所选", "old-plan": "旧计划合格课程"}
+INPUTS = {"substitution": "顶替英语二所选", "old-plan": "旧计划合格课程", "exception": "例外"}
 
 
 def checklist(bundle, decision: dict) -> list[str]:
@@ -60,7 +65,7 @@ def checklist(bundle, decision: dict) -> list[str]:
         if entry["code"] not in blocked:
             lines.append(f"未使用 (not used): {entry['code']} ({INPUTS.get(entry['input'], entry['input'])}) "
                          + _reason(entry["reason"]))
-    explained = {e["code"] for e in decision.get("unused_inputs", []) if e["input"] == "old-plan"}
+    explained = {e["code"] for e in decision.get("unused_inputs", []) if e["input"] in ("old-plan", "exception")}
     unused = [c for c in decision.get("unused", []) if c not in blocked and c not in explained]
     if unused:
         lines.append("其他合格课程 (passed, not needed): " + ", ".join(unused))

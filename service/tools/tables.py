@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from service.applications import states as application_states
 from service.identity import states as identity_states
-from service.reference import districts, fees, transfer_rules, windows
+from service.reference import districts, exception_states, fees, transfer_rules, windows
 
 
 def table_checks() -> dict:
@@ -19,6 +19,7 @@ def table_checks() -> dict:
         fees.FILE: fees.read,
         identity_states.FILE: identity_states.read,
         application_states.FILE: application_states.read,
+        exception_states.FILE: exception_states.read,
         transfer_rules.RULES_FILE: transfer_rules.read,
         transfer_rules.STATES_FILE: transfer_rules.read_states,
     }

@@ -78,16 +78,18 @@ def populated(tmp_path, monkeypatch):
 
     The new code writes them, but nothing migrates the file meanwhile: it is left as
     the old release would have left it (the table the new code serves its rules
-    version from and the credentials' expiry and last use are there while it writes,
-    and dropped after).
+    version from, the credentials' expiry and last use and the candidates' exceptions it reads
+    for each decision are there while it writes, and dropped after).
     """
+    from service.exceptions import tables as exception_tables
     from service.store import tables
 
     path = tmp_path / "old.sqlite3"
     old_database(path)
     with monkeypatch.context() as m:
         m.setattr(migrations, "migrate", lambda db: [] if db["ruleset_serving"].exists()
-                  else tables._005_ruleset_serving(db) or tables._006_credential_lifecycle(db) or [])
+                  else tables._005_ruleset_serving(db) or tables._006_credential_lifecycle(db)
+                  or exception_tables._001_candidate_exceptions(db) or [])
         app = create_app({"TESTING": True, "DATABASE": str(path), "BLOB_DIR": str(tmp_path / "blobs")})
         db = connect(path)
         auth.add_credential(db, "portal", "portal-backend", token="demo-portal")
@@ -100,6 +102,8 @@ def populated(tmp_path, monkeypatch):
         with app.app_context():
             app_id = _application(db, decisions[0]["id"])
     db.execute("DROP TABLE ruleset_serving")
+    db.execute("DROP TABLE candidate_exception_events")
+    db.execute("DROP TABLE candidate_exceptions")
     db.execute("ALTER TABLE credentials DROP COLUMN expires_at")
     db.execute("ALTER TABLE credentials DROP COLUMN last_used_at")
     assert not db["_sqlite_migrations"].exists()

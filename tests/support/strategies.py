@@ -19,7 +19,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from service.rules.inputs import Candidate, PriorDiploma, Record, Request
+from service.rules.inputs import Candidate, Exception_, PriorDiploma, Record, Request
 from service.rules.loader import bundle_from_files
 
 SOURCE = {"title": "synthetic test data", "reference": "tests/strategies.py"}
@@ -204,6 +204,13 @@ def requests(draw, bundle):
     if set_chosen and draw(st.booleans()):
         substitution = set_chosen
 
+    exceptions = draw(_exceptions(bundle, target_codes, plan_codes, other_codes, records))
+    for exc in exceptions:
+        if draw(st.integers(0, 2)) > 0:  # mostly the course an exception is for is one the candidate lacks
+            records = [r for r in records if r.code != exc.course]
+        if exc.by and draw(st.integers(0, 2)) > 0:  # a substitute's course mostly passed, now and then unverified
+            records.append(draw(_passing_record(exc.by, bundle)))
+
     candidate = Candidate(
         exam_number=str(draw(st.integers(10 ** 11, 10 ** 12 - 1))),
         name=draw(st.sampled_from(NAMES)),
@@ -226,7 +233,30 @@ def requests(draw, bundle):
                              verified=(shape != "unverified") and draw(st.integers(0, 9)) > 0,
                              certificate_no="1" + str(draw(st.integers(10 ** 15, 10 ** 16))), level="专科")
     return Request(candidate=candidate, university=university, major=major, records=tuple(records),
-                   as_of=as_of, substitution=substitution, prior_diploma=prior, edition=edition)
+                   as_of=as_of, substitution=substitution, prior_diploma=prior, edition=edition,
+                   exceptions=exceptions)
+
+
+@st.composite
+def _exceptions(draw, bundle, target_codes, plan_codes, other_codes, records):
+    """0-3 staff-recorded exceptions: substitutes and waivers, mostly for the target plan's courses.
+
+    Some name a course of another edition only, two may name one course, a substitute's course may be
+    a plan course (used up), another exception's course, or one the candidate did not pass.
+    """
+    n = draw(st.sampled_from([0, 0, 1, 1, 2, 3]))
+    ids = draw(st.lists(st.integers(1, 60), min_size=n, max_size=n, unique=True))
+    out = []
+    for exc_id in ids:
+        course = draw(st.sampled_from(target_codes if draw(st.integers(0, 4)) else plan_codes))
+        if draw(st.integers(0, 3)) == 0:
+            out.append(Exception_(exc_id, "waive", course))
+            continue
+        pool = other_codes or plan_codes
+        if draw(st.integers(0, 4)) == 0:
+            pool = plan_codes + [r.code for r in records] + ["99901"]
+        out.append(Exception_(exc_id, "substitute", course, draw(st.sampled_from(pool))))
+    return tuple(out)
 
 
 # --------------------------------------------------------- synthetic bundles ---
