@@ -8,6 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from service.rules import conditions
+from service.rules.conditions import Appraisal, Sanction
+
 SOURCES = ("exam", "exemption", "old-plan", "transfer-in")
 
 
@@ -52,6 +55,8 @@ class Request:
     substitution: tuple[str, ...] = ()  # candidate-chosen courses to replace 英语(二)
     prior_diploma: PriorDiploma | None = None
     edition: str | None = None  # evaluate one plan edition only
+    sanctions: tuple[Sanction, ...] = ()  # 延迟毕业 records (service/rules/conditions.py)
+    conduct_appraisal: Appraisal | None = None  # None: conduct is not assessed by this caller
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -68,6 +73,7 @@ def canonical_input(data: dict) -> dict:
         "substitution": sorted(set(data["substitution"])),
         "prior_diploma": dict(sorted(data["prior_diploma"].items())) if data.get("prior_diploma") else None,
         "as_of": data["as_of"].isoformat(),
+        **conditions.canonical_part(data),
     }
 
 
@@ -91,4 +97,5 @@ def request_for(canonical: dict, choice: dict) -> Request:
         substitution=tuple(canonical["substitution"]),
         prior_diploma=PriorDiploma(**pd) if pd else None,
         edition=choice.get("edition"),
+        **conditions.request_part(canonical),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from service.rules.conditions import ConductPolicy
+
 LEVELS = ("专科", "专升本")
 KINDS = ("theory", "practical", "thesis")
 
@@ -136,6 +138,7 @@ class Policy:
     equivalences: tuple[Equivalence, ...] = ()
     source: str = ""
     revision: int = 1  # 2: one count per slot, unused inputs reported, thesis only where theses are
+    conduct: ConductPolicy | None = None  # 思想品德鉴定 levels; None: the ruleset predates the condition
 
 
 @dataclass(frozen=True)

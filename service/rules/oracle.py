@@ -86,6 +86,10 @@ R18 Revision 2, ``unused_inputs``: a choice counted anywhere (even for another
     requirement) is not listed; a choice accepted but not counted is
     ``substitution_not_counted``.  ``substitution_not_needed`` is the reason of
     an unlisted choice whenever a substitution applies to the plan.
+R19 Conditions (section 4 items 8-9) come after ``credits``; they count no course
+    and so change neither ``credits`` nor ``unused``.  A sanction's days are both
+    included; of several covering ``as_of`` the one ending last (then the greater
+    document number) is named.
 R16 ``counted[].verified`` (and so every "verified" measure) means status 2 of
     the course it is counted for: a verified practical whose theory is only
     pending is counted with ``verified: false``.
@@ -546,6 +550,9 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
                          "measure": {"verified": earned_verified, "all": earned, "required": plan.min_credits},
                          "notes": []})
 
+    # 8-9. conduct appraisal and sanctions (after the credits)
+    requirements.extend(condition_requirements(policy, request))
+
     statuses = [r["status"] for r in requirements]
     if all(s == "met" for s in statuses):
         decision_status = "eligible"
@@ -569,6 +576,41 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
         result["unused_inputs"] = unused_inputs(plan, request, passed, requirements, subs_for,
                                                 failed_precondition, released, not_counted, unused)
     return result
+
+
+def condition_requirements(policy, request):
+    """Section 4 items 8 and 9: the conduct appraisal (when given and in force), a sanction covering as_of."""
+    out = []
+    conduct = policy.conduct
+    appraisal = request.conduct_appraisal
+    in_force = conduct is not None and (conduct.effective_from is None or conduct.effective_from <= request.as_of)
+    if in_force and appraisal is not None:
+        notes = []
+        if appraisal.result is None:
+            word = "pending"
+            notes.append("appraisal_not_recorded")
+        elif appraisal.result in conduct.passing:
+            word = "met"
+        else:
+            word = "unmet"
+            notes.append("appraisal:" + appraisal.result)
+        out.append({"id": "conduct", "kind": "conduct", "status": word, "counted": [], "missing": [],
+                    "notes": notes,
+                    "appraisal": {"result": appraisal.result, "recorded_by": appraisal.recorded_by,
+                                  "recorded_at": appraisal.recorded_at}})
+    ending = None
+    for sanction in request.sanctions:
+        if not (sanction.start <= request.as_of <= sanction.until):
+            continue
+        if ending is None or (sanction.until, sanction.document_no) > (ending.until, ending.document_no):
+            ending = sanction
+    if ending is not None:
+        until = ending.until.isoformat()
+        out.append({"id": "sanction", "kind": "sanction", "status": "unmet", "counted": [], "missing": [],
+                    "notes": ["until:" + until],
+                    "sanction": {"from": ending.start.isoformat(), "until": until,
+                                 "document_no": ending.document_no}})
+    return out
 
 
 def unused_inputs(plan, request, passed, requirements, subs_for, failed_precondition, released,
