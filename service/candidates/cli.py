@@ -1,4 +1,4 @@
-"""`sxzk candidates import FILE`, `sxzk demo load`, `sxzk blobs gc`: thin commands over the library."""
+"""`sxzk candidates import FILE`, `sxzk demo load`, `sxzk blobs gc`, `sxzk sanctions`: thin commands over the library."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +14,7 @@ from service.candidates import importing as candidate_import
 from service.errors import ServiceError
 from service.sanctions import records as sanction_records
 from service.sanctions.schemas import SanctionSchema
-from service.store.db import write_transaction
-from service.store.db import connect
+from service.store.db import connect, write_transaction
 from service.uploads import blob_gc
 from service.uploads.blobs import BlobStore
 from service.web import current
