@@ -133,8 +133,17 @@ def _004_refunds_and_receipts(db):
         db.execute(f"ALTER TABLE payment_orders ADD COLUMN {column} TEXT")
 
 
+def _005_conduct_appraisal(db):
+    # 思想品德鉴定 as the county office recorded it from the paper 毕业生登记表 (service/applications/appraisal.py);
+    # every recording is also an application event, so earlier results stay in the history
+    for column in ("appraisal_result TEXT", "appraisal_passed INTEGER", "appraisal_by TEXT", "appraisal_at TEXT",
+                   "appraisal_note TEXT"):
+        db.execute(f"ALTER TABLE applications ADD COLUMN {column}")
+
+
 MIGRATIONS = Migrations("applications")
 MIGRATIONS(name="workflow_applications_001")(_001_applications)
 MIGRATIONS(name="workflow_payments_001")(_002_payments)
 MIGRATIONS(name="workflow_applications_003_ruleset_versions")(_003_ruleset_versions)
 MIGRATIONS(name="workflow_payments_002_refunds_receipts")(_004_refunds_and_receipts)
+MIGRATIONS(name="workflow_applications_005_conduct_appraisal")(_005_conduct_appraisal)
