@@ -81,13 +81,15 @@ def populated(tmp_path, monkeypatch):
     version from and the credentials' expiry and last use are there while it writes,
     and dropped after).
     """
+    from service.sanctions import tables as sanction_tables
     from service.store import tables
 
     path = tmp_path / "old.sqlite3"
     old_database(path)
     with monkeypatch.context() as m:
         m.setattr(migrations, "migrate", lambda db: [] if db["ruleset_serving"].exists()
-                  else tables._005_ruleset_serving(db) or tables._006_credential_lifecycle(db) or [])
+                  else tables._005_ruleset_serving(db) or tables._006_credential_lifecycle(db)
+                  or sanction_tables._001_sanctions(db) or [])
         app = create_app({"TESTING": True, "DATABASE": str(path), "BLOB_DIR": str(tmp_path / "blobs")})
         db = connect(path)
         auth.add_credential(db, "portal", "portal-backend", token="demo-portal")
@@ -100,6 +102,7 @@ def populated(tmp_path, monkeypatch):
         with app.app_context():
             app_id = _application(db, decisions[0]["id"])
     db.execute("DROP TABLE ruleset_serving")
+    db.execute("DROP TABLE candidate_sanctions")  # decisions read it for every candidate
     db.execute("ALTER TABLE credentials DROP COLUMN expires_at")
     db.execute("ALTER TABLE credentials DROP COLUMN last_used_at")
     assert not db["_sqlite_migrations"].exists()

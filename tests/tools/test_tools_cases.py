@@ -121,7 +121,7 @@ def test_the_plugin_reports_file_case_and_mismatches(tree):
     out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "service.testing.yaml_cases",
                           "-p", "no:cacheprovider", "rulesets"], capture_output=True, text=True, cwd=tree)
     assert out.returncode == 1, out.stdout
-    assert "1 failed, 14 passed" in out.stdout
+    assert "1 failed, 20 passed" in out.stdout
     assert 'rulesets/shanxi/tests/marketing.yaml:4: case "广告学(一) failed, everything else passed"' in out.stdout
     assert "course:00181: expected met, got unmet (missing 00181)" in out.stdout
     assert "status: expected not_eligible" not in out.stdout

@@ -41,7 +41,7 @@ def test_check_prints_exactly_the_expected_problems(tree, case):
 def test_check_of_the_shipped_rules_passes():
     result = CliRunner().invoke(commands.check_command, [str(ROOT)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("ok: 4 plan(s) of 3 major(s)") and "15 test case(s)" in result.stdout
+    assert result.stdout.startswith("ok: 4 plan(s) of 3 major(s)") and "21 test case(s)" in result.stdout
 
 
 def test_check_reports_a_case_about_an_unknown_major(tree):
@@ -55,8 +55,8 @@ def test_check_reports_a_case_about_an_unknown_major(tree):
 def test_test_command_passes_on_the_shipped_cases():
     result = CliRunner().invoke(commands.test_command, [str(ROOT), "-v"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.count("\nok   ") + result.stdout.startswith("ok   ") == 15
-    assert result.stdout.endswith("15 passed, 0 failed\n")
+    assert result.stdout.count("\nok   ") + result.stdout.startswith("ok   ") == 21
+    assert result.stdout.endswith("21 passed, 0 failed\n")
 
 
 def test_test_command_prints_each_failure_as_expected_vs_actual(tree):
@@ -72,7 +72,7 @@ def test_test_command_prints_each_failure_as_expected_vs_actual(tree):
         "     credits.required: expected 70, got 75\n"
         'FAIL rulesets/shanxi/tests/marketing.yaml:69: case "practical 00019 passed without its theory 00018"\n'
         "     credits: expected met, got unmet (74 verified / 74 of 75)\n"
-        "12 passed, 3 failed\n"
+        "18 passed, 3 failed\n"
     )
 
 
