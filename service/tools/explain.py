@@ -64,6 +64,13 @@ def checklist(bundle, decision: dict) -> list[str]:
             notes = ", ".join(req["notes"]) or ("absent or not matching" if req["status"] == "unmet" else "")
             lines.append(f"  {mark} 前置学历" + (f" ({notes})" if notes else "")
                          + (" (awaiting 学信网 verification)" if req["status"] == "pending" else ""))
+        elif kind == "conduct":
+            result = req["appraisal"]["result"]
+            lines.append(f"  {mark} 思想品德鉴定: " + (result or "待县区招办登记 (awaiting the county office)"))
+        elif kind == "sanction":
+            s = req["sanction"]
+            lines.append(f"  {mark} 延迟毕业至 {s['until']}（{s['document_no']}）: 此日期后方可毕业 "
+                         "(graduation delayed until this date)")
     credits = decision["credits"]
     credit_req = next((r for r in decision["requirements"] if r["kind"] == "credits"), None)
     lines.append(f"  {MARK[credit_req['status']] if credit_req else ' '} 最低毕业学分: {credits['earned']} earned "
