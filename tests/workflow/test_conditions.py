@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from click.testing import CliRunner
 from support.common import example
 from support.graduation_paths import (
     AUDITOR,
@@ -20,7 +21,9 @@ from support.graduation_paths import (
     prepare,
 )
 
+from service import cli
 from service.candidates import importing
+from service.decisions.schemas import EvaluationResponseSchema
 from service.errors import InvalidInput
 
 MISSING = "010119100001"  # 张晓梅, whose complete transcript fixtures/examples/marketing-complete.json holds
@@ -88,7 +91,9 @@ def test_a_decision_inside_the_period_is_not_eligible_and_names_its_end(ready, c
     before = expect(client.post("/v1/evaluations", json=body, headers=portal(MISSING)), 201)
     assert before["decisions"][0]["status"] == "eligible"
     sanction(client)
-    after = expect(client.post("/v1/evaluations", json=body, headers=portal(MISSING)), 201)["decisions"][0]
+    response = expect(client.post("/v1/evaluations", json=body, headers=portal(MISSING)), 201)
+    assert EvaluationResponseSchema().dump(response) == response  # the OpenAPI document describes the new keys
+    after = response["decisions"][0]
     assert after["status"] == "not_eligible"
     [req] = [r for r in after["requirements"] if r["id"] == "sanction"]
     assert (req["status"], req["notes"], req["sanction"]["until"]) == ("unmet", ["until:2026-06-30"], "2026-06-30")
@@ -216,3 +221,27 @@ def _pay(client, app_id):
     body, headers = SandboxProvider("alipay", DEV_SANDBOX_SECRET).callback(order, transaction_id=f"TXN{app_id:07d}")
     expect(client.post("/callbacks/payments/alipay", data=body, headers=headers), 200)
     return app_id
+
+
+def test_sxzk_sanctions_add_and_list(ready, app, db):
+    for command in cli.all_commands():
+        if command.name not in cli.main.commands:
+            cli.main.add_command(command)
+    env = {"SXZK_DATABASE": app.config["DATABASE"], "SXZK_NOW": "2025-11-20T10:00:00"}
+
+    def sxzk(*args):
+        return CliRunner().invoke(cli.main, list(args), env=env)
+
+    args = ["sanctions", "add", MISSING, "--from", "2025-07-01", "--until", "2026-06-30", "--reason", "考试作弊",
+            "--document", "晋招考违〔2025〕3号", "--actor", "省考试院 王老师"]
+    done = sxzk(*args)
+    assert done.exit_code == 0, done.output
+    assert done.stdout == (f"{MISSING}: 延迟毕业 2025-07-01 – 2026-06-30 (晋招考违〔2025〕3号) recorded by "
+                           "province:省考试院 王老师\n")
+    again = sxzk(*args)
+    assert again.exit_code == 0 and "already recorded, nothing changed" in again.stdout
+    bad = sxzk(*args[:5], "--until", "2025-01-01", *args[7:])
+    assert bad.exit_code == 1 and "until: 结束日期早于开始日期" in bad.stderr
+    listed = sxzk("sanctions", "list", MISSING)
+    assert [s["document_no"] for s in json.loads(listed.stdout)] == ["晋招考违〔2025〕3号"]
+    assert count(db, "SELECT count(*) FROM candidate_events WHERE subject = 'sanction'") == 1
