@@ -41,7 +41,7 @@ def add(db, exam_number: str, sanction: dict, actor, *, source: str) -> dict | N
     """
     item = as_decision_input(sanction)
     if db.execute("SELECT 1 FROM candidates WHERE exam_number = ?", [exam_number]).fetchone() is None:
-        raise NotFound(f"no candidate {exam_number}")
+        raise NotFound(f"无此考生 {exam_number} / no candidate {exam_number}")
     same = db.execute("SELECT starts, until, reason FROM candidate_sanctions WHERE exam_number = ? AND document_no = ?",
                       [exam_number, item["document_no"]]).fetchone()
     if same is not None:
