@@ -16,9 +16,11 @@ class SanctionSchema(StrictSchema):
     document_no = fields.String(required=True, validate=validate.Length(1, 60),
                                 metadata={"description": "处理决定文号, e.g. 晋招考违〔2025〕3号", "example": "晋招考违〔2025〕3号"})
 
-    @validates_schema(skip_on_field_errors=True)
+    @validates_schema(skip_on_field_errors=False)  # the period is checked beside any other field's problem
     def _period(self, data, **kwargs):
-        start, until = data["from_"], data["until"]
+        start, until = data.get("from_"), data.get("until")
+        if start is None or until is None:
+            return
         if until < start:
             raise ValidationError("结束日期早于开始日期 / until is before from", "until")
         # 29 February has no counterpart three years on: the delay may run to 28 February
