@@ -111,7 +111,7 @@ class Condition:
 def conditions_for(policy, request) -> list[Condition]:
     """The condition requirements of a request, in contract order (conduct, then sanction)."""
     out = []
-    conduct = getattr(policy, "conduct", None)
+    conduct = policy.conduct
     appraisal = request.conduct_appraisal
     if conduct is not None and appraisal is not None and conduct.applies(request.as_of):
         shown = {"result": appraisal.result, "recorded_by": appraisal.recorded_by,

@@ -12,25 +12,24 @@ from service.errors import Conflict, NotFound
 from service.sanctions.schemas import as_decision_input
 
 COLUMNS = ("id", "starts", "until", "reason", "document_no", "source", "recorded_by", "recorded_at")
+SHOWN = ("id", "from", "until", "reason", "document_no", "source", "recorded_by", "recorded_at")  # starts → from
 
 
 def for_decision(db, exam_number: str) -> list[dict]:
     """The candidate's sanctions as a decision input carries them (empty for an unknown 准考证号)."""
-    return [as_decision_input({"from": r["from"], "until": r["until"], "document_no": r["document_no"],
-                               "reason": r["reason"]}) for r in stored(db, exam_number)]
+    return [as_decision_input(s) for s in stored(db, exam_number)]
 
 
 def stored(db, exam_number: str) -> list[dict]:
     cur = db.execute(f"SELECT {', '.join(COLUMNS)} FROM candidate_sanctions WHERE exam_number = ? "
                      "ORDER BY starts, until, document_no", [exam_number])
-    return [{**dict(zip(COLUMNS, row, strict=True))} | {"from": row[1]} for row in cur.fetchall()]
+    return [dict(zip(SHOWN, row, strict=True)) for row in cur.fetchall()]
 
 
 def shown(db, exam_number: str) -> list[dict]:
     """The candidate's sanctions as the API shows them, with whether today falls inside each."""
     today = clock.today().isoformat()
-    return [{k: v for k, v in s.items() if k != "starts"} | {"in_force": s["from"] <= today <= s["until"]}
-            for s in stored(db, exam_number)]
+    return [{**s, "in_force": s["from"] <= today <= s["until"]} for s in stored(db, exam_number)]
 
 
 def add(db, exam_number: str, sanction: dict, actor, *, source: str) -> dict | None:
