@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import Response, request
 from flask_smorest import Blueprint
 
+from service.applications import appraisal as application_appraisal
 from service.applications import records as applications
 from service.applications import reviews as application_reviews
 from service.applications import states
@@ -19,6 +20,7 @@ from service.applications.schemas import (
     ApplicationFillSchema,
     ApplicationListSchema,
     ApplicationOutSchema,
+    AppraisalSchema,
     CheckOutSchema,
     DecideSchema,
     ListQuerySchema,
@@ -177,6 +179,18 @@ def verify_old_plan(data, app_id, position):
     choices = application_reviews.verify_old_plan(db, _rulebook(), auth.current(), app_id, position,
                                                   data["verified"], data["note"],
                                                   db_key=current.config()["DATABASE"])
+    return {"application": _view(app_id), "choices": choices}
+
+
+@blp.route("/applications/<int:app_id>/conduct-appraisal", methods=["POST"])
+@blp.arguments(AppraisalSchema)
+@blp.response(200, CheckOutSchema)
+@auth.require(*DECIDERS)
+def record_appraisal(data, app_id):
+    """思想品德鉴定, from the paper 毕业生登记表 handed in after payment: recorded, each choice decided again with it."""
+    db = current.db()
+    choices = application_appraisal.record(db, _rulebook(), auth.current(), app_id, data["result"], data["note"],
+                                           db_key=current.config()["DATABASE"])
     return {"application": _view(app_id), "choices": choices}
 
 

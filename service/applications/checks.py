@@ -36,8 +36,12 @@ def old_plan_for_decision(records: list[dict]) -> list[dict]:
 
 
 def evaluate_choices(db, rulebook, exam_number: str, choices: list[dict], old_plan: list[dict], *,
-                     db_key: str) -> list[dict]:
-    """One recorded decision per choice (each has its own substitution), in choice order."""
+                     db_key: str, appraisal: dict | None = None) -> list[dict]:
+    """One recorded decision per choice (each has its own substitution), in choice order.
+
+    ``appraisal``: the county office's 思想品德鉴定 record, given once it has one
+    (service/applications/appraisal.py); without it conduct is not assessed.
+    """
     person = candidates.get_candidate(db, exam_number)
     base = {
         "candidate": {"exam_number": exam_number, "name": person["name"], "id_number": person["id_number"],
@@ -57,7 +61,11 @@ def evaluate_choices(db, rulebook, exam_number: str, choices: list[dict], old_pl
             # the stored records or the chosen courses do not make a valid request: say where
             raise InvalidInput("the application cannot be checked as it is", fields=exc.messages) from None
         exceptions = in_force(db, exam_number, data["choices"])  # staff-recorded: never from the portal
-        requests.append({**data, "exceptions": exceptions} if exceptions else data)
+        if exceptions:
+            data = {**data, "exceptions": exceptions}
+        if appraisal is not None:  # not a request field: only the county office's record may carry it
+            data["conduct_appraisal"] = appraisal
+        requests.append(data)
     return [evaluate_and_record(db, rulebook, data, db_key=db_key)["decisions"][0] for data in requests]
 
 

@@ -80,6 +80,14 @@ def _contact(principal, app: dict) -> dict:
     return {"phone": mask_phone(app["phone"]), "address": None}
 
 
+def appraisal_shown(app: dict) -> dict | None:
+    """思想品德鉴定 as the county office recorded it (service/applications/appraisal.py), or None."""
+    if app.get("appraisal_result") is None:
+        return None
+    return {"result": app["appraisal_result"], "passed": bool(app["appraisal_passed"]),
+            "recorded_by": app["appraisal_by"], "recorded_at": app["appraisal_at"], "note": app["appraisal_note"]}
+
+
 def present(db, bundle, principal, app: dict) -> dict:
     tbl = states.table()
     person = candidates.get_candidate(db, app["exam_number"])
@@ -109,6 +117,7 @@ def present(db, bundle, principal, app: dict) -> dict:
         "archive": archive,
         "photo": {"status": app["photo_status"], "sha256": app["photo_sha256"], "format": app["photo_format"],
                   "reasons": json.loads(app["photo_reasons"] or "[]")},
+        "conduct_appraisal": appraisal_shown(app),
         "allowed": tbl.allowed(app["state"], principal.role),
         "last_reason": _last_reason(db, app["id"]),
         "created_at": app["created_at"], "updated_at": app["updated_at"], "submitted_at": app["submitted_at"],

@@ -127,6 +127,21 @@ class VerifySchema(StrictSchema):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=states.MAX_REASON))
 
 
+class AppraisalSchema(StrictSchema):
+    result = fields.String(required=True, validate=validate.Length(1, 20), metadata={
+        "description": "one of the policy's conduct_appraisal levels (rulesets/shanxi/policy.yaml), e.g. 合格 / 不合格",
+        "example": "合格"})
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=states.MAX_REASON))
+
+
+class AppraisalOutSchema(Schema):
+    result = fields.String()
+    passed = fields.Boolean(metadata={"description": "the level is one the policy lists as passing"})
+    recorded_by = fields.String()
+    recorded_at = fields.String()
+    note = fields.String(allow_none=True)
+
+
 class SubmitSchema(StrictSchema):
     confirm = fields.Boolean(required=True, validate=validate.Equal(True, error="confirm with true: "
                                                                            "提交后不可再进行网上毕业申请"))
@@ -199,6 +214,8 @@ class ApplicationOutSchema(Schema):
     old_plan_records = fields.List(fields.Nested(OldPlanOutSchema))
     archive = fields.Nested(ArchiveOutSchema, allow_none=True)
     photo = fields.Nested(PhotoOutSchema)
+    conduct_appraisal = fields.Nested(AppraisalOutSchema, allow_none=True, metadata={
+        "description": "思想品德鉴定 recorded by the county office; null until then"})
     allowed = fields.List(fields.String(), metadata={"description": "actions the caller may take now"})
     last_reason = fields.String(allow_none=True, metadata={"description": "不通过原因 of the last rejection"})
     created_at = fields.String()

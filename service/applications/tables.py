@@ -149,9 +149,18 @@ def _005_refund_payouts(db):
                "FROM payment_refunds ORDER BY id")
 
 
+def _005_conduct_appraisal(db):
+    # 思想品德鉴定 as the county office recorded it from the paper 毕业生登记表 (service/applications/appraisal.py);
+    # every recording is also an application event, so earlier results stay in the history
+    for column in ("appraisal_result TEXT", "appraisal_passed INTEGER", "appraisal_by TEXT", "appraisal_at TEXT",
+                   "appraisal_note TEXT"):
+        db.execute(f"ALTER TABLE applications ADD COLUMN {column}")
+
+
 MIGRATIONS = Migrations("applications")
 MIGRATIONS(name="workflow_applications_001")(_001_applications)
 MIGRATIONS(name="workflow_payments_001")(_002_payments)
 MIGRATIONS(name="workflow_applications_003_ruleset_versions")(_003_ruleset_versions)
 MIGRATIONS(name="workflow_payments_002_refunds_receipts")(_004_refunds_and_receipts)
 MIGRATIONS(name="workflow_payments_003_refund_payouts")(_005_refund_payouts)
+MIGRATIONS(name="workflow_applications_005_conduct_appraisal")(_005_conduct_appraisal)

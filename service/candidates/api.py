@@ -22,7 +22,11 @@ from service.candidates.schemas import (
     CoursesQuerySchema,
     DiplomaSchema,
 )
+from service.errors import Conflict
 from service.identity import verification as identity
+from service.sanctions import records as sanctions
+from service.sanctions.schemas import SanctionOutSchema, SanctionSchema
+from service.store.db import write_transaction
 from service.web import auth, current
 
 blp = Blueprint("candidates", __name__, url_prefix="/v1",
@@ -89,6 +93,34 @@ def candidate_history(exam_number):
     db = current.db()
     candidates.candidate_for(db, auth.current(), exam_number)
     return events_history(db, exam_number)
+
+
+# --- 延迟毕业 (sanctions) -----------------------------------------------------------
+
+@blp.route("/candidates/<string:exam_number>/sanctions")
+@blp.response(200, SanctionOutSchema(many=True))
+@auth.require(*READERS)
+def list_sanctions(exam_number):
+    """The candidate's 延迟毕业 records; a decision dated inside one is not eligible (docs/workflow-candidates.md)."""
+    db = current.db()
+    candidates.candidate_for(db, auth.current(), exam_number)
+    return sanctions.shown(db, exam_number)
+
+
+@blp.route("/candidates/<string:exam_number>/sanctions", methods=["POST"])
+@blp.arguments(SanctionSchema)
+@blp.response(201, SanctionOutSchema)
+@auth.require("province")
+def record_sanction(data, exam_number):
+    """Record a 延迟毕业 decided under 《国家教育考试违规处理办法》: period, reason, document number; in the history."""
+    db, who = current.db(), auth.current()
+    candidates.candidate_for(db, who, exam_number)
+    with write_transaction(db):
+        added = sanctions.add(db, exam_number, data, who, source="staff")
+    if added is None:
+        raise Conflict(f"处理决定 {data['document_no']} 已登记 / document {data['document_no']} is already recorded "
+                       "for the candidate")
+    return added
 
 
 # --- prior diploma -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`sxzk candidates import FILE`, `sxzk demo load`, `sxzk blobs gc`: thin commands over the library."""
+"""`sxzk candidates import FILE`, `sxzk demo load`, `sxzk blobs gc`, `sxzk sanctions`: thin commands over the library."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +12,9 @@ from flask.cli import with_appcontext
 from service.candidates import demo
 from service.candidates import importing as candidate_import
 from service.errors import ServiceError
-from service.store.db import connect
+from service.sanctions import records as sanction_records
+from service.sanctions.schemas import SanctionSchema
+from service.store.db import connect, write_transaction
 from service.uploads import blob_gc
 from service.uploads.blobs import BlobStore
 from service.web import current
@@ -55,7 +57,8 @@ def import_command(path, operator):
             click.echo(f"{where}: {p['field']}: {p['message']}", err=True)
         sys.exit(1)
     click.echo(f"{path}: {result['candidates']} candidate(s) — {result['created']} new, {result['updated']} updated, "
-               f"{result['unchanged']} unchanged; {result['courses']} course result(s)")
+               f"{result['unchanged']} unchanged; {result['courses']} course result(s), "
+               f"{result['sanctions']} new 延迟毕业 record(s)")
 
 
 def _from_fields(fields: dict) -> list[dict]:
@@ -112,4 +115,55 @@ def blobs_gc(grace_hours, dry_run):
     click.echo(json.dumps({**result, "removed": len(result["removed"])}, ensure_ascii=False, indent=2))
 
 
-COMMANDS = [candidates_group, demo_group, blobs_group]
+@click.group("sanctions")
+def sanctions_group():
+    """延迟毕业 records (《国家教育考试违规处理办法》): a decision dated inside one is not eligible."""
+
+
+@sanctions_group.command("add")
+@click.argument("exam_number")
+@click.option("--from", "start", required=True, help="first day of the delay, YYYY-MM-DD")
+@click.option("--until", required=True, help="last day of the delay (included), YYYY-MM-DD")
+@click.option("--reason", required=True, help="the violation, as the decision document states it")
+@click.option("--document", "document_no", required=True, help="处理决定文号")
+@click.option("--actor", required=True, help="the province staff member recording it (shown in the history)")
+@with_appcontext
+def sanctions_add(exam_number, start, until, reason, document_no, actor):
+    """Record a 延迟毕业 for one candidate; every problem is printed, nothing is stored then (exit status 1)."""
+    from marshmallow import ValidationError
+
+    try:
+        data = SanctionSchema().load({"from": start, "until": until, "reason": reason, "document_no": document_no})
+    except ValidationError as exc:
+        for field, messages in sorted(exc.messages.items()):
+            for m in messages:
+                click.echo(f"{field}: {m}", err=True)
+        sys.exit(1)
+    db = _db()
+    try:
+        with write_transaction(db):
+            added = sanction_records.add(db, exam_number, data, Principal("province", actor), source="staff")
+    except ServiceError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+    finally:
+        db.conn.close()
+    if added is None:
+        click.echo(f"{exam_number}: {document_no} is already recorded, nothing changed")
+    else:
+        click.echo(f"{exam_number}: 延迟毕业 {added['from']} – {added['until']} ({document_no}) recorded by province:{actor}")
+
+
+@sanctions_group.command("list")
+@click.argument("exam_number")
+@with_appcontext
+def sanctions_list(exam_number):
+    """The candidate's 延迟毕业 records as JSON."""
+    db = _db()
+    try:
+        click.echo(json.dumps(sanction_records.shown(db, exam_number), ensure_ascii=False, indent=2))
+    finally:
+        db.conn.close()
+
+
+COMMANDS = [candidates_group, demo_group, blobs_group, sanctions_group]

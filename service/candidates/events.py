@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 
 from service import statemachine
 
-SUBJECTS = ("record", "identity", "prior_diploma")
+SUBJECTS = ("record", "identity", "prior_diploma", "sanction")  # sanction: written by service.sanctions.records
 COLUMNS = ("id", "exam_number", "subject", "action", "from_status", "to_status", "actor", "role", "at", "reason")
 
 

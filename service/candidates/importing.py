@@ -10,7 +10,8 @@ Formats (see docs/workflow-candidates.md):
 - JSON: a list of candidate objects, or ``{"candidates": [...]}`` (``about`` and
   ``demo`` keys are allowed beside it and ignored here); each candidate has
   ``exam_number, name, id_number, gender, district, phone, enrolled`` and
-  ``courses: [{code, name, credits, score, date, source}]``.
+  ``courses: [{code, name, credits, score, date, source}]`` and, optionally,
+  ``sanctions: [{from, until, reason, document_no}]`` (延迟毕业: added, never removed).
 - CSV (UTF-8, header row): one row per course result, the candidate's columns
   repeated on each of their rows; a candidate without results has one row with
   the course columns empty.  Columns: CSV_COLUMNS.
@@ -33,6 +34,8 @@ from service.decisions.schemas import SCORE
 from service.errors import InvalidInput
 from service.reference import districts
 from service.rules.inputs import SOURCES
+from service.sanctions import records as sanction_records
+from service.sanctions.schemas import SanctionSchema
 from service.store.db import write_transaction
 from service.web.schemas import COURSE_CODE, EXAM_NUMBER, GENDER, Exact, StrictSchema, id_number, person_name
 from service.yamlreader import LineDict, LineList, flatten, line_of, locate
@@ -301,6 +304,8 @@ class CandidateImportSchema(StrictSchema):
     enrolled = fields.Boolean(required=True, metadata={"description": "在籍考生 (true) or 新考生 (false)"})
     suspended = fields.Boolean(load_default=False, metadata={"description": "考籍冻结"})
     courses = fields.List(fields.Raw(), load_default=list, validate=validate.Length(max=MAX_COURSES))
+    sanctions = fields.List(fields.Nested(SanctionSchema), load_default=list, validate=validate.Length(max=10),
+                            metadata={"description": "延迟毕业 records (JSON files only)"})
 
     def __init__(self, *args, catalogue: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -430,18 +435,30 @@ def import_candidates(db, rows, *, actor=None, catalogue: dict | None = None) ->
                 p["field"] = f"row {p['row']}: {p['field']}"
         raise _problems_error([{k: v for k, v in p.items() if k != "row"} for p in problems])
 
-    counts = {"candidates": len(loaded), "created": 0, "updated": 0, "unchanged": 0, "courses": 0}
+    counts = {"candidates": len(loaded), "created": 0, "updated": 0, "unchanged": 0, "courses": 0, "sanctions": 0}
     now = clock.now().isoformat(timespec="seconds")
     with write_transaction(db):
         for _, c in loaded:
             outcome = _write(db, c, now, actor)
+            added = [s for s in c["sanctions"]
+                     if sanction_records.add(db, c["exam_number"], s, actor, source="import") is not None]
+            if added and outcome == "unchanged":
+                outcome = "updated"
             counts[outcome] += 1
             counts["courses"] += len(c["courses"])
+            counts["sanctions"] += len(added)
     return counts
 
 
 def _conflicts_with_stored(db, c: dict) -> list[tuple[str, str]]:
     out = []
+    for i, sanction in enumerate(c.get("sanctions") or []):
+        same = db.execute("SELECT starts, until, reason FROM candidate_sanctions WHERE exam_number = ? AND "
+                          "document_no = ?", [c["exam_number"], sanction["document_no"]]).fetchone()
+        if same is not None and tuple(same) != (sanction["from_"].isoformat(), sanction["until"].isoformat(),
+                                                sanction["reason"]):
+            out.append((f"sanctions.{i}.document_no", f"文号已登记为 {same[0]} – {same[1]}（{same[2]}）/ this document "
+                                                      "is already recorded otherwise"))
     holder = db.execute("SELECT exam_number FROM candidates WHERE id_number = ?", [c["id_number"]]).fetchone()
     if holder and holder[0] != c["exam_number"]:
         out.append(("id_number", f"this ID number is already 准考证号 {holder[0]}: merge the records first"))

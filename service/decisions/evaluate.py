@@ -4,6 +4,7 @@ from __future__ import annotations
 from service.errors import InvalidInput, NotFound
 from service.rules.decide import decide
 from service.rules.inputs import canonical_input, request_for
+from service.sanctions import records as sanctions
 from service.store import decision_log, ruleset_archive
 
 _archived: set[tuple[str, str]] = set()  # (database, version) already in the archive
@@ -44,6 +45,8 @@ def _may_decide_under(db, version: str) -> bool:
 def evaluate_and_record(db, rulebook, data: dict, *, db_key: str = "") -> dict:
     """Decide each choice first; only when every choice could be decided is anything stored."""
     bundle = bundle_for(db, rulebook, data)
+    # 延迟毕业 records come from the candidate's file, never from the caller (docs/rules-semantics.md 4.9)
+    data = {**data, "sanctions": sanctions.for_decision(db, data["candidate"]["exam_number"])}
     canon = canonical_input(data)
     entries = []
     for choice in data["choices"]:

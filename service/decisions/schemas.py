@@ -168,9 +168,21 @@ class SubstitutionSchema(Schema):
     measure = fields.Nested(MeasureSchema)
 
 
+class AppraisalShownSchema(Schema):
+    result = fields.String(allow_none=True, metadata={"description": "the level recorded; null: not recorded yet"})
+    recorded_by = fields.String()
+    recorded_at = fields.String()
+
+
+class SanctionShownSchema(Schema):
+    from_ = fields.String(attribute="from", data_key="from")
+    until = fields.String(metadata={"description": "the last day of the delay: eligible from the day after"})
+    document_no = fields.String()
+
+
 class RequirementSchema(Schema):
     id = fields.String(metadata={"example": "course:00181"})
-    kind = fields.String(metadata={"description": "course | group | thesis | prior-diploma | credits"})
+    kind = fields.String(metadata={"description": "course | group | thesis | prior-diploma | credits | conduct | sanction"})
     label = fields.String()
     status = fields.String(metadata={"description": "met | pending | unmet"})
     counted = fields.List(fields.Nested(CountedSchema))
@@ -178,6 +190,8 @@ class RequirementSchema(Schema):
     notes = fields.List(fields.String())
     measure = fields.Nested(MeasureSchema)
     substitution = fields.Nested(SubstitutionSchema)
+    appraisal = fields.Nested(AppraisalShownSchema, metadata={"description": "conduct: 思想品德鉴定 as recorded"})
+    sanction = fields.Nested(SanctionShownSchema, metadata={"description": "sanction: the 延迟毕业 period in force"})
 
 
 class CreditsSchema(Schema):

@@ -12,6 +12,7 @@ application and its graduation photo); nothing about eligibility is decided here
 from __future__ import annotations
 
 from service import clock
+from service.applications import appraisal
 from service.applications import records as graduation
 from service.applications import states as workflow_states
 from service.candidates import records as candidates
@@ -158,6 +159,7 @@ def mark_received(db, principal, app_id: int, note: str | None) -> dict:
             raise Conflict("no 毕业生登记表 has been saved for this application, so no signed copy can have been "
                            "printed from it", state=row["state"], state_label=workflow_states.table().label(row["state"]),
                            allowed=workflow_states.table().allowed(row["state"], principal.role))
+        appraisal.require_passed(db, principal, app_id)  # 思想品德鉴定合格 before the form is final
         reason = (note or "").strip() or RECEIVED_NOTE
         workflow_states.transition(db, app_id, LOCK, principal, reason)
         store.add_receipt(db, app_id, latest["version"], _actor(principal), clock.now().isoformat(timespec="seconds"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from service.rules.conditions import conditions_for
 from service.rules.exceptions import exceptions_by_course, hold_by_exception, unused_exceptions
 from service.rules.inputs import Record, Request
 from service.rules.model import Bundle, Plan, Substitution
@@ -56,6 +57,7 @@ class Requirement:
     notes: list[str] = field(default_factory=list)
     measure: dict | None = None
     substitution: dict | None = None
+    details: dict | None = None  # a condition's record (appraisal, sanction), shown beside its status
 
 
 @dataclass
@@ -146,6 +148,9 @@ def allocate(bundle: Bundle, plan: Plan, request: Request) -> Allocation:
     reqs.append(Requirement("credits", "credits", "最低毕业学分",
                             [Term("credits", plan.min_credits, verified, total)],
                             measure={"verified": verified, "all": total, "required": plan.min_credits}))
+    for c in conditions_for(policy, request):  # after the credits: the course requirements keep their places
+        reqs.append(Requirement(c.id, c.kind, c.label, [Term(c.id, VERIFIED, c.status, c.status, True)],
+                                notes=list(c.notes), details=c.details))
     unused = sorted(code for code in passed if code not in claimed)
     credits = {"earned": total, "earned_verified": verified, "required": plan.min_credits}
     inputs = None

@@ -49,7 +49,22 @@ def _row(bundle, decision, req, counted_for) -> dict:
         return _credits_row(req, decision)
     if kind == "prior-diploma":
         return _base(req, None, "前置学历", None, _held_by(bundle, req), _prior_diploma_reason(req))
+    if kind == "conduct":
+        return _base(req, None, "思想品德鉴定", None, [], _conduct_reason(req))
+    if kind == "sanction" and req.get("sanction"):
+        s = req["sanction"]
+        return _base(req, None, "延迟毕业", None, [],
+                     f"延迟毕业至 {s['until']}（{s['document_no']}），此日期后方可毕业 (graduation delayed until {s['until']})")
     return _policy_row(bundle, req)
+
+
+def _conduct_reason(req) -> str | None:
+    result = (req.get("appraisal") or {}).get("result")
+    if req["status"] == "pending":
+        return "待县区招办登记 (awaiting the county office)"
+    if req["status"] == "unmet":
+        return f"鉴定结果：{result} (appraised {result})"
+    return result
 
 
 def _base(req, code, name, credits, held_by, reason) -> dict:

@@ -44,6 +44,8 @@ def evaluate_plan(bundle, plan, request: Request, engine=None) -> dict:
             out["measure"] = dict(req.measure)
         if req.substitution is not None:
             out["substitution"] = req.substitution
+        if req.details:
+            out.update(req.details)
         requirements.append(out)
 
     failing = [r for r in requirements if r["status"] != "met"]

@@ -8,6 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from service.rules import conditions
+from service.rules.conditions import Appraisal, Sanction
+
 SOURCES = ("exam", "exemption", "old-plan", "transfer-in")
 
 
@@ -68,6 +71,8 @@ class Request:
     edition: str | None = None  # evaluate one plan edition only
     # staff-recorded exceptions for this university+major, by id: loaded by the service, never sent by the portal
     exceptions: tuple[Exception_, ...] = ()
+    sanctions: tuple[Sanction, ...] = ()  # 延迟毕业 records (service/rules/conditions.py)
+    conduct_appraisal: Appraisal | None = None  # None: conduct is not assessed by this caller
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -84,6 +89,7 @@ def canonical_input(data: dict) -> dict:
         "substitution": sorted(set(data["substitution"])),
         "prior_diploma": dict(sorted(data["prior_diploma"].items())) if data.get("prior_diploma") else None,
         "as_of": data["as_of"].isoformat(),
+        **conditions.canonical_part(data),
     }
     if data.get("exceptions"):  # absent when none, so inputs logged before exceptions existed keep their spelling
         out["exceptions"] = sorted((dict(sorted(e.items())) for e in data["exceptions"]), key=lambda e: e["id"])
@@ -113,4 +119,5 @@ def request_for(canonical: dict, choice: dict) -> Request:
         exceptions=tuple(Exception_(id=e["id"], kind=e["kind"], course=e["course"], by=e.get("by"))
                          for e in canonical.get("exceptions", ())
                          if (e["university"], e["major"]) == (choice["university"], choice["major"])),
+        **conditions.request_part(canonical),
     )

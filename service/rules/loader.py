@@ -17,6 +17,7 @@ from pathlib import Path
 
 from service.errors import RulesetError
 from service.rules.canonical import content_hash, plain
+from service.rules.conditions import ConductPolicy
 from service.rules.model import (
     KINDS,
     LEVELS,
@@ -494,7 +495,7 @@ class _Builder:
         r = self.on(f)
         keys = ("id", "title", "pass_mark", "practical_needs_theory", "thesis_levels", "prior_diploma")
         if not r.mapping(policy_node, "policy", required=keys,
-                         optional=("passing_grades", "revision", "exceptions", "source", "note"),
+                         optional=("passing_grades", "revision", "exceptions", "source", "note", "conduct_appraisal"),
                          at=(policy_parent, "policy")):
             return None
         pd = policy_node["prior_diploma"]
@@ -534,6 +535,7 @@ class _Builder:
             source=str(policy_node.get("source") or ""),
             revision=self.revision(r, policy_node),
             substitute_limits=self.substitute_limits(r, policy_node),
+            conduct=self.conduct(r, policy_node),
         )
 
     @staticmethod
@@ -550,6 +552,35 @@ class _Builder:
             return SubstituteLimits()
         return SubstituteLimits(*(r.flag(limits, f, "policy.exceptions.substitute") for f in flags),
                                 source=r.citation(limits))
+
+    @staticmethod
+    def conduct(r, policy_node) -> ConductPolicy | None:
+        """policy.conduct_appraisal: the 思想品德鉴定 levels (data), which pass, from when it applies."""
+        node = policy_node.get("conduct_appraisal")
+        field = "policy.conduct_appraisal"
+        if node is None or not r.mapping(node, field, required=("levels", "passing"),
+                                         optional=("effective_from", "source", "note"),
+                                         at=(policy_node, "conduct_appraisal")):
+            return None
+        levels = r.items(node, "levels", f"{field}.levels")
+        passing = r.items(node, "passing", f"{field}.passing")
+        for key, values in (("levels", levels), ("passing", passing)):
+            for i, value in enumerate(values):
+                if not isinstance(value, str) or not value.strip():
+                    r.bad(node[key], i, f"{field}.{key}[{i}]", f"a level is a non-empty text, found {kind_of(value)}")
+        if not levels:
+            r.bad(node, "levels", f"{field}.levels", "list at least one level (e.g. 合格, 不合格)")
+        if len(set(levels)) != len(levels):
+            r.bad(node, "levels", f"{field}.levels", "a level is listed twice")
+        for i, value in enumerate(passing):
+            if value not in levels:
+                r.bad(node["passing"], i, f"{field}.passing[{i}]", f"{value!r} is not one of the levels",
+                      f"levels: {', '.join(map(str, levels))}")
+        if not passing:
+            r.bad(node, "passing", f"{field}.passing", "name the level(s) that pass (e.g. 合格)")
+        return ConductPolicy(levels=tuple(map(str, levels)), passing=tuple(map(str, passing)),
+                             effective_from=r.date(node, "effective_from", field, optional=True),
+                             source=str(node.get("source") or ""))
 
     @staticmethod
     def revision(r, policy_node) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from service.rules.conditions import ConductPolicy
+
 LEVELS = ("专科", "专升本")
 KINDS = ("theory", "practical", "thesis")
 
@@ -153,6 +155,7 @@ class Policy:
     source: str = ""
     revision: int = 1  # 2: one count per slot, unused inputs reported, thesis only where theses are
     substitute_limits: SubstituteLimits = SubstituteLimits()  # checked when staff record an exception
+    conduct: ConductPolicy | None = None  # 思想品德鉴定 levels; None: the ruleset predates the condition
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,10 @@ R19 Exceptions (section 3a): the exceptions of the request are already those of 
     for this edition.  A waiver holds its course with no record: ``counted[].code`` is the
     plan code, and the code is never in ``unused``.  An exception whose holding a practical
     rule removed reports that rule's note.
+R20 Conditions (section 4 items 8-9) come after ``credits``; they count no course
+    and so change neither ``credits`` nor ``unused``.  A sanction's days are both
+    included; of several covering ``as_of`` the one ending last (then the greater
+    document number) is named.
 R16 ``counted[].verified`` (and so every "verified" measure) means status 2 of
     the course it is counted for: a verified practical whose theory is only
     pending is counted with ``verified: false``.
@@ -581,6 +585,9 @@ def evaluate_plan(bundle, plan, request, passed, ignored):
                          "measure": {"verified": earned_verified, "all": earned, "required": plan.min_credits},
                          "notes": []})
 
+    # 8-9. conduct appraisal and sanctions (after the credits)
+    requirements.extend(condition_requirements(policy, request))
+
     statuses = [r["status"] for r in requirements]
     if all(s == "met" for s in statuses):
         decision_status = "eligible"
@@ -629,6 +636,41 @@ def unused_exceptions(request, held, requirements, idle, theory_missing, release
             reason = "not_counted"
         code = exc.by if exc.kind == "substitute" else exc.course
         out.append({"code": code, "input": "exception", "exception": exc.id, "reason": reason})
+    return out
+
+
+def condition_requirements(policy, request):
+    """Section 4 items 8 and 9: the conduct appraisal (when given and in force), a sanction covering as_of."""
+    out = []
+    conduct = policy.conduct
+    appraisal = request.conduct_appraisal
+    in_force = conduct is not None and (conduct.effective_from is None or conduct.effective_from <= request.as_of)
+    if in_force and appraisal is not None:
+        notes = []
+        if appraisal.result is None:
+            word = "pending"
+            notes.append("appraisal_not_recorded")
+        elif appraisal.result in conduct.passing:
+            word = "met"
+        else:
+            word = "unmet"
+            notes.append("appraisal:" + appraisal.result)
+        out.append({"id": "conduct", "kind": "conduct", "status": word, "counted": [], "missing": [],
+                    "notes": notes,
+                    "appraisal": {"result": appraisal.result, "recorded_by": appraisal.recorded_by,
+                                  "recorded_at": appraisal.recorded_at}})
+    ending = None
+    for sanction in request.sanctions:
+        if not (sanction.start <= request.as_of <= sanction.until):
+            continue
+        if ending is None or (sanction.until, sanction.document_no) > (ending.until, ending.document_no):
+            ending = sanction
+    if ending is not None:
+        until = ending.until.isoformat()
+        out.append({"id": "sanction", "kind": "sanction", "status": "unmet", "counted": [], "missing": [],
+                    "notes": ["until:" + until],
+                    "sanction": {"from": ending.start.isoformat(), "until": until,
+                                 "document_no": ending.document_no}})
     return out
 
 

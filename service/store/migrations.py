@@ -23,11 +23,13 @@ def sets() -> list[Migrations]:
     from service.candidates import tables as candidate_tables
     from service.exceptions import tables as exception_tables
     from service.forms import tables as form_tables
+    from service.sanctions import tables as sanction_tables
     from service.store import tables as core_tables
     from service.transfer import tables as transfer_tables
 
     return [core_tables.MIGRATIONS, candidate_tables.MIGRATIONS, application_tables.MIGRATIONS,
-            form_tables.MIGRATIONS, transfer_tables.MIGRATIONS, exception_tables.MIGRATIONS]
+            form_tables.MIGRATIONS, transfer_tables.MIGRATIONS, exception_tables.MIGRATIONS,
+            sanction_tables.MIGRATIONS]
 
 
 def migrate(db) -> list[str]:

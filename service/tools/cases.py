@@ -16,7 +16,9 @@ A file ``rulesets/<area>/tests/<name>.yaml`` is a list of cases::
 
 ``input`` is what the evaluation API takes for one choice (``candidate`` may be
 left out: a fictitious one is used; ``prior_diploma`` names, ID number and
-gender default to the candidate's).  ``expected`` lists only what is checked:
+gender default to the candidate's; ``sanctions`` (延迟毕业: from, until, reason,
+document_no) and ``conduct_appraisal`` (result: a level or null, recorded_by,
+recorded_at) may be given too, though API callers cannot send them).  ``expected`` lists only what is checked:
 ``status`` always, ``eligible``, ``edition``, the ``requirements`` named and the
 ``credits`` keys given, ``unused`` and ``unused_inputs``.  A requirement is
 its status, or a mapping of ``status`` and any of ``counted`` (entries giving
@@ -40,9 +42,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields, post_load, validate
 
 from service.errors import RulesetError, ServiceError
+from service.sanctions.schemas import SanctionSchema, as_decision_input
+from service.web.schemas import StrictSchema
 from service.yamlreader import Problem, Reader, YamlSyntaxError, flatten, kind_of, line_of, locate, parse_yaml
 
 STATUSES = ("eligible", "pending_verification", "not_eligible")
@@ -50,8 +54,12 @@ REQUIREMENT_STATUSES = ("met", "pending", "unmet")
 CREDIT_KEYS = ("earned", "earned_verified", "required")
 CASE_KEYS = {"required": ("name", "input", "expected"), "optional": ("note",)}
 INPUT_KEYS = {"required": ("university", "major", "as_of", "transcript"),
-              "optional": ("edition", "substitution", "old_plan_records", "prior_diploma", "candidate", "exceptions")}
+              "optional": ("edition", "substitution", "old_plan_records", "prior_diploma", "candidate", "exceptions",
+                           "sanctions", "conduct_appraisal")}
 EXCEPTION_KEYS = {"required": ("id", "kind", "course"), "optional": ("by", "note")}
+# given to a case as input, though no API caller may send them: the service loads sanctions from the
+# candidate's file and the county office records the appraisal (docs/rules-semantics.md 4.8-4.9)
+CONDITION_KEYS = ("sanctions", "conduct_appraisal")
 EXPECTED_KEYS = {"required": ("status",),
                  "optional": ("eligible", "requirements", "credits", "edition", "unused", "unused_inputs")}
 REQUIREMENT_KEYS = {"required": ("status",), "optional": ("counted", "missing", "notes", "substitution")}
@@ -147,12 +155,14 @@ class _CaseReader(Reader):
         from service.decisions.schemas import EvaluationRequestSchema
 
         self.exceptions(node, field)
-        try:
-            EvaluationRequestSchema().load(copy.deepcopy(_without_exceptions(body)))
-        except ValidationError as exc:
-            for path, message in flatten(exc.messages):
-                node_at, key, named = _locate(node, path)
-                self.bad(node_at, key, f"{field}.{named}" if named else field, message)
+        request, conditions = _split_conditions(_without_exceptions(body))
+        for schema, part in ((EvaluationRequestSchema(), request), (_ConditionsSchema(), conditions)):
+            try:
+                schema.load(copy.deepcopy(part))
+            except ValidationError as exc:
+                for path, message in flatten(exc.messages):
+                    node_at, key, named = _locate(node, path)
+                    self.bad(node_at, key, f"{field}.{named}" if named else field, message)
         return body
 
     def exceptions(self, node, field) -> None:
@@ -207,7 +217,7 @@ class _CaseReader(Reader):
                     if not isinstance(rid, str) or not _requirement_id_shape(rid):
                         self.bad(reqs, rid, f"{field}.requirements.{rid}",
                                  "a requirement id is course:<code>, group:<id>, thesis:<code>, "
-                                 "prior-diploma or credits")
+                                 "prior-diploma, credits, conduct or sanction")
                     if isinstance(reqs[rid], dict):
                         self.requirement(reqs[rid], f"{field}.requirements.{rid}", (reqs, rid))
                     else:
@@ -244,6 +254,31 @@ class _CaseReader(Reader):
                          at=(node, "substitution"))
 
 
+def _split_conditions(body: dict) -> tuple[dict, dict]:
+    return ({k: v for k, v in body.items() if k not in CONDITION_KEYS},
+            {k: v for k, v in body.items() if k in CONDITION_KEYS})
+
+
+class _CaseAppraisalSchema(StrictSchema):
+    result = fields.String(required=True, allow_none=True, validate=validate.Length(1, 20),
+                           metadata={"description": "null: not recorded yet (pending)"})
+    recorded_by = fields.String(load_default="")
+    recorded_at = fields.String(load_default="")
+
+
+class _ConditionsSchema(StrictSchema):
+    """A case's sanctions and appraisal, checked as the service's own records are."""
+
+    sanctions = fields.List(fields.Nested(SanctionSchema))
+    conduct_appraisal = fields.Nested(_CaseAppraisalSchema, allow_none=True)
+
+    @post_load
+    def _as_input(self, data, **kwargs):
+        if "sanctions" in data:
+            data["sanctions"] = [as_decision_input(s) for s in data["sanctions"]]
+        return data
+
+
 def request_body(node: dict) -> dict:
     """The evaluation request a case (or a transcript file) stands for, friendly spellings accepted.
 
@@ -269,6 +304,9 @@ def request_body(node: dict) -> dict:
                                "university": choice["university"], "major": choice["major"],
                                **({"by": _code(e["by"])} if e.get("by") is not None else {})}
                               for e in node["exceptions"] if isinstance(e, dict)]
+    for key in CONDITION_KEYS:
+        if key in node:
+            body[key] = _plain(node[key])
     pd = node.get("prior_diploma")
     if isinstance(pd, dict):
         who = candidate if isinstance(candidate, dict) else {}
@@ -330,7 +368,7 @@ def _locate(node, path):
 
 def _requirement_id_shape(rid: str) -> bool:
     kind, _, rest = rid.partition(":")
-    if rid in ("prior-diploma", "credits"):
+    if rid in ("prior-diploma", "credits", "conduct", "sanction"):
         return True
     return kind in ("course", "group", "thesis") and bool(rest)
 
@@ -340,7 +378,9 @@ def case_request(case: Case):
     from service.decisions.schemas import EvaluationRequestSchema
     from service.rules.inputs import canonical_input, request_for
 
-    data = EvaluationRequestSchema().load(copy.deepcopy(_without_exceptions(case.body)))
+    request, conditions = _split_conditions(_without_exceptions(case.body))
+    data = EvaluationRequestSchema().load(copy.deepcopy(request))
+    data.update(_ConditionsSchema().load(copy.deepcopy(conditions)))
     if case.body.get("exceptions"):  # not the API's to take: the service loads them, a case gives them
         data["exceptions"] = copy.deepcopy(case.body["exceptions"])
     choice = {k: v for k, v in sorted(data["choices"][0].items()) if v is not None}

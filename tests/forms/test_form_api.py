@@ -17,38 +17,16 @@ from support.graduation_paths import (
     ELIGIBLE,
     PROVINCE,
     add_candidate,
+    appraised,
     approved_application,
     expect,
+    form,
     paid_application,
     portal,
     prepare,
 )
 
 from service.forms.pdf import PAGE_W, TITLE
-
-SELF_EVALUATION = (
-    "本人参加高等教育自学考试以来，坚持业余学习，认真完成每一门课程的学习与考试。在政治思想方面，"
-    "我拥护党的路线方针政策，遵纪守法，关心时事，积极参加单位组织的各项学习活动。在工作方面，"
-    "我热爱本职工作，认真负责，团结同事，努力把所学的市场营销知识用于实际工作，多次完成公司交给的任务。"
-    "在学习方面，我合理安排工作与学习的时间，克服工学矛盾，系统学习了专业课程，掌握了扎实的专业知识。"
-) * 3
-
-
-def form(**changes) -> dict:
-    body = {
-        "ethnicity": "汉族", "political_status": "中国共产主义青年团团员", "occupation": "销售",
-        "mobile": "138 0000 0000", "education_obtained": "高中", "health": "健康",
-        "work_start_date": "2012年7月1日", "overseas_relative": "否",
-        "native_place": "山西省晋中市平遥县", "employer": "太原市某某商贸有限公司",
-        "home_address": "山西省太原市小店区平阳路某某小区3号楼2单元501室",
-        "resume": [{"from": "2009年09月01日", "to": "2012年07月01日", "place": "山西省平遥中学学习"},
-                   {"from": "2012年07月01日", "to": "2025年10月31日", "place": "太原市某某商贸有限公司销售部工作"}],
-        "family_members": [{"name": "王父", "employer": "平遥县某村", "position": "务农"}],
-        "rewards_punishments": "奖励：2019年度公司优秀员工。",
-        "self_evaluation": SELF_EVALUATION,
-    }
-    body.update(changes)
-    return body
 
 
 @pytest.fixture
@@ -203,6 +181,7 @@ def test_once_the_county_office_receives_it_the_form_is_locked(paid, client):
     save(client, paid, form())
     save(client, paid, form(occupation="市场专员"))
     before = export(client, paid).data
+    appraised(client, paid)
     done = receive(client, paid, note="一式两份已收到，考生已签字")
     assert (done["state"], done["editable"]) == ("form_locked", False)
     assert done["received"]["version"] == 2 and done["received"]["received_by"] == "county:小店区招办 王老师"
@@ -235,6 +214,7 @@ def test_who_may_do_what(paid, client):
     receive(client, paid, headers=AUDITOR, status=403)
     receive(client, paid, headers=portal(ELIGIBLE), status=403)
     # the province may receive any district's form
+    appraised(client, paid, headers=PROVINCE)
     assert receive(client, paid, headers=PROVINCE)["state"] == "form_locked"
 
 

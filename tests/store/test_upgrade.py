@@ -82,6 +82,7 @@ def populated(tmp_path, monkeypatch):
     for each decision are there while it writes, and dropped after).
     """
     from service.exceptions import tables as exception_tables
+    from service.sanctions import tables as sanction_tables
     from service.store import tables
 
     path = tmp_path / "old.sqlite3"
@@ -89,7 +90,8 @@ def populated(tmp_path, monkeypatch):
     with monkeypatch.context() as m:
         m.setattr(migrations, "migrate", lambda db: [] if db["ruleset_serving"].exists()
                   else tables._005_ruleset_serving(db) or tables._006_credential_lifecycle(db)
-                  or exception_tables._001_candidate_exceptions(db) or [])
+                  or exception_tables._001_candidate_exceptions(db)
+                  or sanction_tables._001_sanctions(db) or [])
         app = create_app({"TESTING": True, "DATABASE": str(path), "BLOB_DIR": str(tmp_path / "blobs")})
         db = connect(path)
         auth.add_credential(db, "portal", "portal-backend", token="demo-portal")
@@ -104,6 +106,7 @@ def populated(tmp_path, monkeypatch):
     db.execute("DROP TABLE ruleset_serving")
     db.execute("DROP TABLE candidate_exception_events")
     db.execute("DROP TABLE candidate_exceptions")
+    db.execute("DROP TABLE candidate_sanctions")  # decisions read it for every candidate
     db.execute("ALTER TABLE credentials DROP COLUMN expires_at")
     db.execute("ALTER TABLE credentials DROP COLUMN last_used_at")
     assert not db["_sqlite_migrations"].exists()

@@ -51,6 +51,32 @@ def add_candidate(app, tmp_path: Path, exam_number: str, name: str, *, like: str
     db.conn.close()
 
 
+SELF_EVALUATION = (
+    "本人参加高等教育自学考试以来，坚持业余学习，认真完成每一门课程的学习与考试。在政治思想方面，"
+    "我拥护党的路线方针政策，遵纪守法，关心时事，积极参加单位组织的各项学习活动。在工作方面，"
+    "我热爱本职工作，认真负责，团结同事，努力把所学的市场营销知识用于实际工作，多次完成公司交给的任务。"
+    "在学习方面，我合理安排工作与学习的时间，克服工学矛盾，系统学习了专业课程，掌握了扎实的专业知识。"
+) * 3
+
+
+def form(**changes) -> dict:
+    """A complete 毕业生登记表 body (its fields as the candidate fills them in)."""
+    body = {
+        "ethnicity": "汉族", "political_status": "中国共产主义青年团团员", "occupation": "销售",
+        "mobile": "138 0000 0000", "education_obtained": "高中", "health": "健康",
+        "work_start_date": "2012年7月1日", "overseas_relative": "否",
+        "native_place": "山西省晋中市平遥县", "employer": "太原市某某商贸有限公司",
+        "home_address": "山西省太原市小店区平阳路某某小区3号楼2单元501室",
+        "resume": [{"from": "2009年09月01日", "to": "2012年07月01日", "place": "山西省平遥中学学习"},
+                   {"from": "2012年07月01日", "to": "2025年10月31日", "place": "太原市某某商贸有限公司销售部工作"}],
+        "family_members": [{"name": "王父", "employer": "平遥县某村", "position": "务农"}],
+        "rewards_punishments": "奖励：2019年度公司优秀员工。",
+        "self_evaluation": SELF_EVALUATION,
+    }
+    body.update(changes)
+    return body
+
+
 def expect(resp, status: int) -> dict:
     assert resp.status_code == status, (resp.status_code, resp.json)
     return resp.json
@@ -80,3 +106,9 @@ def paid_application(client, exam_number: str = ELIGIBLE) -> int:
     expect(client.post("/callbacks/payments/alipay", data=body, headers=headers), 200)
     assert expect(client.get(f"/v1/applications/{app_id}", headers=PROVINCE), 200)["state"] == "paid"
     return app_id
+
+
+def appraised(client, app_id: int, result: str = "合格", headers=COUNTY) -> dict:
+    """The county office records the 思想品德鉴定 of the paper 登记表 (needed before the form is locked)."""
+    return expect(client.post(f"/v1/applications/{app_id}/conduct-appraisal", headers=headers,
+                              json={"result": result, "note": "随登记表交回"}), 200)

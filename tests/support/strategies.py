@@ -19,6 +19,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
+from service.rules.conditions import Appraisal, Sanction
 from service.rules.inputs import Candidate, Exception_, PriorDiploma, Record, Request
 from service.rules.loader import bundle_from_files
 
@@ -234,7 +235,8 @@ def requests(draw, bundle):
                              certificate_no="1" + str(draw(st.integers(10 ** 15, 10 ** 16))), level="专科")
     return Request(candidate=candidate, university=university, major=major, records=tuple(records),
                    as_of=as_of, substitution=substitution, prior_diploma=prior, edition=edition,
-                   exceptions=exceptions)
+                   exceptions=exceptions,
+                   sanctions=draw(_sanctions(as_of)), conduct_appraisal=draw(_appraisals(bundle)))
 
 
 @st.composite
@@ -257,6 +259,44 @@ def _exceptions(draw, bundle, target_codes, plan_codes, other_codes, records):
             pool = plan_codes + [r.code for r in records] + ["99901"]
         out.append(Exception_(exc_id, "substitute", course, draw(st.sampled_from(pool))))
     return tuple(out)
+
+
+
+
+@st.composite
+def _sanctions(draw, as_of):
+    """0-3 延迟毕业 periods of 1-3 years, some holding ``as_of``, some ending or starting on it."""
+    out = []
+    for _ in range(draw(st.sampled_from([0, 0, 0, 1, 1, 2, 3]))):
+        where = draw(st.sampled_from(["around", "before", "after", "ends_on", "starts_on"]))
+        years = draw(st.integers(1, 3))
+        if where == "around":
+            start = as_of - dt.timedelta(days=draw(st.integers(0, 360 * years)))
+        elif where == "before":
+            start = as_of - dt.timedelta(days=365 * years + draw(st.integers(1, 400)))
+        elif where == "after":
+            start = as_of + dt.timedelta(days=draw(st.integers(1, 400)))
+        elif where == "ends_on":
+            start = as_of - dt.timedelta(days=365 * years)
+        else:
+            start = as_of
+        until = start + dt.timedelta(days=365 * years)
+        out.append(Sanction(start, until, f"晋招考违〔{start.year}〕{draw(st.integers(1, 30))}号",
+                            draw(st.sampled_from(["", "代考", "夹带"]))))
+    return tuple(out)
+
+
+@st.composite
+def _appraisals(draw, bundle):
+    """Not assessed (most often), awaiting the county office, or one of the policy's levels (or an unknown one)."""
+    shape = draw(st.sampled_from(["absent", "absent", "awaiting", "level", "level", "other"]))
+    if shape == "absent":
+        return None
+    if shape == "awaiting":
+        return Appraisal()
+    levels = bundle.policy.conduct.levels if bundle.policy.conduct else ("合格", "不合格")
+    result = draw(st.sampled_from(levels)) if shape == "level" else "待定"
+    return Appraisal(result, "county:xiaodian", "2025-11-25T10:00:00+08:00")
 
 
 # --------------------------------------------------------- synthetic bundles ---
@@ -395,5 +435,11 @@ def synthetic_bundles(draw):
     policy["pass_mark"] = draw(st.sampled_from([60, 60, 70]))
     if revision >= 2:
         policy["revision"] = revision
+    if draw(st.integers(0, 3)) > 0:  # 思想品德鉴定 levels as data; sometimes in force only from a date
+        levels = draw(st.sampled_from([["合格", "不合格"], ["优秀", "合格", "不合格"]]))
+        policy["conduct_appraisal"] = {"levels": levels, "passing": [x for x in levels if x != "不合格"]}
+        if draw(st.booleans()):
+            policy["conduct_appraisal"]["effective_from"] = draw(st.dates(dt.date(2016, 1, 1),
+                                                                          dt.date(2027, 1, 1))).isoformat()
     return synthetic_bundle(courses, plans, equivalences=equivalences, substitutions=substitutions,
                             policy=policy)

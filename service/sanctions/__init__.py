@@ -1,0 +1,1 @@
+"""延迟毕业 (delayed graduation) records per candidate: stored here, read into every decision input."""
