@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlite_utils.migrations import Migrations
 
 from service.statemachine import add_version_column, create_events_table
+from service.store import chains
 
 
 def _001_applications(db):
@@ -133,8 +134,13 @@ def _004_refunds_and_receipts(db):
         db.execute(f"ALTER TABLE payment_orders ADD COLUMN {column} TEXT")
 
 
+def _005_event_chain(db):
+    chains.add_links(db, "application_events")
+
+
 MIGRATIONS = Migrations("applications")
 MIGRATIONS(name="workflow_applications_001")(_001_applications)
 MIGRATIONS(name="workflow_payments_001")(_002_payments)
 MIGRATIONS(name="workflow_applications_003_ruleset_versions")(_003_ruleset_versions)
 MIGRATIONS(name="workflow_payments_002_refunds_receipts")(_004_refunds_and_receipts)
+MIGRATIONS(name="workflow_applications_005_event_chain")(_005_event_chain)
