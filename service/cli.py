@@ -214,9 +214,9 @@ def backup_command(dest, database, blob_dir):
     from service.audit import backup
 
     manifest = backup.backup(database, blob_dir, dest)
-    _echo_json({k: manifest[k] for k in ("created_at", "database", "decision_log", "counts", "missing_blobs")}
-               | {"blobs": len(manifest["blobs"])})
-    if manifest["missing_blobs"] or not manifest["decision_log"]["ok"]:
+    _echo_json({k: manifest[k] for k in ("created_at", "database", "decision_log", "chains", "counts",
+                                         "missing_blobs")} | {"blobs": len(manifest["blobs"])})
+    if manifest["missing_blobs"] or not manifest["chains"]["ok"]:
         sys.exit(1)
 
 
@@ -231,7 +231,7 @@ def restore_command(src, database, blob_dir, replace):
 
     result = backup.restore(src, database, blob_dir, replace=replace)
     _echo_json(result)
-    if result["missing_blobs"] or not result["decision_log"]["ok"]:
+    if result["missing_blobs"] or not result["chains"]["ok"]:
         sys.exit(1)
 
 

@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 from service import clock
 from service.candidates import diploma
 from service.candidates import records as candidates
+from service.decisions import trusted
 from service.decisions.evaluate import evaluate_and_record
 from service.decisions.schemas import EvaluationRequestSchema
 from service.errors import InvalidInput
@@ -54,7 +55,8 @@ def evaluate_choices(db, rulebook, exam_number: str, choices: list[dict], old_pl
         except ValidationError as exc:
             # the stored records or the chosen courses do not make a valid request: say where
             raise InvalidInput("the application cannot be checked as it is", fields=exc.messages) from None
-    return [evaluate_and_record(db, rulebook, data, db_key=db_key)["decisions"][0] for data in requests]
+    return [evaluate_and_record(db, rulebook, data, db_key=db_key, transcript_source=trusted.RECORD)["decisions"][0]
+            for data in requests]
 
 
 def checklist(decision: dict) -> list[dict]:

@@ -41,10 +41,16 @@ def _may_decide_under(db, version: str) -> bool:
     return published or decision_log.decided_under(db, version)
 
 
-def evaluate_and_record(db, rulebook, data: dict, *, db_key: str = "") -> dict:
-    """Decide each choice first; only when every choice could be decided is anything stored."""
+def evaluate_and_record(db, rulebook, data: dict, *, db_key: str = "", transcript_source: str | None = None) -> dict:
+    """Decide each choice first; only when every choice could be decided is anything stored.
+
+    ``transcript_source`` (``service.decisions.trusted``): whether the transcript is the imported
+    record or one the caller sent; kept in the stored input (so the chain covers it) and answered.
+    """
     bundle = bundle_for(db, rulebook, data)
     canon = canonical_input(data)
+    if transcript_source is not None:
+        canon["transcript_source"] = transcript_source
     entries = []
     for choice in data["choices"]:
         choice = {k: v for k, v in sorted(choice.items()) if v is not None}
@@ -55,6 +61,7 @@ def evaluate_and_record(db, rulebook, data: dict, *, db_key: str = "") -> dict:
     rows = decision_log.append(db, entries)
     return {
         "evaluation_id": rows[0]["evaluation_id"],
+        **({"transcript_source": transcript_source} if transcript_source is not None else {}),
         "decisions": [{"id": row["id"], "created_at": row["created_at"], **entry["output"]}
                       for row, entry in zip(rows, entries, strict=True)],
     }

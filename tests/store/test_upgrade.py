@@ -90,11 +90,11 @@ def populated(tmp_path, monkeypatch):
                   else tables._005_ruleset_serving(db) or tables._006_credential_lifecycle(db) or [])
         app = create_app({"TESTING": True, "DATABASE": str(path), "BLOB_DIR": str(tmp_path / "blobs")})
         db = connect(path)
-        auth.add_credential(db, "portal", "portal-backend", token="demo-portal")
+        auth.add_credential(db, "province", "province-staff", token="demo-province")
         client = app.test_client()
         decisions = []
         for name in ("marketing-complete", "marketing-missing-00181", "marketing-complete"):
-            resp = client.post("/v1/evaluations", json=example(name), headers=auth_headers("portal", EXAM))
+            resp = client.post("/v1/evaluations", json=example(name), headers=auth_headers("province"))
             assert resp.status_code == 201, resp.json
             decisions += resp.json["decisions"]
         with app.app_context():
@@ -159,7 +159,7 @@ def test_the_app_opens_an_old_database_as_it_is(populated, tmp_path):
     fresh = create_app({"TESTING": True, "DATABASE": app.config["DATABASE"], "BLOB_DIR": str(tmp_path / "blobs")})
     assert recorded(db) == DECLARED
     resp = fresh.test_client().post("/v1/evaluations", json=example("marketing-complete"),
-                                    headers=auth_headers("portal", EXAM))
+                                    headers=auth_headers("province"))
     assert resp.status_code == 201 and decision_log.verify(db)["ok"] is True
 
 
