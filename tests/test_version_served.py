@@ -48,7 +48,8 @@ def two_workers(tmp_path):
     rules = copy_rules(tmp_path)
     first = worker(tmp_path, rules)
     db = connect(tmp_path / "t.sqlite3")
-    for role, token in (("portal", "demo-portal"), ("curriculum", "demo-curriculum"), ("auditor", "demo-auditor")):
+    for role, token in (("portal", "demo-portal"), ("province", "demo-province"), ("curriculum", "demo-curriculum"),
+                        ("auditor", "demo-auditor")):
         auth.add_credential(db, role, role, token=token)
     yield first, worker(tmp_path, rules), rules, db
     db.conn.close()

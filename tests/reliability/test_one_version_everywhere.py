@@ -39,7 +39,8 @@ def served(tmp_path):
         shutil.copytree(ROOT / part, rules / part)
     db_path = tmp_path / "live.sqlite3"
     db = connect(db_path)
-    for role, token in (("portal", "demo-portal"), ("curriculum", "demo-curriculum"), ("auditor", "demo-auditor")):
+    for role, token in (("portal", "demo-portal"), ("province", "demo-province"), ("curriculum", "demo-curriculum"),
+                        ("auditor", "demo-auditor")):
         auth.add_credential(db, role, role, token=token)
     db.conn.close()
     server = LiveServer(db_path, tmp_path / "blobs", workers=3, threads=1,
