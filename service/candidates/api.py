@@ -23,6 +23,7 @@ from service.candidates.schemas import (
     DiplomaSchema,
 )
 from service.identity import verification as identity
+from service.store import views
 from service.web import auth, current
 
 blp = Blueprint("candidates", __name__, url_prefix="/v1",
@@ -66,6 +67,8 @@ def get_candidate(exam_number):
     db, who = current.db(), auth.current()
     person = candidates.candidate_for(db, who, exam_number)
     shown = person if who.role in DECIDERS else candidates.masked(person)
+    if shown is person:
+        views.record(db, who, "id_number", exam_number, "candidate")
     return {**shown, "identity": identity.summary(db, person, who.role), "prior_diploma": diploma.summary(db, person)}
 
 
