@@ -59,13 +59,26 @@ class ReplayRangeSchema(Schema):
     next_after_seq = fields.Integer(allow_none=True)
 
 
-class LogVerificationSchema(Schema):
+class ChainVerificationSchema(Schema):
     ok = fields.Boolean()
-    checked = fields.Integer()
+    chain = fields.String()
+    checked = fields.Integer(metadata={"description": "rows walked"})
     head = fields.String(metadata={"description": "the last row's hash, when the chain holds"})
     broken_at = fields.String(metadata={"description": "id of the first row whose link is broken"})
+    seq = fields.Integer(metadata={"description": "its position in the chain (decisions: seq; histories: id)"})
+    reason = fields.String()
+
+
+class LogVerificationSchema(Schema):
+    ok = fields.Boolean(metadata={"description": "every chain holds"})
+    checked = fields.Integer(metadata={"description": "rows walked, over every chain"})
+    head = fields.String(metadata={"description": "the decision log's last hash, when every chain holds"})
+    chain = fields.String(metadata={"description": "the first chain that is broken"})
+    broken_at = fields.String(metadata={"description": "id of its first row whose link is broken"})
     seq = fields.Integer()
     reason = fields.String()
+    chains = fields.Dict(keys=fields.String(), values=fields.Nested(ChainVerificationSchema), metadata={
+        "description": "decisions, application_events, candidate_events, transfer_out_events, personal_data_views"})
 
 
 class RulesetVersionSchema(Schema):
