@@ -168,3 +168,25 @@ def test_sqlite_full_and_readonly_are_classified(tmp_path):
     with pytest.raises(sqlite3.OperationalError) as caught:
         conn.execute("INSERT INTO t VALUES (1)")
     assert faults.classify(caught.value).status == 503 and faults.classify(caught.value).code == "storage_read_only"
+
+
+def test_a_photo_upload_on_a_full_blob_disk_answers_507_and_stores_nothing(app, client, small_disk):
+    """The blob store's own ENOSPC: the photo is refused whole, no row names it, no temporary file is left."""
+    from support.candidates import count, load, two_photos, upload
+
+    load(app)
+    exam = "010119100009"  # 在籍, identity unverified: uploads two photos
+    app.config["BLOB_DIR"] = str(small_disk / "blobs")
+    (small_disk / "blobs").mkdir()
+    fill(small_disk)
+    db = connect(app.config["DATABASE"])
+    events = count(db, "candidate_events", "exam_number = ?", [exam])
+    resp = upload(client, exam, two_photos())
+    assert resp.status_code == 507 and resp.json["error"] == "insufficient_storage", resp.json
+    assert resp.headers["Retry-After"] == str(faults.RETRY_AFTER)
+    assert count(db, "identity_photos", "exam_number = ?", [exam]) == 0
+    assert count(db, "candidate_events", "exam_number = ?", [exam]) == events
+    assert not [p for p in (small_disk / "blobs").rglob("*") if p.is_file()]  # nothing half written
+    (small_disk / "filler").unlink()
+    assert upload(client, exam, two_photos()).status_code == 200
+    db.conn.close()
