@@ -255,8 +255,9 @@ def record_event(db, events: str, fields: dict, actor, reason: str | None) -> di
     # the link to the history's head is read and written under one write lock (the caller's, or its own)
     with atomic(db):
         row = chains.linked(db, events, event)
-        db.conn.execute(f"INSERT INTO {events} ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})", row)
-    return {k: v for k, v in row.items() if k not in chains.LINKS}
+        cur = db.conn.execute(f"INSERT INTO {events} ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})",
+                              row)
+    return {"id": cur.lastrowid, **{k: v for k, v in row.items() if k not in chains.LINKS}}
 
 
 def history(db, events: str, columns: Iterable[str], where: dict) -> list[dict]:

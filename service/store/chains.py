@@ -55,11 +55,18 @@ def linked(db, table: str, row: dict) -> dict:
     """``row`` (a history event, without id) as it is appended: its id and both links added.
 
     Call inside the write transaction that inserts it: the head read here must still be
-    the head when the row goes in.
+    the head when the row goes in.  A history not in ``HISTORY_TABLES`` and without the
+    link columns (one a feature added without ``add_links``) gets its row back as it was.
     """
-    last_id, prev = head(db, BY_NAME[table])
+    if table not in BY_NAME and not _has_links(db, table):
+        return row
+    last_id, prev = head(db, BY_NAME.get(table) or Chain(table, table, "id", history_row_hash))
     row = {"id": last_id + 1, **row}
     return {**row, "prev_hash": prev, "row_hash": history_row_hash(prev, row)}
+
+
+def _has_links(db, table: str) -> bool:
+    return {"prev_hash", "row_hash"} <= {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
 
 
 def add_links(db, table: str) -> None:

@@ -150,3 +150,24 @@ def test_new_events_link_to_the_head(app, signed):
         rows = list(db.query(f"SELECT id, prev_hash, row_hash FROM {chain.table} ORDER BY id"))
         assert rows[0]["prev_hash"] == chains.GENESIS
         assert all(b["prev_hash"] == a["row_hash"] for a, b in zip(rows, rows[1:], strict=False))
+
+
+def test_a_history_added_without_links_still_records_its_events(tmp_path):
+    """A feature's new history made before it is chained (no ``add_links`` yet) is written as before."""
+    from types import SimpleNamespace
+
+    from service import statemachine
+
+    db = connect(tmp_path / "t.sqlite3", migrate_schema=False)
+    db.execute("CREATE TABLE things (id INTEGER PRIMARY KEY)")
+    db.execute("INSERT INTO things VALUES (1)")
+    statemachine.create_events_table(db, "thing_events", "thing_id INTEGER NOT NULL REFERENCES things(id)",
+                                     index="thing", noun="thing")
+    statemachine.add_version_column(db, "thing_events")
+    actor = SimpleNamespace(label="province:someone", role="province")
+    event = statemachine.record_event(db, "thing_events", {"thing_id": 1, "from_state": None, "to_state": "new",
+                                                           "action": "create"}, actor, None)
+    assert event["id"] == 1 and event["to_state"] == "new"
+    chains.add_links(db, "thing_events")  # once it is chained, it links to what it had
+    chained = chains.Chain("thing_events", "thing_events", "id", chains.history_row_hash)
+    assert chains.verify(db, chained)["ok"] is True and chains.head(db, chained)[0] == 1
