@@ -112,13 +112,15 @@ def test_a_full_disk_answers_507_keeps_reads_and_recovers(server, small_disk):
     assert status == 200 and walked["ok"] is True
 
     (small_disk / "filler").unlink()
-    for _ in range(WORKERS * 4):  # every worker writes again (each ends its own episode)
+    for _ in range(100):  # until every worker that saw the fault has written again (each ends its own episode)
         assert evaluate(server)[0] == 201
         stored += 1
+        log = server.log()
+        began, ended = log.count("storage fault began: disk_full"), log.count("storage fault ended: disk_full")
+        if began == ended:
+            break
     assert decisions_in(server.db_path) == (stored, True)
-    log = server.log()
-    began, ended = log.count("storage fault began: disk_full"), log.count("storage fault ended: disk_full")
-    assert 1 <= began <= WORKERS and began == ended, log[-3000:]
+    assert 1 <= began <= WORKERS and began == ended, log[-3000:]  # once per episode and worker, not per request
     assert "unhandled" not in log
 
 
