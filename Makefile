@@ -42,7 +42,7 @@ run: sysdeps $(STAMP)
 	$(BIN)/sxzk init-db
 	$(BIN)/sxzk credentials load fixtures/demo_credentials.yaml
 	$(BIN)/sxzk demo load
-	$(BIN)/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - \
+	$(BIN)/gunicorn -c gunicorn.conf.py --workers $(WORKERS) --worker-class gthread --threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - \
 	  --logger-class service.web.access_log.RedactingLogger \
 	  --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms' 'service.app:create_app()'
 

@@ -17,7 +17,7 @@ from service.errors import PayloadTooLarge, RulesetError, UnsupportedMediaType
 from service.rules.engine import ENGINE_VERSION
 from service.store import db as store_db
 from service.tools.tables import table_checks
-from service.web import auth, current, errors, system
+from service.web import auth, connection, current, errors, system
 from service.web.error_schema import ErrorSchema
 from service.web.json_provider import OrjsonProvider
 from service.web.ratelimit import RateLimiter
@@ -144,6 +144,8 @@ def create_app(config: dict | None = None) -> Flask:
         resp.headers["Referrer-Policy"] = "no-referrer"
         resp.headers["Cache-Control"] = "no-store"
         resp.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")  # console: its own
+        if connection.settle(request.environ, resp.status_code):  # an unread body: drained, or the connection closes
+            resp.headers["Connection"] = "close"  # for servers that honour it (gunicorn closes through its hook)
         return resp
 
     from service import cli

@@ -150,18 +150,18 @@ def _setting(key: str):
               help="the public key the checkpoints were signed with (needed with --checkpoints)")
 @with_appcontext
 def verify_log_command(checkpoints_file, public_key):
-    """Walk the decision log's hash chain; with --checkpoints, compare it with signed heads kept elsewhere."""
-    from service.store import checkpoints, decision_log
+    """Walk every hash chain (decisions; application, candidate and transfer-out histories); with
+    --checkpoints, compare each with the signed heads kept elsewhere. The first row that disagrees is named."""
+    from service.store import chains, checkpoints
     from service.store.db import open_readonly
 
+    if checkpoints_file and public_key is None:
+        raise click.UsageError("--checkpoints needs --public-key")
     db = open_readonly(current.config()["DATABASE"])
-    result = decision_log.verify(db)
+    result = chains.verify_all(db)
     if result["ok"] and checkpoints_file:
-        if public_key is None:
-            raise click.UsageError("--checkpoints needs --public-key")
         kept = [json.loads(line) for line in checkpoints_file.read_text(encoding="utf-8").splitlines() if line.strip()]
-        result = {"chain": result, "checkpoints": checkpoints.verify(db, kept, checkpoints.load_public(public_key))}
-        result["ok"] = result["checkpoints"]["ok"]
+        result = checkpoints.verify(db, kept, checkpoints.load_public(public_key)) | {"checkpoints": len(kept)}
     _echo_json(result)
     if not result["ok"]:
         sys.exit(1)
@@ -169,7 +169,7 @@ def verify_log_command(checkpoints_file, public_key):
 
 @click.group("keys")
 def keys_group():
-    """The key that signs checkpoints of the decision log."""
+    """The key that signs checkpoints of the decision log and the histories."""
 
 
 @keys_group.command("init")
@@ -187,7 +187,10 @@ def keys_init(key_path):
               help="also write every checkpoint as JSON Lines (for the auditors' own store)")
 @with_appcontext
 def checkpoint_command(export_path):
-    """Sign the decision log's head now with the key of SXZK_SIGNING_KEY and keep the checkpoint."""
+    """Sign the head of every chain now with the key of SXZK_SIGNING_KEY and keep the checkpoints.
+
+    Run it from cron (hourly, say) and after each batch: a rewrite is caught back to the last checkpoint.
+    """
     from service import clock
     from service.store import checkpoints
     from service.store.db import write_transaction
@@ -195,7 +198,7 @@ def checkpoint_command(export_path):
     key = checkpoints.load_private(current.config()["SIGNING_KEY"])
     db = _db()
     with write_transaction(db):
-        made = checkpoints.make(db, key, at=clock.now().isoformat(timespec="seconds"))
+        made = checkpoints.make_all(db, key, at=clock.now().isoformat(timespec="seconds"))
     if export_path:
         export_path.write_text("".join(json.dumps(cp, ensure_ascii=False) + "\n" for cp in checkpoints.listing(db)),
                                encoding="utf-8")
@@ -211,9 +214,9 @@ def backup_command(dest, database, blob_dir):
     from service.audit import backup
 
     manifest = backup.backup(database, blob_dir, dest)
-    _echo_json({k: manifest[k] for k in ("created_at", "database", "decision_log", "counts", "missing_blobs")}
-               | {"blobs": len(manifest["blobs"])})
-    if manifest["missing_blobs"] or not manifest["decision_log"]["ok"]:
+    _echo_json({k: manifest[k] for k in ("created_at", "database", "decision_log", "chains", "counts",
+                                         "missing_blobs")} | {"blobs": len(manifest["blobs"])})
+    if manifest["missing_blobs"] or not manifest["chains"]["ok"]:
         sys.exit(1)
 
 
@@ -228,7 +231,7 @@ def restore_command(src, database, blob_dir, replace):
 
     result = backup.restore(src, database, blob_dir, replace=replace)
     _echo_json(result)
-    if result["missing_blobs"] or not result["decision_log"]["ok"]:
+    if result["missing_blobs"] or not result["chains"]["ok"]:
         sys.exit(1)
 
 

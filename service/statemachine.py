@@ -22,6 +22,7 @@ from pathlib import Path
 from service import clock
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, RulesetError
 from service.rules import bound
+from service.store import chains
 from service.store.db import write_transaction
 from service.yamlreader import Reader, YamlSyntaxError, parse_yaml
 
@@ -224,7 +225,9 @@ def create_events_table(db, name: str, key: str, *, index: str, noun: str, colum
     """Create the history ``name`` keyed by ``key`` (its column definition), refusing UPDATE and DELETE.
 
     The text, spacing included, is what shipped migrations created: SQLite keeps it and
-    ``.schema`` shows it, so a database made today is the same as one made then.
+    ``.schema`` shows it, so a database made today is the same as one made then.  A history
+    added from now on is chained as the shipped ones are: its step also runs
+    ``chains.add_links`` and the table is listed in ``chains.HISTORY_TABLES``.
     """
     *rest, last = ("id INTEGER PRIMARY KEY AUTOINCREMENT", key, *columns)
     # a column's comma goes before its `-- comment`
@@ -249,9 +252,12 @@ def record_event(db, events: str, fields: dict, actor, reason: str | None) -> di
     event = {**fields, "actor": actor_label(actor), "role": actor.role,
              "at": clock.now().isoformat(timespec="seconds"), "reason": reason or None,
              VERSION_COLUMN: bound.version()}
-    cur = db.conn.execute(f"INSERT INTO {events} ({', '.join(event)}) VALUES ({', '.join(':' + k for k in event)})",
-                          event)
-    return {"id": cur.lastrowid, **event}
+    # the link to the history's head is read and written under one write lock (the caller's, or its own)
+    with atomic(db):
+        row = chains.linked(db, events, event)
+        cur = db.conn.execute(f"INSERT INTO {events} ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})",
+                              row)
+    return {"id": cur.lastrowid, **{k: v for k, v in row.items() if k not in chains.LINKS}}
 
 
 def history(db, events: str, columns: Iterable[str], where: dict) -> list[dict]:

@@ -14,7 +14,8 @@ from service.idnumber import check_digit
 from service.store import decision_log
 from service.web.schemas import CandidateSchema, id_number
 
-PORTAL = auth_headers("portal", "010119200002")
+# evaluations by provincial staff: the portal and county staff evaluate registered candidates only (none here)
+STAFF = auth_headers("province")
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +31,7 @@ def undated_substitution():
 
 
 def decide(client, body):
-    resp = client.post("/v1/evaluations", json=body, headers=PORTAL)
+    resp = client.post("/v1/evaluations", json=body, headers=STAFF)
     assert resp.status_code == 201, resp.json
     return resp.json["decisions"][0]
 
@@ -70,11 +71,11 @@ def test_a_record_dated_after_the_clocks_today_is_refused(app, client):
     app.config[clock.CONFIG_KEY] = "2025-11-20T10:00:00"
     body = undated_substitution()
     body["transcript"][0]["date"] = "2025-11-21"
-    resp = client.post("/v1/evaluations", json=body, headers=PORTAL)
+    resp = client.post("/v1/evaluations", json=body, headers=STAFF)
     assert resp.status_code == 422
     assert resp.json["fields"]["transcript"]["0"]["date"] == ["date is in the future"]
     body["transcript"][0]["date"] = "2025-11-20"
-    assert client.post("/v1/evaluations", json=body, headers=PORTAL).status_code == 201
+    assert client.post("/v1/evaluations", json=body, headers=STAFF).status_code == 201
 
 
 def person(born: str) -> dict:

@@ -23,7 +23,8 @@ def editable(tmp_path):
     from service.web import auth
 
     db = connect(tmp_path / "t.sqlite3")
-    for role, token in (("portal", "demo-portal"), ("auditor", "demo-auditor"), ("curriculum", "demo-curriculum")):
+    for role, token in (("portal", "demo-portal"), ("province", "demo-province"), ("auditor", "demo-auditor"),
+                        ("curriculum", "demo-curriculum")):
         auth.add_credential(db, role, role, token=token)
     return app, rules
 
@@ -33,7 +34,7 @@ def plan_file(rules: Path) -> Path:
 
 
 def evaluate(client, name="marketing-complete"):
-    resp = client.post("/v1/evaluations", json=example(name), headers=auth_headers("portal", "010119100001"))
+    resp = client.post("/v1/evaluations", json=example(name), headers=auth_headers("province"))
     assert resp.status_code == 201, resp.json
     return resp.json["decisions"][0]
 
@@ -88,8 +89,8 @@ def test_replay_reports_the_difference_of_a_tampered_output(editable):
 
 
 def test_the_log_is_append_only_and_chained(client, db):
-    client.post("/v1/evaluations", json=example("marketing-complete"), headers=auth_headers("portal", "010119100001"))
-    client.post("/v1/evaluations", json=example("marketing-missing-00181"), headers=auth_headers("portal", "010119100001"))
+    client.post("/v1/evaluations", json=example("marketing-complete"), headers=auth_headers("province"))
+    client.post("/v1/evaluations", json=example("marketing-missing-00181"), headers=auth_headers("province"))
     from service.store import decision_log
 
     assert decision_log.verify(db) == {"ok": True, "checked": 2, "head": decision_log.verify(db)["head"]}

@@ -22,7 +22,8 @@ from service.web import auth
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = "curricula/plans/sxufe/630701-2021.yaml"
-PORTAL = auth_headers("portal", "010119100001")
+# evaluations by provincial staff: the portal and county staff evaluate registered candidates only (none here)
+STAFF = auth_headers("province")
 CURRICULUM = auth_headers("curriculum")
 
 
@@ -47,14 +48,15 @@ def two_workers(tmp_path):
     rules = copy_rules(tmp_path)
     first = worker(tmp_path, rules)
     db = connect(tmp_path / "t.sqlite3")
-    for role, token in (("portal", "demo-portal"), ("curriculum", "demo-curriculum"), ("auditor", "demo-auditor")):
+    for role, token in (("portal", "demo-portal"), ("province", "demo-province"), ("curriculum", "demo-curriculum"),
+                        ("auditor", "demo-auditor")):
         auth.add_credential(db, role, role, token=token)
     yield first, worker(tmp_path, rules), rules, db
     db.conn.close()
 
 
 def required(client) -> tuple[str, int]:
-    resp = client.post("/v1/evaluations", json=example("marketing-complete"), headers=PORTAL)
+    resp = client.post("/v1/evaluations", json=example("marketing-complete"), headers=STAFF)
     assert resp.status_code == 201, resp.json
     return resp.json["decisions"][0]["ruleset_version"], resp.json["decisions"][0]["credits"]["required"]
 

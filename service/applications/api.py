@@ -29,6 +29,7 @@ from service.applications.schemas import (
     VerifySchema,
 )
 from service.errors import InvalidInput, NotFound
+from service.store import views
 from service.uploads.blobs import BlobStore
 from service.web import auth, current
 from service.web.schemas import EventSchema
@@ -241,5 +242,8 @@ def _download(app_id: int, kind: str) -> Response:
     if not sha:
         raise NotFound(f"application {app_id} has no {kind}")
     ext = "jpg" if fmt == "jpeg" else fmt
-    return Response(_blobs().get(sha), mimetype=_MIMETYPES.get(fmt, "application/octet-stream"),
+    data = _blobs().get(sha)
+    views.record(current.db(), auth.current(), "graduation_photo" if kind == "photo" else "scan", app["exam_number"],
+                 app_id)
+    return Response(data, mimetype=_MIMETYPES.get(fmt, "application/octet-stream"),
                     headers={"Content-Disposition": f'attachment; filename="application-{app_id}-{kind}.{ext}"'})

@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 from service import clock
 from service.candidates import diploma
 from service.candidates import records as candidates
+from service.decisions import trusted
 from service.decisions.evaluate import evaluate_and_record
 from service.decisions.exceptions import in_force
 from service.decisions.schemas import EvaluationRequestSchema
@@ -66,7 +67,8 @@ def evaluate_choices(db, rulebook, exam_number: str, choices: list[dict], old_pl
         if appraisal is not None:  # not a request field: only the county office's record may carry it
             data["conduct_appraisal"] = appraisal
         requests.append(data)
-    return [evaluate_and_record(db, rulebook, data, db_key=db_key)["decisions"][0] for data in requests]
+    return [evaluate_and_record(db, rulebook, data, db_key=db_key, transcript_source=trusted.RECORD)["decisions"][0]
+            for data in requests]
 
 
 def bundle_of(db, rulebook, decision: dict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlite_utils.migrations import Migrations
 
 from service.statemachine import EVENT_COLUMNS, add_version_column, create_events_table
+from service.store import chains
 
 
 def _001_applications(db):
@@ -157,6 +158,10 @@ def _005_conduct_appraisal(db):
         db.execute(f"ALTER TABLE applications ADD COLUMN {column}")
 
 
+def _005_event_chain(db):
+    chains.add_links(db, "application_events")
+
+
 MIGRATIONS = Migrations("applications")
 MIGRATIONS(name="workflow_applications_001")(_001_applications)
 MIGRATIONS(name="workflow_payments_001")(_002_payments)
@@ -164,3 +169,5 @@ MIGRATIONS(name="workflow_applications_003_ruleset_versions")(_003_ruleset_versi
 MIGRATIONS(name="workflow_payments_002_refunds_receipts")(_004_refunds_and_receipts)
 MIGRATIONS(name="workflow_payments_003_refund_payouts")(_005_refund_payouts)
 MIGRATIONS(name="workflow_applications_005_conduct_appraisal")(_005_conduct_appraisal)
+MIGRATIONS(name="workflow_applications_005_event_chain")(_005_event_chain)
+MIGRATIONS(name="workflow_payments_004_refund_event_chain")(lambda db: chains.add_links(db, "payment_refund_events"))

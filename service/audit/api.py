@@ -9,14 +9,17 @@ from service.audit.schemas import (
     ReplayRangeSchema,
     RulesetVersionFilesSchema,
     RulesetVersionListSchema,
+    ViewListSchema,
+    ViewsQuerySchema,
 )
 from service.decisions.replay import replay_row
 from service.errors import NotFound
-from service.store import decision_log, ruleset_archive
+from service.store import chains, decision_log, ruleset_archive, views
 from service.web import auth, current
 
 blp = Blueprint("audit", __name__, url_prefix="/v1/audit",
-                description="Audit: replay decisions, verify the decision log, archived ruleset versions (read-only)")
+                description="Audit: replay decisions, verify the decision log, archived ruleset versions, who viewed "
+                            "personal data (read-only)")
 
 AUDITORS = ("auditor", "province")
 
@@ -56,8 +59,14 @@ def replay(query):
 @blp.response(200, LogVerificationSchema)
 @auth.require(*AUDITORS)
 def verify_log():
-    """Walk the decision log's hash chain; ``ok`` false names the first broken link and why."""
-    return decision_log.verify(current.db())
+    """Walk every hash chain: the decision log, the application, candidate and transfer-out histories and
+    the log of views; ``ok`` false names the first broken link (chain, seq, id) and why.
+
+    Signed checkpoints (what catches a rewritten and re-hashed chain) are verified offline by the
+    auditors with ``sxzk verify-log --checkpoints``, against their own copy and the public key.
+    """
+    walked = chains.verify_all(current.db())
+    return walked | ({"head": walked["chains"]["decisions"]["head"]} if walked["ok"] else {})
 
 
 @blp.route("/ruleset-versions")
@@ -84,3 +93,16 @@ def get_version(version):
     if not row:
         raise NotFound(f"ruleset version {version} is not in the archive")
     return {**row, "files": ruleset_archive.files_of(db, version)}
+
+
+@blp.route("/views")
+@blp.arguments(ViewsQuerySchema, location="query", unknown=None)
+@blp.response(200, ViewListSchema)
+@auth.require(*AUDITORS)
+def list_views(query):
+    """Who viewed personal data: each identity photo, graduation photo, scan and unmasked ID number served.
+
+    Newest first; filter by candidate, actor, role, kind and period (``since`` inclusive, ``until``
+    exclusive; a date or time without offset is Beijing's).
+    """
+    return views.page(current.db(), **query)

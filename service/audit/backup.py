@@ -3,9 +3,9 @@
 A backup is a folder: ``sxzk.sqlite3`` (a consistent copy taken with SQLite's online
 backup API while the service keeps serving), ``blobs/`` (every photo and scan the copy
 refers to, in the blob store's layout) and ``manifest.json`` (the SHA-256 and size of
-every file, the decision log's head and the counts of the main tables).  A restore
+every file, the decision log's head, every chain's, and the counts of the main tables).  A restore
 checks the whole manifest before it writes anything, so a damaged or incomplete
-backup changes nothing; the restored database's decision log is verified afterwards.
+backup changes nothing; every chain of the restored database is verified afterwards.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from service import clock
 from service.errors import ServiceError
-from service.store import decision_log
+from service.store import chains, decision_log
 from service.store.db import connect
 from service.uploads import blob_gc
 from service.uploads.blobs import BlobStore
@@ -68,6 +68,7 @@ def backup(db_path: Path | str, blob_dir: Path | str, dest: Path | str) -> dict:
         "blobs": blobs,
         "missing_blobs": missing,
         "decision_log": chain,
+        "chains": _walked(snapshot),
         "counts": _counts(snapshot),
     }
     snapshot.conn.close()
@@ -114,10 +115,18 @@ def restore(src: Path | str, db_path: Path | str, blob_dir: Path | str, *, repla
     os.replace(partial, db_path)
     restored = connect(db_path)
     chain = decision_log.verify(restored)
+    walked = _walked(restored)
     missing = sorted(d for d in blob_gc.referenced(restored) if not store.exists(d))
     restored.conn.close()
-    return {"restored": str(db_path), "blobs": len(manifest["blobs"]), "decision_log": chain,
+    return {"restored": str(db_path), "blobs": len(manifest["blobs"]), "decision_log": chain, "chains": walked,
             "missing_blobs": missing, "counts": manifest["counts"]}
+
+
+def _walked(db) -> dict:
+    """Every chain walked (decisions and histories): ok, rows checked, and the first broken link if any."""
+    result = chains.verify_all(db)
+    return {k: v for k, v in result.items() if k != "chains"} | {
+        "heads": {name: r.get("head") for name, r in result["chains"].items()}}
 
 
 def _digest(path: Path) -> dict:

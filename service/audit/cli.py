@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 from flask.cli import ScriptInfo, with_appcontext
 
-from service.web import current
+from service.store import views
+from service.web import auth, current
 
 
 def _iso_moment(ctx, param, value):
@@ -159,4 +160,27 @@ def _short(value, limit=120) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-COMMANDS = [export_command, replay_command]
+@click.command("views")
+@click.option("--exam-number", help="whose data (准考证号)")
+@click.option("--actor", help="who, as the log writes it (e.g. county:小店区招办 李老师)")
+@click.option("--role", type=click.Choice(auth.ROLES))
+@click.option("--what", type=click.Choice(sorted(views.WHAT)))
+@click.option("--since", callback=_iso_moment, help="ISO date or time, inclusive")
+@click.option("--until", callback=_iso_moment, help="ISO date or time, exclusive")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@with_appcontext
+def views_command(exam_number, actor, role, what, since, until, limit, offset):
+    """Who viewed personal data (identity photos, graduation photos, scans, unmasked ID numbers), newest first, as JSON."""
+    from service.store.db import open_readonly
+
+    db = open_readonly(current.config()["DATABASE"])
+    try:
+        page = views.page(db, limit=limit, offset=offset, exam_number=exam_number, actor=actor, role=role,
+                          what=what, since=since, until=until)
+    finally:
+        db.conn.close()
+    click.echo(json.dumps(page, ensure_ascii=False, indent=2))
+
+
+COMMANDS = [export_command, replay_command, views_command]

@@ -5,7 +5,9 @@ import datetime as dt
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from service.web.schemas import OFFSET, StrictSchema
+from service.store import views
+from service.web.auth import ROLES
+from service.web.schemas import EXAM_NUMBER, OFFSET, PageQuerySchema, StrictSchema, page_schema
 
 MAX_REPLAY = 10_000  # decisions replayed by one request; a client pages on with after_seq
 
@@ -57,13 +59,26 @@ class ReplayRangeSchema(Schema):
     next_after_seq = fields.Integer(allow_none=True)
 
 
-class LogVerificationSchema(Schema):
+class ChainVerificationSchema(Schema):
     ok = fields.Boolean()
-    checked = fields.Integer()
+    chain = fields.String()
+    checked = fields.Integer(metadata={"description": "rows walked"})
     head = fields.String(metadata={"description": "the last row's hash, when the chain holds"})
     broken_at = fields.String(metadata={"description": "id of the first row whose link is broken"})
+    seq = fields.Integer(metadata={"description": "its position in the chain (decisions: seq; histories: id)"})
+    reason = fields.String()
+
+
+class LogVerificationSchema(Schema):
+    ok = fields.Boolean(metadata={"description": "every chain holds"})
+    checked = fields.Integer(metadata={"description": "rows walked, over every chain"})
+    head = fields.String(metadata={"description": "the decision log's last hash, when every chain holds"})
+    chain = fields.String(metadata={"description": "the first chain that is broken"})
+    broken_at = fields.String(metadata={"description": "id of its first row whose link is broken"})
     seq = fields.Integer()
     reason = fields.String()
+    chains = fields.Dict(keys=fields.String(), values=fields.Nested(ChainVerificationSchema), metadata={
+        "description": "decisions, application_events, candidate_events, transfer_out_events, personal_data_views"})
 
 
 class RulesetVersionSchema(Schema):
@@ -89,3 +104,26 @@ class RulesetVersionListSchema(Schema):
 
 class RulesetVersionFilesSchema(RulesetVersionSchema):
     files = fields.Dict(metadata={"description": "path -> the file's canonical data"})
+
+
+class ViewsQuerySchema(PageQuerySchema):
+    exam_number = fields.String(validate=EXAM_NUMBER, metadata={"description": "whose data (准考证号)"})
+    actor = fields.String(validate=validate.Length(1, 200), metadata={"description": "who, as the log writes it"})
+    role = fields.String(validate=validate.OneOf(ROLES))
+    what = fields.String(validate=validate.OneOf(sorted(views.WHAT)),
+                         metadata={"description": "; ".join(f"{k}: {v}" for k, v in views.WHAT.items())})
+    since = fields.String(validate=_iso_moment, metadata={"description": "viewed at or after (ISO date or time)"})
+    until = fields.String(validate=_iso_moment, metadata={"description": "viewed before (ISO date or time)"})
+
+
+class ViewSchema(Schema):
+    id = fields.Integer()
+    at = fields.String(metadata={"description": "UTC"})
+    actor = fields.String()
+    role = fields.String()
+    what = fields.String()
+    exam_number = fields.String()
+    ref = fields.String(allow_none=True, metadata={"description": "the application, photo kind or page it was"})
+
+
+ViewListSchema = page_schema(ViewSchema, "ViewList")

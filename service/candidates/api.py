@@ -26,6 +26,7 @@ from service.errors import Conflict
 from service.identity import verification as identity
 from service.sanctions import records as sanctions
 from service.sanctions.schemas import SanctionOutSchema, SanctionSchema
+from service.store import views
 from service.store.db import write_transaction
 from service.web import auth, current
 
@@ -70,6 +71,8 @@ def get_candidate(exam_number):
     db, who = current.db(), auth.current()
     person = candidates.candidate_for(db, who, exam_number)
     shown = person if who.role in DECIDERS else candidates.masked(person)
+    if shown is person:
+        views.record(db, who, "id_number", exam_number, "candidate")
     return {**shown, "identity": identity.summary(db, person, who.role), "prior_diploma": diploma.summary(db, person)}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlite_utils.migrations import Migrations
 
 from service.statemachine import EVENT_COLUMNS, add_version_column, create_events_table
+from service.store import chains
 
 
 def _001_candidates(db):
@@ -86,6 +87,11 @@ def _002_event_versions(db):
     add_version_column(db, "candidate_events")
 
 
+def _003_event_chain(db):
+    chains.add_links(db, "candidate_events")
+
+
 MIGRATIONS = Migrations("candidates")
 MIGRATIONS(name="workflow_candidates_001")(_001_candidates)
 MIGRATIONS(name="workflow_candidates_002_event_versions")(_002_event_versions)
+MIGRATIONS(name="workflow_candidates_003_event_chain")(_003_event_chain)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import jsonify
 from flask_smorest import Blueprint
 
+from service.decisions import trusted
 from service.decisions.evaluate import evaluate_and_record
 from service.decisions.exceptions import in_force
 from service.decisions.replay import replay_row
@@ -39,15 +40,24 @@ def create_evaluation(data):
     A chosen major with no exam plan in force on ``as_of`` answers 422 with error
     ``no_plan_in_force`` (naming when its plans are in force); a major that does not
     exist, 404 ``not_found``.
+
+    What the caller may assert (``service.decisions.trusted``): a registered candidate's name, ID
+    number and gender must be the record's; county staff and the portal evaluate registered
+    candidates only (county staff: of their district); the portal cannot set
+    ``old_plan_records[].verified``.  A transcript that is not the imported record is decided as
+    sent and marked ``transcript_source: "sent"`` (``"record"`` when it is the record).
     """
     who = auth.current()
     if who.role == "portal" and who.candidate != data["candidate"]["exam_number"]:
         raise Forbidden("the portal may evaluate only the candidate named in X-Candidate")
+    db = current.db()
+    source = trusted.check(db, data, role=who.role, district=who.district)
     # a registered candidate's exceptions in force are loaded here: the schema refuses any sent with the request
-    exceptions = in_force(current.db(), data["candidate"]["exam_number"], data["choices"])
+    exceptions = in_force(db, data["candidate"]["exam_number"], data["choices"])
     if exceptions:
         data = {**data, "exceptions": exceptions}
-    result = evaluate_and_record(current.db(), current.rulebook(), data, db_key=current.config()["DATABASE"])
+    result = evaluate_and_record(db, current.rulebook(), data, db_key=current.config()["DATABASE"],
+                                 transcript_source=source)
     # The result already has exactly the documented keys in the documented order
     # (tests/reliability/test_response_shape.py holds dump(result) == result), so
     # a Response skips flask-smorest's schema dump, which cost ~0.8 ms a request.

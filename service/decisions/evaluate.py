@@ -42,12 +42,18 @@ def _may_decide_under(db, version: str) -> bool:
     return published or decision_log.decided_under(db, version)
 
 
-def evaluate_and_record(db, rulebook, data: dict, *, db_key: str = "") -> dict:
-    """Decide each choice first; only when every choice could be decided is anything stored."""
+def evaluate_and_record(db, rulebook, data: dict, *, db_key: str = "", transcript_source: str | None = None) -> dict:
+    """Decide each choice first; only when every choice could be decided is anything stored.
+
+    ``transcript_source`` (``service.decisions.trusted``): whether the transcript is the imported
+    record or one the caller sent; kept in the stored input (so the chain covers it) and answered.
+    """
     bundle = bundle_for(db, rulebook, data)
     # 延迟毕业 records come from the candidate's file, never from the caller (docs/rules-semantics.md 4.9)
     data = {**data, "sanctions": sanctions.for_decision(db, data["candidate"]["exam_number"])}
     canon = canonical_input(data)
+    if transcript_source is not None:
+        canon["transcript_source"] = transcript_source
     entries = []
     for choice in data["choices"]:
         choice = {k: v for k, v in sorted(choice.items()) if v is not None}
@@ -58,6 +64,7 @@ def evaluate_and_record(db, rulebook, data: dict, *, db_key: str = "") -> dict:
     rows = decision_log.append(db, entries)
     return {
         "evaluation_id": rows[0]["evaluation_id"],
+        **({"transcript_source": transcript_source} if transcript_source is not None else {}),
         "decisions": [{"id": row["id"], "created_at": row["created_at"], **entry["output"]}
                       for row, entry in zip(rows, entries, strict=True)],
     }

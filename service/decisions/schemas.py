@@ -237,6 +237,9 @@ class DecisionSchema(Schema):
 
 class EvaluationResponseSchema(Schema):
     evaluation_id = fields.String()
+    transcript_source = fields.String(metadata={
+        "description": "record: the transcript is the candidate's imported record; sent: the caller's own "
+                       "(what-if planning, an unregistered exam number), never used by an application"})
     decisions = fields.List(fields.Nested(DecisionSchema))
 
 

@@ -20,6 +20,7 @@ from service.errors import Conflict, InvalidInput, NotFound
 from service.forms import store
 from service.forms.pdf import render_registration_pdf
 from service.forms.registration import validate_registration
+from service.store import views
 from service.store.db import write_transaction
 
 LOCK = "lock_form"
@@ -111,6 +112,9 @@ def export_pdf(db, bundle, blobs, principal, app_id: int, version: int | None = 
         candidate["photo"] = blobs.get(app["photo_sha256"])
     pdf = render_registration_pdf(saved["data"], candidate, _printed_application(shown),
                                   courses=printed_courses(db, bundle.policy, app))
+    views.record(db, principal, "id_number", app["exam_number"], f"registration-form-pdf:{app_id}")
+    if "photo" in candidate:
+        views.record(db, principal, "graduation_photo", app["exam_number"], f"registration-form-pdf:{app_id}")
     return pdf, {"version": saved["version"], "saved_at": saved["saved_at"]}
 
 

@@ -19,6 +19,7 @@ from service.candidates import events as candidate_events
 from service.candidates import records as candidates
 from service.errors import InvalidInput, NotFound, ServiceError
 from service.identity import states as identity_states
+from service.store import views
 from service.store.db import write_transaction
 from service.uploads.photo import check_identity_photo
 
@@ -146,4 +147,6 @@ def photo(db, blobs, principal, exam_number: str, kind: str) -> tuple[bytes, str
                      [exam_number, kind]).fetchone()
     if row is None:
         raise NotFound(f"no {kind} photo for {exam_number}")
-    return blobs.get(row[0]), row[1]
+    data = blobs.get(row[0])
+    views.record(db, principal, "identity_photo", exam_number, kind)  # before it leaves: no view unrecorded
+    return data, row[1]

@@ -1,11 +1,12 @@
-"""Signed checkpoints of the decision log: proof, kept outside the database, of what its head was.
+"""Signed checkpoints of every chain: proof, kept outside the database, of what each head was.
 
 The hash chain alone shows that rows fit together, not that they are the rows that
 were written: whoever can write the file can rewrite a row and re-hash every later
-link.  A checkpoint is the chain's head (sequence number and row hash) at a moment,
-signed with an Ed25519 key whose private half never enters the database.  Auditors
-keep exported checkpoints in their own store; ``verify`` compares the log with them
-and names where a rewritten, re-hashed or truncated log stops agreeing.
+link.  A checkpoint is a chain's head (position and row hash) at a moment, signed
+with an Ed25519 key whose private half never enters the database; every chain of
+``service.store.chains`` (the decision log, the histories) is signed.  Auditors keep
+exported checkpoints in their own store; ``verify`` compares every chain with them and
+names where a rewritten, re-hashed or truncated chain stops agreeing.
 """
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from service.errors import ServiceError
-from service.store.decision_log import GENESIS, row_hash
+from service.store import chains
+from service.store.chains import GENESIS
 
-CHAIN = "decisions"
 FIELDS = ("chain", "seq", "head", "at", "key_id", "signature")
 
 
@@ -76,14 +77,18 @@ def _signed_text(cp: dict) -> bytes:
     return f"sxzk-checkpoint/1|{cp['chain']}|{cp['seq']}|{cp['head']}|{cp['at']}|{cp['key_id']}".encode()
 
 
-def make(db, private: Ed25519PrivateKey, *, at: str) -> dict:
-    """Sign the decision log's head now and store the checkpoint; returns it."""
-    row = db.execute("SELECT seq, row_hash FROM decisions ORDER BY seq DESC LIMIT 1").fetchone()
-    seq, head = (row[0], row[1]) if row else (0, GENESIS)
-    cp = {"chain": CHAIN, "seq": seq, "head": head, "at": at, "key_id": key_id(private.public_key())}
+def make(db, private: Ed25519PrivateKey, *, at: str, chain: chains.Chain = chains.DECISIONS) -> dict:
+    """Sign one chain's head now and store the checkpoint; returns it."""
+    seq, head = chains.head(db, chain)
+    cp = {"chain": chain.name, "seq": seq, "head": head, "at": at, "key_id": key_id(private.public_key())}
     cp["signature"] = private.sign(_signed_text(cp)).hex()
     db["checkpoints"].insert(cp)
     return cp
+
+
+def make_all(db, private: Ed25519PrivateKey, *, at: str) -> list[dict]:
+    """Sign the head of every chain (call inside one write transaction: the heads of one moment)."""
+    return [make(db, private, at=at, chain=c) for c in chains.CHAINS]
 
 
 def listing(db) -> list[dict]:
@@ -91,41 +96,53 @@ def listing(db) -> list[dict]:
 
 
 def verify(db, checkpoints: list[dict], public: Ed25519PublicKey) -> dict:
-    """Compare the log with checkpoints kept elsewhere; the first disagreement is named.
+    """Compare every chain with checkpoints kept elsewhere; each chain's first disagreement is named.
 
-    A checkpoint whose signature fails is reported as such (the copy was altered or
-    signed with another key) before the log is looked at.
+    A checkpoint whose signature fails, or that names a chain the service does not keep,
+    is reported as such (the copy was altered or signed with another key) before any
+    chain is looked at.
     """
     for cp in checkpoints:
         try:
             public.verify(bytes.fromhex(cp["signature"]), _signed_text(cp))
-        except (InvalidSignature, ValueError, KeyError):
-            return {"ok": False, "checkpoint": cp.get("seq"),
+        except (InvalidSignature, ValueError, KeyError, TypeError):
+            return {"ok": False, "checkpoint": cp.get("seq"), "chain": cp.get("chain"),
                     "reason": "the checkpoint's signature does not verify with this public key "
                               "(the checkpoint copy was altered, or signed with another key)"}
-    # a checkpoint of the empty log (seq 0) names no row
-    wanted = {cp["seq"]: cp for cp in checkpoints if cp.get("chain") == CHAIN and cp["seq"]}
+        if cp["chain"] not in chains.BY_NAME:
+            return {"ok": False, "checkpoint": cp["seq"], "chain": cp["chain"],
+                    "reason": f"no chain {cp['chain']!r}: known chains are {', '.join(chains.BY_NAME)}"}
+    return chains.summary({c.name: verify_chain(db, c, [cp for cp in checkpoints if cp["chain"] == c.name])
+                           for c in chains.CHAINS})
+
+
+def verify_chain(db, chain: chains.Chain, checkpoints: list[dict]) -> dict:
+    """One chain against its (already verified) checkpoints: rewritten, re-hashed or truncated, and where."""
+    # a checkpoint of the empty chain (seq 0) names no row
+    wanted = {cp["seq"]: cp for cp in checkpoints if cp["seq"]}
     agreed, prev, last_seq = 0, GENESIS, 0
-    for row in db.query("SELECT * FROM decisions ORDER BY seq"):
-        recomputed = row_hash(prev, row)
+    order, table = chain.order, chain.table
+    for row in db.query(f"SELECT * FROM {table} ORDER BY {order}"):
+        recomputed = chain.row_hash(prev, row)
         if row["prev_hash"] != prev or recomputed != row["row_hash"]:
-            return {"ok": False, "seq": row["seq"], "broken_at": row["id"],
+            return {"ok": False, "chain": chain.name, "seq": row[order], "broken_at": row["id"],
                     "reason": "the chain itself is broken here (see verify-log)"}
-        prev, last_seq = row["row_hash"], row["seq"]
-        cp = wanted.pop(row["seq"], None)
+        prev, last_seq = row["row_hash"], row[order]
+        cp = wanted.pop(row[order], None)
         if cp is None:
             continue
         if cp["head"] != row["row_hash"]:
-            first = db.execute("SELECT seq, id FROM decisions WHERE seq > ? ORDER BY seq LIMIT 1", [agreed]).fetchone()
-            return {"ok": False, "seq": first[0], "broken_at": first[1], "agreed_through": agreed,
-                    "checkpoint": cp["seq"],
-                    "reason": f"the log was rewritten: its row {cp['seq']} is not the one signed at {cp['at']}; "
-                              f"it agrees with the checkpoints up to row {agreed}, so the first row in doubt "
-                              f"is {first[0]}"}
-        agreed = row["seq"]
+            first = db.execute(f"SELECT {order}, id FROM {table} WHERE {order} > ? ORDER BY {order} LIMIT 1",
+                               [agreed]).fetchone()
+            return {"ok": False, "chain": chain.name, "seq": first[0], "broken_at": first[1],
+                    "agreed_through": agreed, "checkpoint": cp["seq"],
+                    "reason": f"the {chain.name} chain was rewritten: its row {cp['seq']} is not the one signed "
+                              f"at {cp['at']}; it agrees with the checkpoints up to row {agreed}, so the first "
+                              f"row in doubt is {first[0]}"}
+        agreed = row[order]
     if wanted:
         missing = min(wanted)
-        return {"ok": False, "seq": missing, "agreed_through": agreed,
-                "reason": f"the log was truncated: it ends at row {last_seq}, but row {missing} was signed "
-                          f"at {wanted[missing]['at']}"}
-    return {"ok": True, "checked": len(checkpoints), "agreed_through": agreed, "head": prev}
+        return {"ok": False, "chain": chain.name, "seq": missing, "agreed_through": agreed,
+                "reason": f"the {chain.name} chain was truncated: it ends at row {last_seq}, but row {missing} "
+                          f"was signed at {wanted[missing]['at']}"}
+    return {"ok": True, "chain": chain.name, "checked": len(checkpoints), "agreed_through": agreed, "head": prev}

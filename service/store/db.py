@@ -18,6 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from service.errors import NotFound
+from service.store import faults
 
 
 def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite_utils.Database:
@@ -60,10 +61,16 @@ def write_transaction(db: sqlite_utils.Database):
         try:
             yield db
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # a full disk or an I/O error may have rolled it back already
+                conn.execute("ROLLBACK")
             raise
-        else:
+        try:
             conn.execute("COMMIT")
+        except sqlite3.Error:
+            if conn.in_transaction:  # the commit failed (disk full): nothing of it may stay pending
+                conn.execute("ROLLBACK")
+            raise
+        faults.cleared()
     finally:
         if fd is not None:
             fcntl.flock(fd, fcntl.LOCK_UN)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from sqlite_utils.migrations import Migrations
 
+from service.store import views
+
 
 def _001_decisions(db):
     db.execute("""
@@ -111,6 +113,10 @@ def _006_credential_lifecycle(db):
     db.execute("ALTER TABLE credentials ADD COLUMN last_used_at TEXT")
 
 
+def _007_personal_data_views(db):
+    views.create_table(db)
+
+
 MIGRATIONS = Migrations("core")
 MIGRATIONS(name="001_decisions")(_001_decisions)
 MIGRATIONS(name="002_ruleset_versions")(_002_ruleset_versions)
@@ -119,3 +125,4 @@ MIGRATIONS(name="004_ruleset_publication")(_004_ruleset_publication)
 MIGRATIONS(name="005_checkpoints")(_005_checkpoints)
 MIGRATIONS(name="005_ruleset_serving")(_005_ruleset_serving)
 MIGRATIONS(name="006_credential_lifecycle")(_006_credential_lifecycle)
+MIGRATIONS(name="007_personal_data_views")(_007_personal_data_views)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlite_utils.migrations import Migrations
 
 from service.statemachine import add_version_column, create_events_table
+from service.store import chains
 
 
 def _001_transfer_outs(db):
@@ -36,6 +37,11 @@ def _002_event_versions(db):
     add_version_column(db, "transfer_out_events")
 
 
+def _003_event_chain(db):
+    chains.add_links(db, "transfer_out_events")
+
+
 MIGRATIONS = Migrations("transfer")
 MIGRATIONS(name="transfer_outs_001")(_001_transfer_outs)
 MIGRATIONS(name="transfer_outs_002_event_versions")(_002_event_versions)
+MIGRATIONS(name="transfer_outs_003_event_chain")(_003_event_chain)

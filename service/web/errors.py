@@ -9,6 +9,7 @@ from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
 from service.errors import ServiceError
+from service.store import faults
 
 log = logging.getLogger("service.http")
 
@@ -59,6 +60,9 @@ def register(app) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc):
+        fault = faults.classify(exc)  # disk full, read-only, I/O error: 507/503 with Retry-After, not a bug
+        if fault is not None:
+            return service_error(faults.noted(fault, exc))
         # the type and where it was raised only (file, line, function: code, never data):
         # messages and local values may carry personal data from the request
         frames = traceback.extract_tb(exc.__traceback__)[-4:]

@@ -17,6 +17,7 @@ import threading
 import time
 
 from service.errors import TooManyRequests
+from service.store import faults
 
 WINDOW_SECONDS = 60
 
@@ -64,9 +65,17 @@ class RateLimiter:
         # would fall in the same minute for ever and a demo would be refused after `limit` requests
         now = time.time() if now is None else now  # noqa: TID251
         window = int(now // WINDOW_SECONDS)
-        conn = self._conn()
-        # one statement: the upsert is atomic across processes without an explicit transaction
-        count = conn.execute(_COUNT, [credential, window]).fetchall()[0][0]  # fetchall: the statement ends, the lock goes
+        try:
+            conn = self._conn()
+            # one statement: the upsert is atomic across processes without an explicit transaction
+            count = conn.execute(_COUNT, [credential, window]).fetchall()[0][0]  # fetchall: the statement ends, the lock goes
+        except sqlite3.Error as exc:
+            fault = faults.classify(exc)
+            if fault is None:
+                raise
+            # a full or read-only disk must not turn reads away too: this request goes uncounted
+            faults.noted(fault, exc)
+            return
         if count == 1:  # a credential's first request of a window clears its past ones
             conn.execute("DELETE FROM rate_limits WHERE credential = ? AND window < ?", [credential, window])
         if count > self.limit:

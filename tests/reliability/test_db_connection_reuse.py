@@ -41,7 +41,7 @@ def test_a_connection_closed_by_a_request_is_replaced(app, client):
     with app.test_request_context():
         get_db().conn.close()
     resp = client.post("/v1/evaluations", json=example("marketing-complete"),
-                       headers=auth_headers("portal", "010119100001"))
+                       headers=auth_headers("province"))
     assert resp.status_code == 201
 
 

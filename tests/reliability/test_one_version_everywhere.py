@@ -22,7 +22,8 @@ from service.store.db import connect
 from service.web import auth
 
 PLAN = "curricula/plans/sxufe/630701-2021.yaml"
-PORTAL = auth_headers("portal", "010119100001")
+# evaluations by provincial staff: the portal and county staff evaluate registered candidates only (none here)
+STAFF = auth_headers("province")
 CURRICULUM = auth_headers("curriculum")
 
 
@@ -38,7 +39,8 @@ def served(tmp_path):
         shutil.copytree(ROOT / part, rules / part)
     db_path = tmp_path / "live.sqlite3"
     db = connect(db_path)
-    for role, token in (("portal", "demo-portal"), ("curriculum", "demo-curriculum"), ("auditor", "demo-auditor")):
+    for role, token in (("portal", "demo-portal"), ("province", "demo-province"), ("curriculum", "demo-curriculum"),
+                        ("auditor", "demo-auditor")):
         auth.add_credential(db, role, role, token=token)
     db.conn.close()
     server = LiveServer(db_path, tmp_path / "blobs", workers=3, threads=1,
@@ -53,7 +55,7 @@ def answers(server, n: int = 100) -> list[tuple]:
     def one(_):
         status, _, health = server.request("GET", "/v1/health")
         assert status == 200, health
-        status, _, body = server.request("POST", "/v1/evaluations", example("marketing-complete"), PORTAL)
+        status, _, body = server.request("POST", "/v1/evaluations", example("marketing-complete"), STAFF)
         assert status == 201, body
         decision = body["decisions"][0]
         return health["ruleset_version"], decision["ruleset_version"], decision["credits"]["required"], \

@@ -20,7 +20,7 @@ from service.app import create_app
 from service.applications import states
 from service.decisions.replay import replay_many
 from service.decisions.rulebook import Rulebook
-from service.store import decision_log, migrations
+from service.store import chains, decision_log, migrations
 from service.store.db import connect, write_transaction
 from service.web import auth
 
@@ -94,11 +94,11 @@ def populated(tmp_path, monkeypatch):
                   or sanction_tables._001_sanctions(db) or [])
         app = create_app({"TESTING": True, "DATABASE": str(path), "BLOB_DIR": str(tmp_path / "blobs")})
         db = connect(path)
-        auth.add_credential(db, "portal", "portal-backend", token="demo-portal")
+        auth.add_credential(db, "province", "province-staff", token="demo-province")
         client = app.test_client()
         decisions = []
         for name in ("marketing-complete", "marketing-missing-00181", "marketing-complete"):
-            resp = client.post("/v1/evaluations", json=example(name), headers=auth_headers("portal", EXAM))
+            resp = client.post("/v1/evaluations", json=example(name), headers=auth_headers("province"))
             assert resp.status_code == 201, resp.json
             decisions += resp.json["decisions"]
         with app.app_context():
@@ -150,8 +150,11 @@ def test_the_old_database_upgrades_without_running_anything_again(populated):
     assert [d["id"] for d in decision_log.select(db)] == [d["id"] for d in decisions]
 
     after = list(db.query("SELECT * FROM application_events ORDER BY id"))
-    assert [{k: v for k, v in e.items() if k != "ruleset_version"} for e in after] == events
+    added = ("ruleset_version", "prev_hash", "row_hash")
+    assert [{k: v for k, v in e.items() if k not in added} for e in after] == events
     assert {e["ruleset_version"] for e in after} == {None}  # made before versions were recorded
+    histories = chains.verify_all(db)  # the rows the old release wrote are chained by the upgrade
+    assert histories["ok"] is True and histories["chains"]["application_events"]["checked"] == len(events) == 3
     assert [(e["action"], e["to_state"]) for e in states.history(db, app_id)] == [
         ("create", "draft"), ("check", "draft"), ("submit", "submitted")]
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -163,7 +166,7 @@ def test_the_app_opens_an_old_database_as_it_is(populated, tmp_path):
     fresh = create_app({"TESTING": True, "DATABASE": app.config["DATABASE"], "BLOB_DIR": str(tmp_path / "blobs")})
     assert recorded(db) == DECLARED
     resp = fresh.test_client().post("/v1/evaluations", json=example("marketing-complete"),
-                                    headers=auth_headers("portal", EXAM))
+                                    headers=auth_headers("province"))
     assert resp.status_code == 201 and decision_log.verify(db)["ok"] is True
 
 

@@ -83,3 +83,88 @@ def test_a_backup_goes_into_a_new_folder(app, served, tmp_path):
     (tmp_path / "full" / "something").write_text("x")
     with pytest.raises(ServiceError, match="not empty"):
         backup.backup(app.config["DATABASE"], app.config["BLOB_DIR"], tmp_path / "full")
+
+
+def test_sxzk_backup_under_a_live_gunicorn_restores_with_every_chain_and_file(app, client, tmp_path):
+    """The operator's path: `sxzk backup` while gunicorn serves a thread's evaluations, `sxzk restore`, `sxzk
+    verify-log`; the restored service serves every identity photo, graduation photo and scan."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from support.applications import COUNTY, ELIGIBLE, MISSING, Driver, prepare
+    from support.common import ROOT
+    from support.live_server import LiveServer
+
+    prepare(app)
+    drive = Driver(client)
+    drive.approved_by_system(ELIGIBLE)
+    drive.awaiting_county(MISSING)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+
+    def sxzk(*args):
+        return subprocess.run([sys.executable, "-m", "service.cli", *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=300)
+
+    live = LiveServer(app.config["DATABASE"], app.config["BLOB_DIR"], workers=2, threads=2).start()
+    stop, written = threading.Event(), []
+
+    def keep_writing():
+        while not stop.is_set():
+            written.append(live.request("POST", "/v1/evaluations", example("marketing-complete"),
+                                        auth_headers("province"))[0])
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        while len(written) < 5:
+            time.sleep(0.05)
+        during = len(written)
+        made = sxzk("backup", str(tmp_path / "backup"), "--database", app.config["DATABASE"],
+                    "--blob-dir", app.config["BLOB_DIR"])
+        time.sleep(0.5)
+        after = len(written)
+    finally:
+        stop.set()
+        writer.join()
+        live.stop()
+    assert made.returncode == 0, made.stderr
+    assert set(written) == {201} and after > during, "the service kept writing while the backup ran"
+    manifest = json.loads(made.stdout)
+    assert manifest["chains"]["ok"] is True and manifest["missing_blobs"] == []
+
+    restored_db, restored_blobs = tmp_path / "restored" / "sxzk.sqlite3", tmp_path / "restored" / "blobs"
+    put_back = sxzk("restore", str(tmp_path / "backup"), "--database", str(restored_db),
+                    "--blob-dir", str(restored_blobs))
+    assert put_back.returncode == 0, put_back.stderr
+    assert json.loads(put_back.stdout)["chains"]["ok"] is True
+    env["SXZK_DATABASE"] = str(restored_db)
+    verified = sxzk("verify-log")
+    assert verified.returncode == 0, verified.stdout
+    walked = json.loads(verified.stdout)
+    assert walked["chains"]["decisions"]["checked"] == manifest["counts"]["decisions"] >= 5
+    assert walked["ok"] is True and all(walked["chains"][name]["checked"] > 0
+                                        for name in ("application_events", "candidate_events"))
+
+    db = connect(restored_db)
+    photos = list(db.query("SELECT exam_number, kind, sha256 FROM identity_photos"))
+    uploads = list(db.query("SELECT id, photo_sha256, archive_sha256 FROM applications"))
+    db.conn.close()
+    assert photos and any(u["archive_sha256"] for u in uploads)
+    province = auth_headers("province")
+    served_again = LiveServer(restored_db, restored_blobs, workers=1, threads=2).start()
+    try:
+        for p in photos:
+            status, _, body = served_again.request("GET", f"/v1/candidates/{p['exam_number']}/identity/photos/"
+                                                          f"{p['kind']}", headers=province)
+            assert status == 200 and hashlib.sha256(body).hexdigest() == p["sha256"]
+        for u in uploads:
+            for path, digest in (("photo", u["photo_sha256"]), ("old-plan-archive", u["archive_sha256"])):
+                if digest:
+                    status, _, body = served_again.request("GET", f"/v1/applications/{u['id']}/{path}",
+                                                           headers=COUNTY)
+                    assert status == 200 and hashlib.sha256(body).hexdigest() == digest
+    finally:
+        served_again.stop()

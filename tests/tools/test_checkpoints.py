@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from support.common import auth_headers, example
 
 from service import cli
-from service.store import checkpoints, decision_log
+from service.store import chains, checkpoints, decision_log
 from service.store.db import connect, write_transaction
 
 AT = "2026-12-02T10:00:00+08:00"
@@ -27,7 +27,7 @@ def signed(app, client, tmp_path):
                            headers=auth_headers("province")).status_code == 201
         if n in (2, 4):
             with write_transaction(db):
-                checkpoints.make(db, key, at=AT)
+                checkpoints.make_all(db, key, at=AT)
     kept = checkpoints.listing(db)
     db.conn.close()
     return kept, checkpoints.load_public(keys["public"])
@@ -66,7 +66,8 @@ def test_an_untouched_log_agrees_with_its_checkpoints(app, signed):
     kept, public = signed
     db = connect(app.config["DATABASE"])
     result = checkpoints.verify(db, kept, public)
-    assert result == {"ok": True, "checked": 2, "agreed_through": 5, "head": decision_log.verify(db)["head"]}
+    assert result["ok"] is True and result["chains"]["decisions"] == {
+        "ok": True, "chain": "decisions", "checked": 2, "agreed_through": 5, "head": decision_log.verify(db)["head"]}
 
 
 def test_a_rewritten_and_rehashed_log_passes_the_chain_but_not_the_checkpoints(app, signed, tmp_path):
@@ -76,7 +77,7 @@ def test_a_rewritten_and_rehashed_log_passes_the_chain_but_not_the_checkpoints(a
     assert decision_log.verify(db)["ok"] is True  # the chain alone is fooled
     result = checkpoints.verify(db, kept, public)
     assert result["ok"] is False and result["agreed_through"] == 3 and result["seq"] == 4
-    assert "rewritten" in result["reason"]
+    assert result["chain"] == "decisions" and "rewritten" in result["reason"]
 
 
 def test_a_truncated_log_is_named(app, signed, tmp_path):
@@ -107,7 +108,9 @@ def test_the_commands_sign_export_and_verify(app, signed, tmp_path, monkeypatch)
     out = runner.invoke(cli.main, ["checkpoint", "--export", str(tmp_path / "kept.jsonl")], env=env)
     assert out.exit_code == 0, out.output
     lines = (tmp_path / "kept.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [json.loads(x)["seq"] for x in lines] == [3, 5, 5]
+    decision_checkpoints = [json.loads(x) for x in lines if json.loads(x)["chain"] == "decisions"]
+    assert [cp["seq"] for cp in decision_checkpoints] == [3, 5, 5]
+    assert {json.loads(x)["chain"] for x in lines} == {c.name for c in chains.CHAINS}
     ok = runner.invoke(cli.main, ["verify-log", "--checkpoints", str(tmp_path / "kept.jsonl"),
                                   "--public-key", f"{key}.pub"], env=env)
     assert ok.exit_code == 0, ok.output

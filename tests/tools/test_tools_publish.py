@@ -13,7 +13,8 @@ from service.store.ruleset_archive import files_of, versions
 from service.tools.publishing import publish
 
 PLAN = "curricula/plans/sxufe/630701-2021.yaml"
-PORTAL = auth_headers("portal", "010119100001")
+# evaluations by provincial staff: the portal and county staff evaluate registered candidates only (none here)
+STAFF = auth_headers("province")
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def rows(app) -> list[dict]:
 
 def decide(client, as_of: str, **extra) -> dict:
     body = {**example("marketing-complete"), "as_of": as_of, **extra}
-    resp = client.post("/v1/evaluations", json=body, headers=PORTAL)
+    resp = client.post("/v1/evaluations", json=body, headers=STAFF)
     assert resp.status_code == 201, resp.json
     return resp.json["decisions"][0]
 
@@ -125,10 +126,10 @@ def test_a_named_version_must_be_archived_else_422_and_nothing_stored(env):
     app, _, _ = env
     client = app.test_client()
     body = {**example("marketing-complete"), "ruleset_version": "0" * 64}
-    resp = client.post("/v1/evaluations", json=body, headers=PORTAL)
+    resp = client.post("/v1/evaluations", json=body, headers=STAFF)
     assert resp.status_code == 422
     assert resp.json["fields"] == {"ruleset_version": [f"{'0' * 64} is not an archived ruleset version"]}
-    resp = client.post("/v1/evaluations", json={**body, "ruleset_version": "v1"}, headers=PORTAL)
+    resp = client.post("/v1/evaluations", json={**body, "ruleset_version": "v1"}, headers=STAFF)
     assert resp.status_code == 422 and resp.json["fields"]["ruleset_version"] == ["a ruleset version is 64 hex digits"]
     db = connect(app.config["DATABASE"])
     assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
@@ -144,7 +145,7 @@ def test_a_draft_archived_by_a_reload_cannot_be_named_once_versions_are_publishe
     assert client.post("/v1/rules/reload", headers=auth_headers("curriculum")).json["reloaded"]
     draft = load_bundle(rules).version  # archived by the reload, never published, never decided with
     resp = client.post("/v1/evaluations", json={**example("marketing-complete"), "ruleset_version": draft},
-                       headers=PORTAL)
+                       headers=STAFF)
     assert resp.status_code == 422 and "never published" in resp.json["fields"]["ruleset_version"][0]
     assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
     db.conn.close()
