@@ -216,7 +216,7 @@ def test_kinds_and_vias_the_module_does_not_know_render_from_the_decision(bundle
     assert out[1]["reason"] == "待核验 (pending verification)" and out[1]["symbol"] == "待核验"
     ad_row = row(out, "course:00181")
     assert ad_row["held_by"][0]["via"] == "exception:17" and ad_row["counted_credits"] == 4
-    assert "per-candidate exception:17" in ad_row["reason"]
+    assert "经批准由 00186" in ad_row["reason"] and "(exception:17)" in ad_row["reason"]
 
 
 def test_english_ii_passed_itself_says_the_chosen_substitution_is_not_needed(bundle):

@@ -170,4 +170,3 @@ MIGRATIONS(name="workflow_payments_002_refunds_receipts")(_004_refunds_and_recei
 MIGRATIONS(name="workflow_payments_003_refund_payouts")(_005_refund_payouts)
 MIGRATIONS(name="workflow_applications_005_conduct_appraisal")(_005_conduct_appraisal)
 MIGRATIONS(name="workflow_applications_005_event_chain")(_005_event_chain)
-MIGRATIONS(name="workflow_payments_004_refund_event_chain")(lambda db: chains.add_links(db, "payment_refund_events"))

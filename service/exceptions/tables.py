@@ -7,7 +7,6 @@ from __future__ import annotations
 from sqlite_utils.migrations import Migrations
 
 from service.statemachine import add_version_column, create_events_table
-from service.store import chains
 
 
 def _001_candidate_exceptions(db):
@@ -39,5 +38,3 @@ def _001_candidate_exceptions(db):
 
 MIGRATIONS = Migrations("exceptions")
 MIGRATIONS(name="candidate_exceptions_001")(_001_candidate_exceptions)
-# chained as every history is (service/store/chains.py), checkpointed and verified with them
-MIGRATIONS(name="candidate_exceptions_002_event_chain")(lambda db: chains.add_links(db, "candidate_exception_events"))

@@ -107,9 +107,12 @@ def _course_reason(bundle, decision, req, code, course, held_by, counted_for) ->
         if h["via"].startswith("equivalence:"):
             bits.append(f"由 {_course_text(bundle, h['code'])} 顶替, 计 {h['credits']} 学分 "
                         f"(held through {h['via']}, counting {h['credits']} credits)")
+        elif h["via"].startswith("exception:") and h["code"] == code:
+            # a waiver holds the plan course itself, with no record: the document decided it
+            bits.append(f"依文件免除 ({h['via']}), 计 {h['credits']} 学分 (waived by a per-candidate exception)")
         elif h["via"].startswith("exception:"):
-            bits.append(f"按个人例外由 {_course_text(bundle, h['code'])} 计入, 计 {h['credits']} 学分 "
-                        f"(per-candidate {h['via']})")
+            bits.append(f"经批准由 {_course_text(bundle, h['code'])} 顶替 ({h['via']}), 计 {h['credits']} 学分 "
+                        f"(per-candidate exception)")
     if sub and any(h["via"].startswith("substitution:") for h in held_by) and req["status"] != "unmet":
         m = sub["measure"]
         verified = f", 其中已核验 {m['verified']}" if m["verified"] != m["all"] else ""

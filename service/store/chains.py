@@ -38,8 +38,7 @@ class Chain:
 
 DECISIONS = Chain("decisions", "decisions", "seq", decision_log.row_hash)
 # the workflow histories, and the log of who viewed personal data (service.store.views)
-HISTORY_TABLES = ("application_events", "candidate_events", "transfer_out_events", "personal_data_views",
-                  "payment_refund_events", "candidate_exception_events")
+HISTORY_TABLES = ("application_events", "candidate_events", "transfer_out_events", "personal_data_views")
 HISTORIES = tuple(Chain(t, t, "id", history_row_hash) for t in HISTORY_TABLES)
 CHAINS = (DECISIONS, *HISTORIES)
 BY_NAME = {c.name: c for c in CHAINS}

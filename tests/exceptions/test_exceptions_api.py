@@ -70,7 +70,7 @@ def test_every_broken_limit_is_named_at_once_and_nothing_is_stored(served):
     assert "本专业计划内课程" in resp.json["fields"]["by"][0]
     resp = record(client, {**SUBSTITUTE, "course": "00009", "by": "00058"})  # not a course of the major
     assert "不是该专业考试计划中的课程" in resp.json["fields"]["course"][0]
-    resp = record(client, {**SUBSTITUTE, "by": "00182"})  # a 专科 course (市场营销) for a 专升本 major
+    resp = record(client, {**SUBSTITUTE, "by": "00065"})  # a 专科-only course (市场营销) for a 专升本 major
     assert any("专升本层次" in m for m in resp.json["fields"]["by"])
     assert listed(client) == []
 
