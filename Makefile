@@ -12,7 +12,7 @@ WORKERS ?= 2
 THREADS ?= 1
 export SXZK_DATABASE ?= $(CURDIR)/instance/sxzk.sqlite3
 
-.PHONY: run test lint bench demo sysdeps venv clean
+.PHONY: run test lint bench demo sysdeps venv clean messages
 
 $(STAMP): requirements.txt setup.cfg
 	@test -n "$(PYTHON)" || { echo "need Python 3.11 or 3.12 (durable-rules does not import on 3.13)"; exit 1; }
@@ -49,6 +49,17 @@ run: sysdeps $(STAMP)
 test: sysdeps $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+
+# Message catalogues (docs/api-contract.md): extract the English ids, merge them into each locale's
+# messages.po (translate what is new or fuzzy there), compile the .mo files the service reads.
+# tests/test_messages.py fails while a message is untranslated or the catalogue is stale.
+TRANSLATIONS := service/translations
+messages: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-output --omit-header -F babel.cfg \
+	  $$($(BIN)/python -c 'from service.translations import KEYWORDS; print(" ".join("-k " + k for k in KEYWORDS))') \
+	  -o $(TRANSLATIONS)/messages.pot service
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l zh
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) -l zh
 
 lint: $(STAMP)
 	$(BIN)/ruff check service tests bench

@@ -4,10 +4,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, request
+from flask_babel import Babel
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
-from service import __version__, production
+from service import __version__, production, translations
 from service.catalogue import api as majors
 from service.config import defaults
 from service.decisions import api as decisions_api
@@ -87,6 +88,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.json = OrjsonProvider(app)
     current.init_app(app)
+    # error messages are rendered in the request's language (service.translations, service/web/errors.py)
+    Babel(app, locale_selector=current.locale, default_domain=translations.DOMAIN,
+          default_translation_directories=str(translations.DIRECTORY))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     if app.config.get("MIGRATE_AT_START", True):

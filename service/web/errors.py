@@ -1,4 +1,9 @@
-"""The one place where errors become JSON responses (never a traceback)."""
+"""The one place where errors become JSON responses (never a traceback), in the request's language.
+
+Errors carry English message ids; here they are translated under the locale Flask-Babel chose for the
+request (``service.web.current.locale``: Chinese unless Accept-Language prefers English).  Codes are
+never translated: a client matches on ``error``.
+"""
 from __future__ import annotations
 
 import logging
@@ -6,16 +11,20 @@ import traceback
 from pathlib import Path
 
 from flask import jsonify
+from flask_babel import get_locale, get_translations
 from werkzeug.exceptions import HTTPException
 
-from service.errors import ServiceError
+from service import translations
+from service.errors import N_, ServiceError
 
 log = logging.getLogger("service.http")
 
 
 def _response(status: int, body: dict):
-    resp = jsonify(body)
+    resp = jsonify(translations.render(body, get_translations()))
     resp.status_code = status
+    resp.headers["Content-Language"] = str(get_locale() or translations.DEFAULT_LOCALE)
+    resp.vary.add("Accept-Language")
     return resp
 
 
@@ -48,14 +57,14 @@ def register(app) -> None:
         if messages:
             body["fields"] = _flatten_webargs(messages)
             if exc.code == 422:
-                body["error"], body["message"] = "invalid_input", "the request has invalid fields; see fields"
+                body["error"], body["message"] = "invalid_input", N_("the request has invalid fields; see fields")
         if exc.code == 413:
-            body["message"] = "the request body is larger than the service accepts"
+            body["message"] = N_("the request body is larger than the service accepts")
         return _response(exc.code or 500, body)
 
     @app.errorhandler(RecursionError)
     def too_deep(_exc):
-        return _response(400, {"error": "bad_request", "message": "the JSON body is nested too deeply"})
+        return _response(400, {"error": "bad_request", "message": N_("the JSON body is nested too deeply")})
 
     @app.errorhandler(Exception)
     def unexpected(exc):
@@ -64,4 +73,4 @@ def register(app) -> None:
         frames = traceback.extract_tb(exc.__traceback__)[-4:]
         where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
         log.error("unhandled %s in request at %s", type(exc).__name__, where)
-        return _response(500, {"error": "internal_error", "message": "an internal error occurred; it has been logged"})
+        return _response(500, {"error": "internal_error", "message": N_("an internal error occurred; it has been logged")})
