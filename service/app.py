@@ -13,7 +13,7 @@ from service.catalogue import api as majors
 from service.config import defaults
 from service.decisions import api as decisions_api
 from service.decisions.rulebook import Rulebook
-from service.errors import PayloadTooLarge, RulesetError, UnsupportedMediaType
+from service.errors import Msg, PayloadTooLarge, RulesetError, UnsupportedMediaType
 from service.rules.engine import ENGINE_VERSION
 from service.store import db as store_db
 from service.tools.tables import table_checks
@@ -120,15 +120,16 @@ def create_app(config: dict | None = None) -> Flask:
         chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
         if request.method in ("POST", "PUT", "PATCH") and (request.content_length or chunked):
             if request.mimetype not in ("application/json", "multipart/form-data"):
-                raise UnsupportedMediaType(f"send application/json (got {request.mimetype or 'no content type'})")
+                raise UnsupportedMediaType(Msg("send application/json (got %(type)s)",
+                                               type=request.mimetype or Msg("no content type")))
             if request.mimetype == "application/json":
                 if (request.content_length or 0) > app.config["MAX_JSON_BYTES"]:
-                    raise PayloadTooLarge(f"a JSON body is at most {app.config['MAX_JSON_BYTES']} bytes")
+                    raise PayloadTooLarge(Msg("a JSON body is at most %(limit)d bytes", limit=app.config["MAX_JSON_BYTES"]))
                 if chunked:  # read (and cache) it now, one byte past the limit: more is a 413
                     limit = app.config["MAX_JSON_BYTES"]
                     request.max_content_length = limit + 1
                     if len(request.get_data(cache=True)) > limit:
-                        raise PayloadTooLarge(f"a JSON body is at most {limit} bytes")
+                        raise PayloadTooLarge(Msg("a JSON body is at most %(limit)d bytes", limit=limit))
         if not request.path.startswith("/v1/") or request.path in PUBLIC:
             return
         g.principal = auth.principal_for(current.db(), request.headers.get("Authorization"),

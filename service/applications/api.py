@@ -26,7 +26,7 @@ from service.applications.schemas import (
     SubmitSchema,
     VerifySchema,
 )
-from service.errors import InvalidInput, NotFound
+from service.errors import InvalidInput, Msg, NotFound
 from service.uploads.blobs import BlobStore
 from service.web import auth, current
 from service.web.schemas import EventSchema
@@ -54,8 +54,9 @@ def _blobs() -> BlobStore:
 def _upload(field: str) -> bytes:
     file = request.files.get(field)
     if file is None:
-        raise InvalidInput(f"no file '{field}'",
-                           fields={field: [f"required: send multipart/form-data with the file in field '{field}'"]})
+        raise InvalidInput(Msg("no file '%(field)s'", field=field),
+                           fields={field: [Msg("required: send multipart/form-data with the file in field '%(field)s'",
+                                               field=field)]})
     return file.read()
 
 
@@ -225,7 +226,7 @@ def _download(app_id: int, kind: str) -> Response:
     sha, fmt = (app["photo"]["sha256"], app["photo"]["format"]) if kind == "photo" else (
         (app["archive"] or {}).get("sha256"), (app["archive"] or {}).get("format"))
     if not sha:
-        raise NotFound(f"application {app_id} has no {kind}")
+        raise NotFound(Msg("application %(id)s has no %(kind)s", id=app_id, kind=kind))
     ext = "jpg" if fmt == "jpeg" else fmt
     return Response(_blobs().get(sha), mimetype=_MIMETYPES.get(fmt, "application/octet-stream"),
                     headers={"Content-Disposition": f'attachment; filename="application-{app_id}-{kind}.{ext}"'})

@@ -10,7 +10,7 @@ from service.applications import checks as application_checks
 from service.applications import records as applications
 from service.applications import states
 from service.applications.uploads import system_audit
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, Msg, NotFound
 from service.store.db import write_transaction
 
 
@@ -34,7 +34,7 @@ def verify_old_plan(db, rulebook, principal, app_id: int, position: int, verifie
     app = applications.load(db, app_id)
     card = next((r for r in app["old_plan"] if r["position"] == position), None)
     if card is None:
-        raise NotFound(f"application {app_id} has no old-plan course {position}")
+        raise NotFound(Msg("application %(id)s has no old-plan course %(position)s", id=app_id, position=position))
     status = "verified" if verified else "refused"
     cards = [{**r, "status": status} if r["position"] == position else r for r in app["old_plan"]]
     decisions = application_checks.evaluate_choices(db, rulebook, row["exam_number"], app["choices"], cards,

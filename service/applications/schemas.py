@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from service import clock
 from service.applications import states
 from service.decisions.schemas import Score
+from service.errors import N_, Msg
 from service.reference import districts
 from service.rules.in_force import refusal
 from service.web import current
@@ -25,7 +26,7 @@ from service.web.schemas import (
 
 MAX_UNIVERSITIES = 2  # "考生毕业申请最多可选择两所主考院校" (seed 002, 六.1)
 DISTRICT_UNKNOWN = "not a 区县 of the official list (GET /v1/districts)"
-MOBILE = Exact(r"^1[3-9][0-9]{9}$", error="a mainland mobile number: 11 digits starting 13-19")
+MOBILE = Exact(r"^1[3-9][0-9]{9}$", error=N_("a mainland mobile number: 11 digits starting 13-19"))
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -85,8 +86,8 @@ class ApplicationFillSchema(StrictSchema):
     address = fields.String(required=True, validate=[validate.Length(4, 120), _printable],
                             metadata={"example": "太原市小店区长风街1号"})
     choices = fields.List(fields.Nested(ChoiceFillSchema), required=True, validate=validate.Length(
-        1, MAX_UNIVERSITIES, error=f"choose 1 to {MAX_UNIVERSITIES} examining universities (最多可选择两所主考院校), "
-                                   "one major under each"))
+        1, MAX_UNIVERSITIES, error=N_("choose {min} to {max} examining universities (最多可选择两所主考院校), "
+                                      "one major under each")))
     old_plan_records = fields.List(fields.Nested(OldPlanFillSchema), load_default=list, validate=validate.Length(max=50))
 
     @validates_schema(skip_on_field_errors=False)
@@ -101,15 +102,15 @@ class ApplicationFillSchema(StrictSchema):
     def _one_major_per_university(self, data, **kwargs):
         unis = [c["university"] for c in data.get("choices") or [] if "university" in c]
         if len(set(unis)) != len(unis):
-            raise ValidationError("one major under each examining university (主考院校); "
-                                  f"at most {MAX_UNIVERSITIES} universities", "choices")
+            raise ValidationError(Msg("one major under each examining university (主考院校); "
+                                      "at most %(n)d universities", n=MAX_UNIVERSITIES), "choices")
 
     @validates_schema(skip_on_field_errors=False)
     def _old_plan_once(self, data, **kwargs):
         codes = [r["code"] for r in data.get("old_plan_records") or [] if "code" in r]
         twice = sorted({c for c in codes if codes.count(c) > 1})
         if twice:
-            raise ValidationError(f"listed twice: {', '.join(twice)}", "old_plan_records")
+            raise ValidationError(Msg("listed twice: %(codes)s", codes=", ".join(twice)), "old_plan_records")
 
 
 class ReasonSchema(StrictSchema):
@@ -128,8 +129,8 @@ class VerifySchema(StrictSchema):
 
 
 class SubmitSchema(StrictSchema):
-    confirm = fields.Boolean(required=True, validate=validate.Equal(True, error="confirm with true: "
-                                                                           "提交后不可再进行网上毕业申请"))
+    confirm = fields.Boolean(required=True, validate=validate.Equal(True, error=N_("confirm with true: "
+                                                                              "提交后不可再进行网上毕业申请")))
 
 
 class ListQuerySchema(PageQuerySchema):

@@ -15,7 +15,7 @@ from service import clock
 from service.applications import records as graduation
 from service.applications import states as workflow_states
 from service.candidates import records as candidates
-from service.errors import Conflict, InvalidInput, NotFound
+from service.errors import Conflict, InvalidInput, Msg, NotFound
 from service.forms import store
 from service.forms.pdf import render_registration_pdf
 from service.forms.registration import validate_registration
@@ -93,9 +93,9 @@ def _saved(db, app_id: int, version: int | None) -> dict:
     saved = store.get_version(db, app_id, version)
     if saved is None:
         if version is not None:
-            raise NotFound(f"application {app_id} has no 毕业生登记表 version {version}")
-        raise NotFound(f"no 毕业生登记表 saved for application {app_id} yet: the candidate fills it in after payment "
-                       "(PUT …/registration-form)")
+            raise NotFound(Msg("application %(id)s has no 毕业生登记表 version %(version)s", id=app_id, version=version))
+        raise NotFound(Msg("no 毕业生登记表 saved for application %(id)s yet: the candidate fills it in after payment "
+                           "(PUT …/registration-form)", id=app_id))
     return saved
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Response, request
 
-from service.errors import InvalidInput, NotFound, echoed
+from service.errors import InvalidInput, Msg, NotFound, echoed
 from service.identity import providers as identity_providers
 from service.identity import states as identity_states
 from service.identity import verification as identity
@@ -82,7 +82,8 @@ def upload_identity_photos(exam_number):
 def download_identity_photo(exam_number, kind):
     """One identity photo, for the candidate and for the staff who review it manually."""
     if kind not in identity.KINDS:
-        raise NotFound(f"no photo kind {echoed(kind, '[a-z_]{1,20}', 'of that name')}; one of {', '.join(identity.KINDS)}")
+        raise NotFound(Msg("no photo kind %(kind)s; one of %(allowed)s", kind=echoed(kind, "[a-z_]{1,20}", Msg("of that name")),
+                           allowed=", ".join(identity.KINDS)))
     data, fmt = identity.photo(current.db(), _blobs(), auth.current(), exam_number, kind)
     ext = "jpg" if fmt == "jpeg" else fmt
     return Response(data, mimetype=_MIMETYPES.get(fmt, "application/octet-stream"),

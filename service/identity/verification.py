@@ -17,7 +17,7 @@ from __future__ import annotations
 from service import clock, statemachine
 from service.candidates import events as candidate_events
 from service.candidates import records as candidates
-from service.errors import InvalidInput, NotFound, ServiceError
+from service.errors import N_, InvalidInput, Msg, NotFound, ServiceError
 from service.identity import states as identity_states
 from service.store.db import write_transaction
 from service.uploads.photo import check_identity_photo
@@ -99,7 +99,7 @@ def review(db, principal, exam_number: str, decision: str, reason: str | None) -
     """人工审核 by the county office of the candidate's district (or the province): approve or reject."""
     action = {"approve": "manual_approve", "reject": "manual_reject"}.get(decision)
     if action is None:
-        raise InvalidInput("decision is approve or reject", fields={"decision": ["one of approve, reject"]})
+        raise InvalidInput("decision is approve or reject", fields={"decision": [N_("one of approve, reject")]})
     reason = statemachine.clean_reason(reason)
     person = candidates.candidate_for(db, principal, exam_number)
     identity_states.require(person["identity_status"], action, principal.role)
@@ -107,8 +107,8 @@ def review(db, principal, exam_number: str, decision: str, reason: str | None) -
         status = db.execute("SELECT identity_status FROM candidates WHERE exam_number = ?", [exam_number]).fetchone()[0]
         step = identity_states.step(status, action, principal.role)
         if step.reason_required and not reason:
-            raise InvalidInput(f"{decision} needs a reason", fields={"reason": ["required: say why (shown to the "
-                                                                               "candidate)"]})
+            raise InvalidInput(Msg("%(action)s needs a reason", action=decision),
+                               fields={"reason": [N_("required: say why (shown to the candidate)")]})
         now = clock.now().isoformat(timespec="seconds")
         db.execute("UPDATE candidates SET identity_status = ?, identity_changed_at = ? WHERE exam_number = ? "
                    "AND identity_status = ?", [step.target, now, exam_number, status])
@@ -145,5 +145,5 @@ def photo(db, blobs, principal, exam_number: str, kind: str) -> tuple[bytes, str
     row = db.execute("SELECT sha256, format FROM identity_photos WHERE exam_number = ? AND kind = ?",
                      [exam_number, kind]).fetchone()
     if row is None:
-        raise NotFound(f"no {kind} photo for {exam_number}")
+        raise NotFound(Msg("no %(kind)s photo for %(exam_number)s", kind=kind, exam_number=exam_number))
     return blobs.get(row[0]), row[1]

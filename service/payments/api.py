@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.applications import states
-from service.errors import NotFound, echoed
+from service.errors import Msg, NotFound, echoed
 from service.payments import orders as payments
 from service.payments.providers import PROVIDERS, providers_for
 from service.reference import fees
@@ -158,5 +158,5 @@ def provider_callback(provider):
     """A provider reports a payment; verified by signature; the same callback twice is applied once."""
     providers = _providers()
     if provider not in providers:
-        raise NotFound(f"no payment provider {echoed(provider, '[a-z]{1,20}', 'of that name')}")
+        raise NotFound(Msg("no payment provider %(provider)s", provider=echoed(provider, "[a-z]{1,20}", Msg("of that name"))))
     return payments.handle_callback(current.db(), providers[provider], request.headers, request.get_data(cache=False))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from marshmallow import ValidationError, fields, validate
 
-from service.errors import BadRequest, InvalidInput, Unauthorized
+from service.errors import BadRequest, InvalidInput, Msg, Unauthorized
 from service.web.schemas import SQLITE_MAX_INT, StrictSchema
 
 PROVIDERS = {"unionpay": "银联在线支付", "alipay": "支付宝", "wechat": "微信支付"}
@@ -112,7 +112,7 @@ class SandboxProvider(PaymentProvider):
     def verify_callback(self, headers: Mapping, body: bytes) -> Notice:
         given = headers.get(self.SIGNATURE_HEADER)
         if not given:
-            raise Unauthorized(f"missing {self.SIGNATURE_HEADER} header")
+            raise Unauthorized(Msg("missing %(header)s header", header=self.SIGNATURE_HEADER))
         # compare_digest: the time taken must not tell a forger how much of the signature was right
         if not hmac.compare_digest(given.encode("utf-8"), self.sign(body).encode("utf-8")):
             raise Unauthorized("the callback's signature does not verify")
@@ -127,7 +127,8 @@ class SandboxProvider(PaymentProvider):
         except ValidationError as exc:
             raise InvalidInput("the callback has invalid fields", fields=exc.messages) from None
         if data["provider"] != self.name:
-            raise BadRequest(f"a {data['provider']} notice was sent to the {self.name} callback")
+            raise BadRequest(Msg("a %(given)s notice was sent to the %(provider)s callback", given=data["provider"],
+                                 provider=self.name))
         return Notice(provider=self.name, order_id=data["order_id"], transaction_id=data["transaction_id"],
                       amount_fen=data["amount_fen"], status=data["status"], paid_at=data["paid_at"],
                       body_sha256=hashlib.sha256(body).hexdigest())

@@ -9,6 +9,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from service.errors import Msg
 from service.reference import districts
 from service.reference import transfer_rules as rules
 from service.transfer import states
@@ -21,18 +22,20 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def _province(value: str):
     names = rules.current().province_names()
     if value not in names:
-        raise ValidationError(f"转入省 must be one of the other 30 provinces: {'、'.join(names)}")
+        raise ValidationError(Msg("转入省 must be one of the other 30 provinces: %(allowed)s", allowed="、".join(names)))
 
 
 def _reason(value: str):
     if rules.current().reason(value) is None:
-        raise ValidationError(f"转出原因 must be one of {'、'.join(r.name for r in rules.current().reasons)}")
+        raise ValidationError(Msg("转出原因 must be one of %(allowed)s",
+                                  allowed="、".join(r.name for r in rules.current().reasons)))
 
 
 def _exam_number(value: str):
     r = rules.current()
     if not r.exam_number_pattern().fullmatch(value):
-        raise ValidationError(f"转入准考证 is the target province's 准考证号: {r.min_digits}-{r.max_digits} digits")
+        raise ValidationError(Msg("转入准考证 is the target province's 准考证号: %(min)d-%(max)d digits",
+                                  min=r.min_digits, max=r.max_digits))
 
 
 def _text(value: str):
@@ -56,7 +59,7 @@ class TransferOutRequestSchema(StrictSchema):
     def _note_when_required(self, data, **kwargs):
         reason = rules.current().reason(data.get("reason") or "")
         if reason is not None and reason.note_required and not (data.get("reason_note") or "").strip():
-            raise ValidationError(f"say more when the reason is {reason.name}", "reason_note")
+            raise ValidationError(Msg("say more when the reason is %(reason)s", reason=reason.name), "reason_note")
 
 
 class TransferNoteSchema(StrictSchema):

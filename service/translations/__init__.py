@@ -69,7 +69,8 @@ def translate(text, translations: NullTranslations):
     for rx, msgstr in _templates(translations):
         m = rx.match(text)
         if m:
-            return _PLACEHOLDER.sub(lambda p: m.group(p[1]) if p[1] in m.groupdict() else p[0], msgstr)
+            values = m.groupdict()
+            return _PLACEHOLDER.sub(lambda p, values=values: values.get(p[1], p[0]), msgstr)
     return text
 
 

@@ -27,7 +27,7 @@ from functools import wraps
 from marshmallow import ValidationError
 
 from service import clock
-from service.errors import Forbidden, InvalidInput, Unauthorized
+from service.errors import Forbidden, InvalidInput, Msg, Unauthorized
 from service.store.db import write_transaction
 from service.store.decision_log import now_iso, utc_text
 from service.web.schemas import EXAM_NUMBER
@@ -128,7 +128,7 @@ def require(*roles):
         def inner(*args, **kwargs):
             who = current()
             if who.role not in roles:
-                raise Forbidden(f"role {who.role} may not do this")
+                raise Forbidden(Msg("role %(role)s may not do this", role=who.role))
             return view(*args, **kwargs)
         return inner
     return wrap
