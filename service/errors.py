@@ -38,6 +38,12 @@ class Msg(str):
         return self
 
 
+def joined(parts: list, separator: str = "; ") -> Msg:
+    """Several messages as one value of another, each translated in turn: an id of placeholders only."""
+    msgid = separator.replace("%", "%%").join(f"%(p{i})s" for i in range(len(parts)))
+    return Msg(msgid, **{f"p{i}": part for i, part in enumerate(parts)})
+
+
 def echoed(value: str, shape: str | re.Pattern, instead: str) -> str:
     """``value`` when it has the shape of what was asked for, else ``instead``.
 

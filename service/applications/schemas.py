@@ -25,7 +25,7 @@ from service.web.schemas import (
 )
 
 MAX_UNIVERSITIES = 2  # "考生毕业申请最多可选择两所主考院校" (seed 002, 六.1)
-DISTRICT_UNKNOWN = "not a 区县 of the official list (GET /v1/districts)"
+DISTRICT_UNKNOWN = N_("not a 区县 of the official list (GET /v1/districts)")
 MOBILE = Exact(r"^1[3-9][0-9]{9}$", error=N_("a mainland mobile number: 11 digits starting 13-19"))
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -68,11 +68,11 @@ def reference_problems(bundle, data: dict) -> dict:
         if not isinstance(c, dict) or "university" not in c:
             continue
         if c["university"] not in bundle.universities:
-            problems.setdefault("choices", {})[i] = {"university": ["no such examining university (主考院校)"]}
+            problems.setdefault("choices", {})[i] = {"university": [N_("no such examining university (主考院校)")]}
         elif "major" in c and bundle.major(c["university"], c["major"]) is None:
             problems.setdefault("choices", {})[i] = {
-                "major": [f"{c['university']} examines no major {c['major']} (GET /v1/majors?university="
-                          f"{c['university']})"]}
+                "major": [Msg("%(university)s examines no major %(major)s (GET /v1/majors?university=%(university)s)",
+                              university=c["university"], major=c["major"])]}
         elif "major" in c and (why := refusal(bundle, c["university"], c["major"], clock.today())):
             # refused when filled, not at the check: a major without a plan in force cannot be decided at all
             problems.setdefault("choices", {})[i] = {"major": [why]}

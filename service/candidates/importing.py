@@ -320,11 +320,11 @@ class CandidateImportSchema(StrictSchema):
                 course_errors[i] = exc.messages
                 continue
             if course is None:
-                course_errors[i] = {"_schema": ["a course result is an object"]}
+                course_errors[i] = {"_schema": [N_("a course result is an object")]}
                 continue
             key = (course["code"], course["date"], course["source"])
             if key in seen:
-                course_errors[i] = {"code": [f"the same result is listed twice (also course {seen[key] + 1})"]}
+                course_errors[i] = {"code": [Msg("the same result is listed twice (also course %(n)d)", n=seen[key] + 1)]}
             seen.setdefault(key, i)
         if course_errors:
             errors["courses"] = course_errors

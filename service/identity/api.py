@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Response, request
 
-from service.errors import InvalidInput, Msg, NotFound, echoed
+from service.errors import N_, InvalidInput, Msg, NotFound, echoed
 from service.identity import providers as identity_providers
 from service.identity import states as identity_states
 from service.identity import verification as identity
@@ -62,15 +62,15 @@ def upload_identity_photos(exam_number):
     """
     if request.mimetype != "multipart/form-data":
         raise InvalidInput("send the photos as multipart/form-data",
-                           fields={"body": ["multipart/form-data with the file fields id_card, holding_id "
-                                            "(and id_photo for a new candidate)"]})
+                           fields={"body": [N_("multipart/form-data with the file fields id_card, holding_id "
+                                               "(and id_photo for a new candidate)")]})
     if None in request.files or None in request.form:  # a part without a field name (sorting names would fail)
         raise InvalidInput("a part of the upload has no field name",
-                           fields={"body": ["每个部分都需要字段名 / every part needs a field name: id_card, holding_id "
-                                            "(and id_photo for a new candidate)"]})
+                           fields={"body": [N_("every part needs a field name: id_card, holding_id "
+                                               "(and id_photo for a new candidate)")]})
     twice = sorted(name for name in request.files if len(request.files.getlist(name)) > 1)
     if twice:
-        raise InvalidInput("a photo was sent twice", fields={name: ["send one file per field"] for name in twice})
+        raise InvalidInput("a photo was sent twice", fields={name: [N_("send one file per field")] for name in twice})
     files = {name: request.files[name].read() for name in request.files}
     extra = sorted(set(request.form))
     provider = identity_providers.provider_for(current.config())

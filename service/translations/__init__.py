@@ -30,6 +30,9 @@ KEYWORDS = ("N_", "Msg", "ServiceError", "InvalidInput", "BadRequest", "Unauthor
             "ValidationError", "TransferRefused", "invalid:2")
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# "中文 / English", as the upload checks and some state tables write a message at its source (they are also
+# stored, for staff, in both languages): the reader gets the side in their language
+_BILINGUAL = re.compile(r"(?P<zh>.*[\u3400-\u9fff].*?) / (?P<en>[A-Za-z(\"'].*)", re.S)
 
 
 @functools.cache
@@ -56,10 +59,10 @@ def _templates(translations: NullTranslations) -> tuple[tuple[re.Pattern, str], 
     return tuple(out)
 
 
-def translate(text, translations: NullTranslations):
-    """One message in the catalogue's language; text the catalogue does not know comes back as it is."""
+def translate(text, translations: NullTranslations, locale: str = DEFAULT_LOCALE):
+    """One message in ``locale``, by ``translations`` (its catalogue); text it does not know comes back as it is."""
     if isinstance(text, Msg):
-        params = {k: translate(v, translations) if isinstance(v, Msg) else v for k, v in text.params.items()}
+        params = {k: translate(v, translations, locale) if isinstance(v, Msg) else v for k, v in text.params.items()}
         return translations.gettext(text.msgid) % params if params else translations.gettext(text.msgid)
     if not isinstance(text, str) or not text:
         return text
@@ -71,29 +74,33 @@ def translate(text, translations: NullTranslations):
         if m:
             values = m.groupdict()
             return _PLACEHOLDER.sub(lambda p, values=values: values.get(p[1], p[0]), msgstr)
+    both = _BILINGUAL.fullmatch(text)
+    if both:
+        return both["en"] if locale == "en" else both["zh"]
     return text
 
 
-def translate_tree(value, translations: NullTranslations):
+def translate_tree(value, translations: NullTranslations, locale: str = DEFAULT_LOCALE):
     """Field problems nested like the request: keys (field names) kept, every message translated."""
     if isinstance(value, dict):
-        return {k: translate_tree(v, translations) for k, v in value.items()}
+        return {k: translate_tree(v, translations, locale) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [translate_tree(v, translations) for v in value]
-    return translate(value, translations)
+        return [translate_tree(v, translations, locale) for v in value]
+    return translate(value, translations, locale)
 
 
-def render(body: dict, translations: NullTranslations) -> dict:
+def render(body: dict, translations: NullTranslations, locale: str = DEFAULT_LOCALE) -> dict:
     """An error body (``ServiceError.to_dict`` or the web layer's own) with its message and fields translated."""
     out = dict(body)
     if "message" in out:
-        out["message"] = translate(out["message"], translations)
+        out["message"] = translate(out["message"], translations, locale)
     if "fields" in out:
-        out["fields"] = translate_tree(out["fields"], translations)
+        out["fields"] = translate_tree(out["fields"], translations, locale)
     return out
 
 
-def text(exc: ServiceError, locale: str = DEFAULT_LOCALE) -> str:
+def text(exc: ServiceError) -> str:
     """The CLI's line: Chinese first, then the English when they differ (an operator may read either)."""
-    zh = translate(exc.message, catalogue(locale))
-    return zh if zh == str(exc.message) else f"{zh} / {exc.message}"
+    zh = translate(exc.message, catalogue(DEFAULT_LOCALE))
+    en = translate(exc.message, catalogue("en"), "en")
+    return zh if zh == en else f"{zh} / {en}"

@@ -21,9 +21,10 @@ log = logging.getLogger("service.http")
 
 
 def _response(status: int, body: dict):
-    resp = jsonify(translations.render(body, get_translations()))
+    locale = str(get_locale() or translations.DEFAULT_LOCALE)
+    resp = jsonify(translations.render(body, get_translations(), locale))
     resp.status_code = status
-    resp.headers["Content-Language"] = str(get_locale() or translations.DEFAULT_LOCALE)
+    resp.headers["Content-Language"] = locale
     resp.vary.add("Accept-Language")
     return resp
 

@@ -61,7 +61,7 @@ class OneOfNow(validate.Validator):
     def __call__(self, value):
         allowed = list(self._choices())
         if value not in allowed:
-            raise ValidationError(Msg("unknown %(what)s: one of %(allowed)s", what=self.en, what_zh=self.zh,
+            raise ValidationError(Msg("unknown %(what)s (%(what_zh)s): one of %(allowed)s", what=self.en, what_zh=self.zh,
                                       allowed=", ".join(allowed)))
         return value
 
