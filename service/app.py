@@ -18,7 +18,7 @@ from service.rules.engine import ENGINE_VERSION
 from service.store import db as store_db
 from service.tools.tables import table_checks
 from service.web import auth, current, errors, system
-from service.web.error_schema import ErrorSchema
+from service.web.error_schema import ErrorSchema, error_code_schema
 from service.web.json_provider import OrjsonProvider
 from service.web.ratelimit import RateLimiter
 from service.web.schemas import SQLITE_MAX_INT
@@ -33,6 +33,7 @@ def blueprints() -> list:
     from service.applications import api as applications_api
     from service.audit import api as audit_api
     from service.candidates import api as candidates_api
+    from service.enumerations import api as enumerations_api
     from service.forms import api as forms_api
     from service.identity import api as identity_api
     from service.payments import api as payments_api
@@ -40,6 +41,7 @@ def blueprints() -> list:
     from service.transfer import api as transfer_api
 
     return [system.blp, majors.blp, decisions_api.evaluations, decisions_api.decisions, reference_api.blp,
+            enumerations_api.blp,
             candidates_api.blp, identity_api.blp, applications_api.blp, payments_api.blp, payments_api.callbacks,
             forms_api.blp, transfer_api.blp, audit_api.blp]
 
@@ -105,6 +107,7 @@ def create_app(config: dict | None = None) -> Flask:
     api = _Api(app, spec_kwargs={"info": {"description": "Graduation eligibility, applications and audit for "
                                                        "Shanxi's self-study examinations."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.components.schema("ErrorCode", error_code_schema())
     api.spec.options["security"] = [{"bearer": []}]
     for blp in blueprints():
         api.register_blueprint(blp)

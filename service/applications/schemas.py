@@ -21,6 +21,7 @@ from service.web.schemas import (
     OneOfNow,
     PageQuerySchema,
     StrictSchema,
+    enumeration,
     page_schema,
 )
 
@@ -81,7 +82,7 @@ def reference_problems(bundle, data: dict) -> dict:
 
 class ApplicationFillSchema(StrictSchema):
     district = fields.String(required=True, validate=validate.Length(2, 40),
-                             metadata={"description": "毕业申请区县, from GET /v1/districts", "example": "太原市小店区"})
+                             metadata=enumeration("districts", description="毕业申请区县", example="太原市小店区"))
     phone = fields.String(required=True, validate=MOBILE, metadata={"example": "13912345678"})
     address = fields.String(required=True, validate=[validate.Length(4, 120), _printable],
                             metadata={"example": "太原市小店区长风街1号"})
@@ -134,8 +135,9 @@ class SubmitSchema(StrictSchema):
 
 
 class ListQuerySchema(PageQuerySchema):
-    state = fields.String(validate=OneOfNow(lambda: states.table().states, "状态", "state"))
-    district = fields.String(validate=OneOfNow(districts.table, "区县", "district"))
+    state = fields.String(validate=OneOfNow(lambda: states.table().states, "状态", "state"),
+                          metadata=enumeration("application_states"))
+    district = fields.String(validate=OneOfNow(districts.table, "区县", "district"), metadata=enumeration("districts"))
     exam_number = fields.String(validate=EXAM_NUMBER)
 
 

@@ -14,6 +14,7 @@ from marshmallow import Schema, fields, validate
 
 from service.applications import states as workflow_states
 from service.forms import registration_forms
+from service.forms.registration import RegistrationFormSchema
 from service.uploads.blobs import BlobStore
 from service.web import auth, current
 from service.web.schemas import SQLITE_MAX_INT, StrictSchema
@@ -69,8 +70,10 @@ def _bundle():
 
 @blp.route("/applications/<int:app_id>/registration-form", methods=["PUT"])
 @blp.response(200, RegistrationFormOutSchema)
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "description": "毕业登记信息 and 个人简历 (seed 002, steps 9-10); see docs/forms-and-transfer.md"}}}})
+# documented, not loaded, by the schema: registration_forms.save validates it with the day's date and the
+# candidate's printed identity, and answers its own 422
+@blp.doc(requestBody={"required": True, "description": "毕业登记信息 and 个人简历 (seed 002, steps 9-10)",
+                      "content": {"application/json": {"schema": RegistrationFormSchema(exclude=("candidate",))}}})
 @auth.require("portal")
 def save_form(app_id):
     """保存: validate and store a new version (only after payment and until the county office receives it)."""

@@ -36,6 +36,7 @@ from service.forms.lists import (
     PROVINCES,
     SPECIAL_REGIONS,
 )
+from service.web.schemas import enumeration
 
 __all__ = [
     "RegistrationFormSchema",
@@ -124,6 +125,8 @@ class Text(fields.String):
     def __init__(self, *, max_length: int = TEXT_MAX, multiline: bool = False,
                  allow_empty: bool = False, **kwargs):
         kwargs.setdefault("error_messages", _FIELD_MESSAGES)
+        # the OpenAPI document states the limit the check applies (it is not a marshmallow validator)
+        kwargs["metadata"] = {"maxLength": max_length, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.max_length = max_length
         self.multiline = multiline
@@ -199,6 +202,10 @@ class CnDate(fields.Field):
 
     def __init__(self, *, not_future: bool = False, **kwargs):
         kwargs.setdefault("error_messages", _FIELD_MESSAGES)
+        kwargs["metadata"] = {"type": "string", "example": "2012年07月01日",
+                              "description": "xxxx年xx月xx日 (padding optional, full-width digits accepted)"
+                                             + ("; not after today" if not_future else ""),
+                              **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.not_future = not_future
 
@@ -301,15 +308,19 @@ class RegistrationFormSchema(_Strict):
 
     candidate = fields.Nested(CandidateSchema, error_messages={"type": "格式无效，应为一组字段。"})
 
-    ethnicity = Choice(ETHNICITIES, "请从列表中选择民族（GB/T 3304）。", required=True)
-    political_status = Choice(POLITICAL_STATUSES, "请从列表中选择政治面貌（GB/T 4762）。", required=True)
+    ethnicity = Choice(ETHNICITIES, "请从列表中选择民族（GB/T 3304）。", required=True,
+                       metadata=enumeration("ethnicities", description="民族"))
+    political_status = Choice(POLITICAL_STATUSES, "请从列表中选择政治面貌（GB/T 4762）。", required=True,
+                              metadata=enumeration("political_statuses", description="政治面貌"))
     occupation = Text(required=True)
-    mobile = Mobile(required=True)
+    mobile = Mobile(required=True, metadata={"description": "11 digits, 1 then 3-9; spaces and hyphens are ignored",
+                                             "example": "13800000000"})
     education_obtained = Text(required=True)
     health = Text(required=True)
     work_start_date = CnDate(required=True, not_future=True)
-    overseas_relative = YesNo(required=True, error_messages={**_FIELD_MESSAGES, "invalid": "请选择“是”或“否”。"})
-    native_place = NativePlace(required=True)
+    overseas_relative = YesNo(required=True, error_messages={**_FIELD_MESSAGES, "invalid": "请选择“是”或“否”。"},
+                              metadata={"description": "是否华侨、港澳、台属: true / false (or 是 / 否)"})
+    native_place = NativePlace(required=True, metadata={"description": "籍贯, xxx省xxx市", "example": "山西省太原市"})
     employer = Text(required=True)
     home_address = Text(required=True, max_length=ADDRESS_MAX)
 

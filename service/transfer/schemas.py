@@ -13,7 +13,15 @@ from service.errors import Msg
 from service.reference import districts
 from service.reference import transfer_rules as rules
 from service.transfer import states
-from service.web.schemas import EXAM_NUMBER, EventSchema, OneOfNow, PageQuerySchema, StrictSchema, page_schema
+from service.web.schemas import (
+    EXAM_NUMBER,
+    EventSchema,
+    OneOfNow,
+    PageQuerySchema,
+    StrictSchema,
+    enumeration,
+    page_schema,
+)
 
 NOTE_MAX = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -47,8 +55,9 @@ class TransferOutRequestSchema(StrictSchema):
     """省际转出申请信息填报 (seed 000, 五.1)."""
 
     target_province = fields.String(required=True, validate=_province,
-                                    metadata={"description": "转入省", "example": "江苏省"})
-    reason = fields.String(required=True, validate=_reason, metadata={"description": "转出原因", "example": "工作调动"})
+                                    metadata=enumeration("transfer_provinces", description="转入省", example="江苏省"))
+    reason = fields.String(required=True, validate=_reason,
+                           metadata=enumeration("transfer_reasons", description="转出原因", example="工作调动"))
     reason_note = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=NOTE_MAX), _text],
                                 metadata={"description": "更多说明; required when the reason is 其他"})
     target_exam_number = fields.String(required=True, validate=_exam_number,
@@ -68,10 +77,12 @@ class TransferNoteSchema(StrictSchema):
 
 
 class TransferListQuerySchema(PageQuerySchema):
-    state = fields.String(validate=OneOfNow(lambda: states.table().states, "状态", "state"))
-    district = fields.String(validate=OneOfNow(districts.table, "区县", "district"))
+    state = fields.String(validate=OneOfNow(lambda: states.table().states, "状态", "state"),
+                          metadata=enumeration("transfer_states"))
+    district = fields.String(validate=OneOfNow(districts.table, "区县", "district"), metadata=enumeration("districts"))
     round = fields.String(validate=validate.Length(1, 20))
-    target_province = fields.String(validate=OneOfNow(lambda: rules.current().province_names(), "转入省", "province"))
+    target_province = fields.String(validate=OneOfNow(lambda: rules.current().province_names(), "转入省", "province"),
+                                    metadata=enumeration("transfer_provinces"))
     exam_number = fields.String(validate=EXAM_NUMBER)
 
 

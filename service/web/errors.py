@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from service import translations
 from service.errors import N_, ServiceError
+from service.web.error_schema import HTTP_CODES
 
 log = logging.getLogger("service.http")
 
@@ -53,12 +54,15 @@ def register(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         data = getattr(exc, "data", None) or {}
-        body = {"error": (exc.name or "error").lower().replace(" ", "_"), "message": exc.description or exc.name}
+        code = HTTP_CODES.get(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"))
+        body = {"error": code, "message": exc.description or exc.name}
         messages = data.get("messages")
         if messages:
             body["fields"] = _flatten_webargs(messages)
             if exc.code == 422:
-                body["error"], body["message"] = "invalid_input", N_("the request has invalid fields; see fields")
+                body["message"] = N_("the request has invalid fields; see fields")
+            elif exc.code == 400:
+                body["message"] = N_("the request body cannot be read; see fields")
         if exc.code == 413:
             body["message"] = N_("the request body is larger than the service accepts")
         return _response(exc.code or 500, body)

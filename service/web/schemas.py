@@ -44,6 +44,11 @@ def person_name(value):
         raise ValidationError("a name is 1 to 30 Chinese or Latin letters (· allowed)")
 
 
+def enumeration(name: str, **metadata) -> dict:
+    """Field metadata naming the value list the field takes (served by GET /v1/enumerations/{name})."""
+    return {**metadata, "x-enumeration": f"/v1/enumerations/{name}"}
+
+
 class StrictSchema(Schema):
     """Unknown fields are errors (a typo must not silently drop data)."""
 
