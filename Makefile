@@ -55,10 +55,10 @@ test: sysdeps $(STAMP)
 # tests/test_messages.py fails while a message is untranslated or the catalogue is stale.
 TRANSLATIONS := service/translations
 messages: $(STAMP)
-	$(BIN)/pybabel extract --no-location --sort-output --omit-header -F babel.cfg \
+	$(BIN)/pybabel extract --no-location --sort-output --omit-header -w 120 --project sxzk -F babel.cfg \
 	  $$($(BIN)/python -c 'from service.translations import KEYWORDS; print(" ".join("-k " + k for k in KEYWORDS))') \
 	  -o $(TRANSLATIONS)/messages.pot service
-	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l zh
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -w 120 -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l zh
 	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) -l zh
 
 lint: $(STAMP)
