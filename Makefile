@@ -50,16 +50,18 @@ test: sysdeps $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
-# Message catalogues (docs/api-contract.md): extract the English ids, merge them into each locale's
-# messages.po (translate what is new or fuzzy there), compile the .mo files the service reads.
+# Message catalogues (docs/api-contract.md): extract the message ids, merge them into each locale's
+# messages.po (translate what is new there: every id in zh, the ids written in Chinese in en), compile
+# the .mo files the service reads.
 # tests/test_messages.py fails while a message is untranslated or the catalogue is stale.
 TRANSLATIONS := service/translations
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --sort-output --omit-header -w 120 --project sxzk -F babel.cfg \
 	  $$($(BIN)/python -c 'from service.translations import KEYWORDS; print(" ".join("-k " + k for k in KEYWORDS))') \
 	  -o $(TRANSLATIONS)/messages.pot service
-	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -w 120 -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l zh
-	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) -l zh
+	for l in zh en; do $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -w 120 \
+	  -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$l || exit 1; done
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check service tests bench

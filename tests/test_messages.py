@@ -21,6 +21,7 @@ from support.common import auth_headers, example
 import service
 from service import translations
 from service.errors import InvalidInput, Msg, NotFound, ServiceError
+from service.forms.registration import validate_registration
 from service.translations import library
 from service.web.error_schema import ERROR_CODES
 
@@ -28,7 +29,9 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 # what an English message may still hold in Chinese: values echoed from the request or the reference tables
 ENGLISH_VALUES = re.compile(r"[\u3400-\u9fff（）「」：，。；、·]+")
 PO = translations.DIRECTORY / "zh" / "LC_MESSAGES" / "messages.po"
-MO = PO.with_suffix(".mo")
+EN_PO = translations.DIRECTORY / "en" / "LC_MESSAGES" / "messages.po"
+# an id written in Chinese at its source (the 毕业生登记表's): no English words once placeholders are taken out
+WRITTEN_IN_CHINESE = re.compile(r"^(?!.* / )(?!.*[A-Za-z]{4,}).*[\u3400-\u9fff]", re.S)
 PORTAL = auth_headers("portal", "010119100001")
 ZH = {"Accept-Language": ""}  # no preference: the default
 EN = {"Accept-Language": "en-US,en;q=0.9,zh;q=0.5"}
@@ -156,12 +159,39 @@ def test_every_message_the_code_marks_has_a_chinese_translation():
     assert not untranslated
 
 
-def test_the_compiled_catalogue_is_the_po_file():
-    with PO.open("rb") as f:
-        po = {m.id: m.string for m in read_po(f) if m.id}
-    with MO.open("rb") as f:
-        mo = {m.id: m.string for m in read_mo(f) if m.id}
-    assert mo == po, "service/translations/zh/LC_MESSAGES/messages.mo is stale: run `make messages`"
+def test_every_message_written_in_chinese_has_an_english_translation():
+    with EN_PO.open("rb") as f:
+        catalogue = read_po(f)
+    chinese = [m for m in catalogue if m.id and WRITTEN_IN_CHINESE.match(re.sub(r"%\(\w+\)[sdr]|x+", "", m.id))]
+    # an English sentence, which may quote what the candidate types (xxxx年xx月xx日, 是 / 否)
+    assert len(chinese) > 20
+    assert not [m.id for m in chinese if m.fuzzy or not re.search(r"[A-Za-z]{3,}.*[A-Za-z]{3,}", m.string or "")]
+
+
+@pytest.mark.parametrize("po", [PO, EN_PO], ids=["zh", "en"])
+def test_the_compiled_catalogue_is_the_po_file(po):
+    with po.open("rb") as f:
+        source = {m.id: m.string for m in read_po(f) if m.id and m.string}
+    with po.with_suffix(".mo").open("rb") as f:
+        compiled = {m.id: m.string for m in read_mo(f) if m.id}
+    assert compiled == source, f"{po.with_suffix('.mo')} is stale: run `make messages`"
+
+
+def test_the_registration_form_problems_read_in_both_languages():
+    with pytest.raises(InvalidInput) as exc:
+        validate_registration({"ethnicity": "火星族", "resume": []})
+    zh = translations.render(exc.value.to_dict(), translations.catalogue("zh"))
+    en = translations.render(exc.value.to_dict(), translations.catalogue("en"), "en")
+    assert zh["message"] == "毕业生登记表填写有误，请按提示逐项修改。"
+    assert zh["fields"]["mobile"] == ["此项为必填项。"] and zh["fields"]["resume"] == ["学习或工作经历至少填写一栏。"]
+    assert en["message"] == "The 毕业生登记表 has problems; correct each field as indicated."
+    assert en["fields"]["mobile"] == ["This field is required."]
+    assert en["fields"]["resume"] == ["Fill in at least one row of study or work history."]
+    assert en["fields"]["ethnicity"] == ["Choose the ethnicity from the list (GB/T 3304)."]
+    with pytest.raises(InvalidInput) as exc:
+        validate_registration({"occupation": "x" * 101})
+    en = translations.render(exc.value.to_dict(), translations.catalogue("en"), "en")
+    assert en["fields"]["occupation"] == ["At most 100 characters (now 101)."]
 
 
 def _library_messages() -> set[str]:

@@ -2,7 +2,8 @@
 
 The catalogues are ``<locale>/LC_MESSAGES/messages.po`` beside this file (compiled ``.mo`` committed);
 ``make messages`` extracts, updates and compiles them (docs/api-contract.md).  Chinese is the default
-(candidates read the portal in Chinese); English is the message ids themselves, so it needs no catalogue.
+(candidates read the portal in Chinese).  Message ids are English, so the ``en`` catalogue translates only
+the few written in Chinese at their source (the 毕业生登记表's, whose form is Chinese).
 
 Nothing here needs Flask: the web layer passes Flask-Babel's translations of the request's locale, the
 CLI passes ``catalogue(DEFAULT_LOCALE)``.
@@ -37,7 +38,7 @@ _BILINGUAL = re.compile(r"(?P<zh>.*[\u3400-\u9fff].*?) / (?P<en>[A-Za-z(\"'].*)"
 
 @functools.cache
 def catalogue(locale: str) -> NullTranslations:
-    """The compiled catalogue of ``locale`` (``NullTranslations``, the English ids, for ``en`` or unknown)."""
+    """The compiled catalogue of ``locale`` (``NullTranslations``, the ids as they are, for an unknown one)."""
     return Translations.load(str(DIRECTORY), [locale], DOMAIN)
 
 
