@@ -29,7 +29,7 @@ from service.applications.schemas import (
 from service.errors import InvalidInput, Msg, NotFound
 from service.uploads.blobs import BlobStore
 from service.web import auth, current
-from service.web.schemas import EventSchema
+from service.web.schemas import EventSchema, file_response, upload_body
 
 blp = Blueprint("applications", __name__, url_prefix="/v1",
                 description="Graduation applications (毕业申请): fill, check, submit, photo, county decisions, history")
@@ -121,6 +121,7 @@ def check_application(app_id):
 
 
 @blp.route("/applications/<int:app_id>/old-plan-archive", methods=["PUT"])
+@blp.doc(requestBody=upload_body("archive", "the old-plan cards' scans (jpg/jpeg/png/pdf) in a ZIP or RAR under 20 MiB"))
 @blp.response(200, ApplicationOutSchema)
 @auth.require("portal")
 def attach_archive(app_id):
@@ -149,6 +150,7 @@ def submit_application(_data, app_id):
 
 
 @blp.route("/applications/<int:app_id>/photo", methods=["PUT"])
+@blp.doc(requestBody=upload_body("photo", "毕业照: PNG or JPEG under 2 MiB"))
 @blp.response(200, ApplicationOutSchema)
 @auth.require("portal")
 def upload_photo(app_id):
@@ -208,6 +210,7 @@ def history(app_id):
 
 
 @blp.route("/applications/<int:app_id>/photo")
+@blp.doc(responses=file_response("the graduation photo", "image/jpeg", "image/png"))
 @auth.require(*READERS)
 def download_photo(app_id):
     """The uploaded graduation photo, for the county office's manual review."""
@@ -215,6 +218,7 @@ def download_photo(app_id):
 
 
 @blp.route("/applications/<int:app_id>/old-plan-archive")
+@blp.doc(responses=file_response("the scan archive as uploaded", "application/zip", "application/vnd.rar"))
 @auth.require(*READERS)
 def download_archive(app_id):
     """The uploaded scan archive, for the county office's verification of the cards."""

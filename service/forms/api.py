@@ -17,7 +17,7 @@ from service.forms import registration_forms
 from service.forms.registration import RegistrationFormSchema
 from service.uploads.blobs import BlobStore
 from service.web import auth, current
-from service.web.schemas import SQLITE_MAX_INT, StrictSchema
+from service.web.schemas import SQLITE_MAX_INT, StrictSchema, file_response
 
 blp = Blueprint("registration_forms", __name__, url_prefix="/v1",
                 description="毕业生登记表 after payment: save (versions kept), export the two-copy PDF, mark received")
@@ -99,8 +99,7 @@ def list_versions(app_id):
 
 @blp.route("/applications/<int:app_id>/registration-form/pdf")
 @blp.arguments(VersionQuerySchema, location="query")
-@blp.response(200, description="the A4 PDF, two copies (第一份, 第二份)",
-              content_type="application/pdf")
+@blp.doc(responses=file_response("the A4 PDF, two copies (第一份, 第二份)", "application/pdf"))
 @auth.require(*READERS)
 def export_pdf(query, app_id):
     """导出PDF: the stored form (latest, or ?version=n) as the two-copy A4 PDF to print and sign."""

@@ -16,6 +16,7 @@ from service.identity import verification as identity
 from service.identity.schemas import IdentitySchema, IdentityStateTableSchema, ReviewSchema
 from service.uploads.blobs import BlobStore
 from service.web import auth, current
+from service.web.schemas import file_response
 from service.web.section import Section
 
 blp = Section("identity", __name__, url_prefix="/v1", part_of="candidates")
@@ -78,6 +79,7 @@ def upload_identity_photos(exam_number):
 
 
 @blp.route("/candidates/<string:exam_number>/identity/photos/<string:kind>")
+@blp.doc(responses=file_response("the photo as uploaded", "image/jpeg", "image/png"))
 @auth.require("portal", *DECIDERS)
 def download_identity_photo(exam_number, kind):
     """One identity photo, for the candidate and for the staff who review it manually."""

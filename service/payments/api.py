@@ -13,7 +13,7 @@ from marshmallow import Schema, fields, validate
 from service.applications import states
 from service.errors import Msg, NotFound, echoed
 from service.payments import orders as payments
-from service.payments.providers import PROVIDERS, providers_for
+from service.payments.providers import PROVIDERS, NoticeSchema, SandboxProvider, providers_for
 from service.reference import fees
 from service.web import auth, current
 from service.web.schemas import OneOfNow, PageQuerySchema, StrictSchema, page_schema
@@ -70,6 +70,17 @@ class OrderSchema(Schema):
     receipt = fields.Nested(EReceiptSchema, allow_none=True, metadata={"description": "电子票据, once paid"})
     refunds = fields.List(fields.Nested(RefundSchema),
                           metadata={"description": "payments for this order that were not applied: refunds owed"})
+
+
+class ProviderStatusSchema(Schema):
+    """What the provider's query API says of an order (the sandbox answers from the order itself)."""
+
+    provider = fields.String(metadata={"example": "alipay"})
+    sandbox = fields.Boolean()
+    order_id = fields.String()
+    status = fields.String(metadata={"description": "the order's status as the provider knows it"})
+    transaction_id = fields.String(allow_none=True)
+    amount_fen = fields.Integer()
 
 
 class CallbackResultSchema(Schema):
@@ -136,6 +147,7 @@ def get_order(order_id):
 
 
 @blp.route("/orders/<string:order_id>/provider-status")
+@blp.response(200, ProviderStatusSchema)
 @auth.require(*READERS)
 def query_order(order_id):
     """The provider's view of the order (its query API)."""
@@ -153,7 +165,11 @@ def cancel_order(order_id):
 
 @callbacks.route("/payments/<string:provider>", methods=["POST"])
 @callbacks.response(200, CallbackResultSchema)
-@callbacks.doc(security=[])
+# documented, not loaded: the signature is checked over the exact bytes before the body is read
+@callbacks.doc(security=[], requestBody={"required": True, "content": {"application/json": {"schema": NoticeSchema}}},
+               parameters=[{"in": "header", "name": SandboxProvider.SIGNATURE_HEADER, "required": True,
+                            "schema": {"type": "string", "example": "sha256=<hex>"},
+                            "description": "HMAC-SHA256 of the exact body with the sandbox secret"}])
 def provider_callback(provider):
     """A provider reports a payment; verified by signature; the same callback twice is applied once."""
     providers = _providers()

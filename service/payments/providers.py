@@ -62,7 +62,9 @@ class PaymentProvider(ABC):
         and ``verify_url``, where anyone holding the receipt can verify it (电子票据查验)."""
 
 
-class _NoticeSchema(StrictSchema):
+class NoticeSchema(StrictSchema):
+    """What a provider's callback reports (the OpenAPI document shows it for the callback)."""
+
     provider = fields.String(required=True, validate=validate.OneOf(list(PROVIDERS)))
     order_id = fields.String(required=True, validate=validate.Length(1, 64))
     transaction_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{6,64}$"))
@@ -123,7 +125,7 @@ class SandboxProvider(PaymentProvider):
         if not isinstance(data, dict):
             raise BadRequest("the callback body is not a JSON object")
         try:
-            data = _NoticeSchema().load(data)
+            data = NoticeSchema().load(data)
         except ValidationError as exc:
             raise InvalidInput("the callback has invalid fields", fields=exc.messages) from None
         if data["provider"] != self.name:

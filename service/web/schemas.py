@@ -44,6 +44,19 @@ def person_name(value):
         raise ValidationError("a name is 1 to 30 Chinese or Latin letters (· allowed)")
 
 
+def upload_body(field: str, description: str) -> dict:
+    """The OpenAPI requestBody of a one-file multipart upload (the view reads ``request.files[field]``)."""
+    return {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": [field],
+        "properties": {field: {"type": "string", "format": "binary", "description": description}}}}}}
+
+
+def file_response(description: str, *mimetypes: str) -> dict:
+    """The OpenAPI 200 of a view answering a stored file's bytes."""
+    return {"200": {"description": description,
+                    "content": {m: {"schema": {"type": "string", "format": "binary"}} for m in mimetypes}}}
+
+
 def enumeration(name: str, **metadata) -> dict:
     """Field metadata naming the value list the field takes (served by GET /v1/enumerations/{name})."""
     return {**metadata, "x-enumeration": f"/v1/enumerations/{name}"}
