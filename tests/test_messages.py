@@ -142,7 +142,8 @@ def _extracted() -> set[str]:
         keywords[name] = (int(arg),) if arg else None
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(Path(service.__file__).parent), method_map=[("**.py", "python")], keywords=keywords,
+            str(Path(service.__file__).parent), method_map=[("**.py", "service.translations.extract:extract")],
+            keywords=keywords,
             comment_tags=(), strip_comment_tags=True):
         if message:
             found.add(message if isinstance(message, str) else message[0])

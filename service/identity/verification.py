@@ -37,14 +37,14 @@ def check_files(person: dict, files: dict[str, bytes], extra_fields: list[str]) 
     problems: dict[str, list[str]] = {}
     errors: list[ServiceError] = []
     for name in extra_fields:
-        problems[name] = ["unknown field: send only the photo files " + ", ".join(needed)]
+        problems[name] = [Msg("unknown field: send only the photo files %(allowed)s", allowed=", ".join(needed))]
     for kind in files:
         if kind not in needed:
             if kind == "id_photo":
                 problems[kind] = ["在籍考生上传“两照”（身份证人像面、手持身份证照），不需要证件照 / an enrolled candidate "
                                   "uploads two photos (id_card, holding_id), not id_photo"]
             else:
-                problems[kind] = [f"unknown file field; expected {', '.join(needed)}"]
+                problems[kind] = [Msg("unknown file field; expected %(allowed)s", allowed=", ".join(needed))]
     for kind in needed:
         if kind not in files:
             problems[kind] = [f"required: {KINDS[kind]} (multipart/form-data file field '{kind}')"]
