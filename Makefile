@@ -12,7 +12,7 @@ WORKERS ?= 2
 THREADS ?= 1
 export SXZK_DATABASE ?= $(CURDIR)/instance/sxzk.sqlite3
 
-.PHONY: run test lint bench demo sysdeps venv clean
+.PHONY: run test lint bench demo sysdeps venv clean messages
 
 $(STAMP): requirements.txt setup.cfg
 	@test -n "$(PYTHON)" || { echo "need Python 3.11 or 3.12 (durable-rules does not import on 3.13)"; exit 1; }
@@ -56,6 +56,19 @@ demo:
 test: sysdeps $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+
+# Message catalogues (docs/api-contract.md): extract the message ids, merge them into each locale's
+# messages.po (translate what is new there: every id in zh, the ids written in Chinese in en), compile
+# the .mo files the service reads.
+# tests/test_messages.py fails while a message is untranslated or the catalogue is stale.
+TRANSLATIONS := service/translations
+messages: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-output --omit-header -w 120 --project sxzk -F babel.cfg \
+	  $$($(BIN)/python -c 'from service.translations import KEYWORDS; print(" ".join("-k " + k for k in KEYWORDS))') \
+	  -o $(TRANSLATIONS)/messages.pot service
+	for l in zh en; do $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -w 120 \
+	  -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$l || exit 1; done
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check service tests bench

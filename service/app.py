@@ -4,21 +4,22 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, request
+from flask_babel import Babel
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
-from service import __version__, production
+from service import __version__, production, translations
 from service.catalogue import api as majors
 from service.config import defaults
 from service.console import api as console_api
 from service.decisions import api as decisions_api
 from service.decisions.rulebook import Rulebook
-from service.errors import PayloadTooLarge, RulesetError, UnsupportedMediaType
+from service.errors import Msg, PayloadTooLarge, RulesetError, UnsupportedMediaType
 from service.rules.engine import ENGINE_VERSION
 from service.store import db as store_db
 from service.tools.tables import table_checks
 from service.web import auth, connection, current, errors, system
-from service.web.error_schema import ErrorSchema
+from service.web.error_schema import ErrorSchema, error_code_schema
 from service.web.json_provider import OrjsonProvider
 from service.web.ratelimit import RateLimiter
 from service.web.schemas import SQLITE_MAX_INT
@@ -33,6 +34,7 @@ def blueprints() -> list:
     from service.applications import api as applications_api
     from service.audit import api as audit_api
     from service.candidates import api as candidates_api
+    from service.enumerations import api as enumerations_api
     from service.exceptions import api as exceptions_api
     from service.forms import api as forms_api
     from service.identity import api as identity_api
@@ -41,6 +43,7 @@ def blueprints() -> list:
     from service.transfer import api as transfer_api
 
     return [system.blp, majors.blp, decisions_api.evaluations, decisions_api.decisions, reference_api.blp,
+            enumerations_api.blp,
             candidates_api.blp, identity_api.blp, applications_api.blp, payments_api.blp, payments_api.callbacks,
             forms_api.blp, transfer_api.blp, audit_api.blp, exceptions_api.blp]
 
@@ -89,6 +92,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.json = OrjsonProvider(app)
     current.init_app(app)
+    # error messages are rendered in the request's language (service.translations, service/web/errors.py)
+    Babel(app, locale_selector=current.locale, default_domain=translations.DOMAIN,
+          default_translation_directories=str(translations.DIRECTORY))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     if app.config.get("MIGRATE_AT_START", True):
@@ -103,6 +109,7 @@ def create_app(config: dict | None = None) -> Flask:
     api = _Api(app, spec_kwargs={"info": {"description": "Graduation eligibility, applications and audit for "
                                                        "Shanxi's self-study examinations."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.components.schema("ErrorCode", error_code_schema())
     api.spec.options["security"] = [{"bearer": []}]
     for blp in blueprints():
         api.register_blueprint(blp)
@@ -120,15 +127,16 @@ def create_app(config: dict | None = None) -> Flask:
         if request.method in ("POST", "PUT", "PATCH") and (request.content_length or chunked):
             forms = ("application/x-www-form-urlencoded",) if request.path.startswith("/console/") else ()
             if request.mimetype not in ("application/json", "multipart/form-data", *forms):
-                raise UnsupportedMediaType(f"send application/json (got {request.mimetype or 'no content type'})")
+                raise UnsupportedMediaType(Msg("send application/json (got %(type)s)",
+                                               type=request.mimetype or Msg("no content type")))
             if request.mimetype == "application/json":
                 if (request.content_length or 0) > app.config["MAX_JSON_BYTES"]:
-                    raise PayloadTooLarge(f"a JSON body is at most {app.config['MAX_JSON_BYTES']} bytes")
+                    raise PayloadTooLarge(Msg("a JSON body is at most %(limit)d bytes", limit=app.config["MAX_JSON_BYTES"]))
                 if chunked:  # read (and cache) it now, one byte past the limit: more is a 413
                     limit = app.config["MAX_JSON_BYTES"]
                     request.max_content_length = limit + 1
                     if len(request.get_data(cache=True)) > limit:
-                        raise PayloadTooLarge(f"a JSON body is at most {limit} bytes")
+                        raise PayloadTooLarge(Msg("a JSON body is at most %(limit)d bytes", limit=limit))
         if not request.path.startswith("/v1/") or request.path in PUBLIC:
             return
         g.principal = auth.principal_for(current.db(), request.headers.get("Authorization"),

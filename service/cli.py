@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
+from service import translations
 from service.errors import ServiceError
 from service.web import current
 
@@ -106,15 +107,16 @@ def credentials_rotate(credential_id, expires_in_days):
 
 def _check_area(role: str, area: str | None) -> None:
     """A county credential names a district of districts.yaml, a city one a city of it."""
-    from service.errors import InvalidInput
+    from service.errors import N_, InvalidInput, Msg
     from service.reference import districts
 
     table = districts.table()
     known = {"county": set(table), "city": {d.city for d in table.values()}}.get(role)
     if known is not None and area not in known:
-        raise InvalidInput(f"unknown {'区县' if role == 'county' else '地级市'} {area} for role {role}",
-                           fields={"district": [f"one of {', '.join(sorted(known))}" if role == "city"
-                                                else "a full 区县 name from GET /v1/districts, e.g. 太原市小店区"]})
+        raise InvalidInput(Msg("unknown district or city %(area)s for role %(role)s", area=area, role=role),
+                           fields={"district": [Msg("one of %(allowed)s", allowed=", ".join(sorted(known)))
+                                                if role == "city" else
+                                                N_("a full 区县 name from GET /v1/districts, e.g. 太原市小店区")]})
 
 
 @credentials_group.command("load")
@@ -281,7 +283,7 @@ def run() -> None:
     try:
         main(prog_name="sxzk")
     except ServiceError as exc:
-        click.echo(f"error: {exc.message}", err=True)
+        click.echo(f"error: {translations.text(exc)}", err=True)
         for problem in exc.extra.get("problems", []):
             click.echo(f"  {problem}", err=True)
         sys.exit(2)

@@ -5,10 +5,43 @@ where input was at fault, the problems keyed by field (marshmallow's shape:
 ``{"field": ["message", ...]}``, nested for nested input).  The mapping to JSON
 lives in ``to_dict`` and is used by the single Flask error handler in
 ``service.app`` and by the CLI, so a problem reads the same everywhere.
+
+Messages are English message ids, translated where they are shown, not where
+they are raised: the rules core and the CLI raise these errors without a
+request, and only the web layer knows the reader's language.  A message with
+values is a ``Msg`` (its id keeps ``%(name)s`` placeholders, so a catalogue
+translates the sentence once, whatever the values); a fixed one is a plain
+string, marked with ``N_`` when it is not the first argument of an error
+(``service/translations`` lists the marks ``pybabel extract`` follows).
 """
 from __future__ import annotations
 
 import re
+
+
+def N_(msgid: str) -> str:  # noqa: N802 - gettext's conventional name for "mark, translate later"
+    """Marks a message for the catalogue; it is translated when rendered (service.translations)."""
+    return msgid
+
+
+class Msg(str):
+    """An English message with values, which a catalogue translates later by its id.
+
+    As a ``str`` it is the English text, so code and logs that only read it need not know; the
+    renderer (``service.translations.translate``) uses ``msgid`` and ``params`` instead.
+    """
+
+    def __new__(cls, msgid: str, **params):
+        self = super().__new__(cls, msgid % params if params else msgid)
+        self.msgid = msgid
+        self.params = params
+        return self
+
+
+def joined(parts: list, separator: str = "; ") -> Msg:
+    """Several messages as one value of another, each translated in turn: an id of placeholders only."""
+    msgid = separator.replace("%", "%%").join(f"%(p{i})s" for i in range(len(parts)))
+    return Msg(msgid, **{f"p{i}": part for i, part in enumerate(parts)})
 
 
 def echoed(value: str, shape: str | re.Pattern, instead: str) -> str:
@@ -32,6 +65,7 @@ class ServiceError(Exception):
         self.extra = extra
 
     def to_dict(self) -> dict:
+        """The body in English ids; ``service.translations.render`` gives it in the reader's language."""
         body = {"error": self.code, "message": self.message}
         if self.fields:
             body["fields"] = self.fields
@@ -124,6 +158,6 @@ class RulesetError(ServiceError):
         self.problems = list(problems)
         lines = [str(p) for p in self.problems]
         super().__init__(
-            f"{len(self.problems)} problem(s) in the rules:\n" + "\n".join(lines),
+            Msg("%(count)d problem(s) in the rules:\n%(lines)s", count=len(self.problems), lines="\n".join(lines)),
             problems=[p.to_dict() for p in self.problems],
         )

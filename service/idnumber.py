@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from service.errors import N_
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _SHAPE = re.compile(r"^[0-9]{17}[0-9X]\Z")  # ASCII digits; no trailing newline
@@ -16,16 +18,16 @@ def check_digit(first17: str) -> str:
 def problems(value: str, today: dt.date) -> list[str]:
     """Why ``value`` is not a valid ID number (empty when it is); nobody was born after ``today``."""
     if not isinstance(value, str) or not _SHAPE.match(value):
-        return ["must be 18 characters: 17 digits and a digit or X"]
+        return [N_("must be 18 characters: 17 digits and a digit or X")]
     out = []
     try:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
         if born > today or born.year < 1900:
-            out.append("birth date in the ID number is out of range")
+            out.append(N_("birth date in the ID number is out of range"))
     except ValueError:
-        out.append("birth date in the ID number is not a real date")
+        out.append(N_("birth date in the ID number is not a real date"))
     if check_digit(value[:17]) != value[17]:
-        out.append("check digit does not match (GB 11643)")
+        out.append(N_("check digit does not match (GB 11643)"))
     return out
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from service import clock
-from service.errors import Conflict, Forbidden, InvalidInput, NotFound, RulesetError
+from service.errors import N_, Conflict, Forbidden, InvalidInput, Msg, NotFound, RulesetError
 from service.rules import bound
 from service.store import chains
 from service.store.db import write_transaction
@@ -285,7 +285,7 @@ def clean_reason(reason: str | None) -> str | None:
     if not any(unicodedata.category(c)[0] not in "CZ" for c in reason):
         return None
     if reason and len(reason) > MAX_REASON:
-        raise InvalidInput("reason too long", fields={"reason": [f"at most {MAX_REASON} characters"]})
+        raise InvalidInput("reason too long", fields={"reason": [Msg("at most %(n)d characters", n=MAX_REASON)]})
     return reason
 
 
@@ -312,8 +312,9 @@ class Machine:
     events: str = ""
     key: str = ""
     guards: Mapping[str, Callable] = field(default_factory=dict)
-    refused: str = "cannot {action}: the {noun} is {state} ({label})"
-    forbidden: str = "role {role} may not {action}"
+    # templates, not Msg: the catalogue finds them again by their shape (service.translations)
+    refused: str = N_("cannot {action}: the {noun} is {state} ({label})")
+    forbidden: str = N_("role {role} may not {action}")
     state_keys: tuple[str, str] = ("state", "state_label")
     kept: str | None = None
 
@@ -328,8 +329,8 @@ class Machine:
     def check_role(self, action: str, role: str) -> None:
         tbl = self.table()
         if action not in tbl.actions():
-            raise InvalidInput(f"unknown action {action!r}",
-                               fields={"action": [f"one of {', '.join(sorted(tbl.actions()))}"]})
+            raise InvalidInput(Msg("unknown action %(action)r", action=action),
+                               fields={"action": [Msg("one of %(allowed)s", allowed=", ".join(sorted(tbl.actions())))]})
         if role not in tbl.roles_for(action):
             raise Forbidden(self.forbidden.format(role=role, action=action, noun=self.noun))
 
@@ -352,7 +353,7 @@ class Machine:
         found = db.execute(f"SELECT {', '.join(self.columns)} FROM {self.rows} WHERE id = ?", [record_id]).fetchone()
         row = dict(zip(self.columns, found, strict=True)) if found else None
         if row is None or not self.visible(actor, row):
-            raise NotFound(f"no {self.noun} {record_id}")
+            raise NotFound(Msg("no %(noun)s %(id)s", noun=self.noun, id=record_id))
         return row
 
     def check_allowed(self, db, record_id: int, action: str, actor) -> dict:
@@ -377,8 +378,8 @@ class Machine:
             state = self.check_allowed(db, record_id, action, actor)["state"]
             step = self.step(state, action, actor.role, lambda when: self.guards[when](db, record_id))
             if step.reason_required and not reason:
-                raise InvalidInput(f"{action} needs a reason",
-                                   fields={"reason": ["required: say why (shown to the candidate)"]})
+                raise InvalidInput(Msg("%(action)s needs a reason", action=action),
+                                   fields={"reason": [N_("required: say why (shown to the candidate)")]})
             cur = db.conn.execute(f"UPDATE {self.rows} SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
                                   [step.target, clock.now().isoformat(timespec="seconds"), record_id, state])
             if cur.rowcount != 1:

@@ -2,10 +2,24 @@
 from __future__ import annotations
 
 import pytest
+from flask.testing import FlaskClient
 from support.common import FIXTURES, ROOT
 
 from service.app import create_app
 from service.rules.loader import load_bundle
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """Test clients ask for English messages, which most tests' assertions quote; Chinese, the default
+    without Accept-Language, is tested in tests/test_messages.py (whose clients drop this header)."""
+    made = FlaskClient.__init__
+
+    def init(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+    monkeypatch.setattr(FlaskClient, "__init__", init)
 
 
 @pytest.fixture(scope="session")

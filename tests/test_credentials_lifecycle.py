@@ -43,8 +43,10 @@ def test_an_expired_token_is_refused(client, db):
     now = clock.now()
     past = auth.add_credential(db, "province", "过期 测试", expires_at=now - dt.timedelta(seconds=1))
     future = auth.add_credential(db, "province", "有效 测试", expires_at=now + dt.timedelta(days=1))
+    resp = client.get("/v1/districts", headers={"Authorization": f"Bearer {past}", "Accept-Language": "zh"})
+    assert resp.status_code == 401 and resp.json["message"] == "凭证已过期，请申请新的凭证"
     resp = client.get("/v1/districts", headers={"Authorization": f"Bearer {past}"})
-    assert resp.status_code == 401 and "凭证已过期" in resp.json["message"]
+    assert resp.status_code == 401 and resp.json["message"] == "expired credentials: ask for a new token"
     assert ok(client, future) == 200
     assert ok(client, "demo-province") == 200  # loaded demo tokens have no expiry
 

@@ -28,11 +28,11 @@ from service.applications.schemas import (
     SubmitSchema,
     VerifySchema,
 )
-from service.errors import InvalidInput, NotFound
+from service.errors import InvalidInput, Msg, NotFound
 from service.store import views
 from service.uploads.blobs import BlobStore
 from service.web import auth, current
-from service.web.schemas import EventSchema
+from service.web.schemas import EventSchema, file_response, upload_body
 
 blp = Blueprint("applications", __name__, url_prefix="/v1",
                 description="Graduation applications (毕业申请): fill, check, submit, photo, county decisions, history")
@@ -57,8 +57,9 @@ def _blobs() -> BlobStore:
 def _upload(field: str) -> bytes:
     file = request.files.get(field)
     if file is None:
-        raise InvalidInput(f"no file '{field}'",
-                           fields={field: [f"required: send multipart/form-data with the file in field '{field}'"]})
+        raise InvalidInput(Msg("no file '%(field)s'", field=field),
+                           fields={field: [Msg("required: send multipart/form-data with the file in field '%(field)s'",
+                                               field=field)]})
     return file.read()
 
 
@@ -123,6 +124,7 @@ def check_application(app_id):
 
 
 @blp.route("/applications/<int:app_id>/old-plan-archive", methods=["PUT"])
+@blp.doc(requestBody=upload_body("archive", "the old-plan cards' scans (jpg/jpeg/png/pdf) in a ZIP or RAR under 20 MiB"))
 @blp.response(200, ApplicationOutSchema)
 @auth.require("portal")
 def attach_archive(app_id):
@@ -151,6 +153,7 @@ def submit_application(_data, app_id):
 
 
 @blp.route("/applications/<int:app_id>/photo", methods=["PUT"])
+@blp.doc(requestBody=upload_body("photo", "毕业照: PNG or JPEG under 2 MiB"))
 @blp.response(200, ApplicationOutSchema)
 @auth.require("portal")
 def upload_photo(app_id):
@@ -222,6 +225,7 @@ def history(app_id):
 
 
 @blp.route("/applications/<int:app_id>/photo")
+@blp.doc(responses=file_response("the graduation photo", "image/jpeg", "image/png"))
 @auth.require(*READERS)
 def download_photo(app_id):
     """The uploaded graduation photo, for the county office's manual review."""
@@ -229,6 +233,7 @@ def download_photo(app_id):
 
 
 @blp.route("/applications/<int:app_id>/old-plan-archive")
+@blp.doc(responses=file_response("the scan archive as uploaded", "application/zip", "application/vnd.rar"))
 @auth.require(*READERS)
 def download_archive(app_id):
     """The uploaded scan archive, for the county office's verification of the cards."""
@@ -240,7 +245,7 @@ def _download(app_id: int, kind: str) -> Response:
     sha, fmt = (app["photo"]["sha256"], app["photo"]["format"]) if kind == "photo" else (
         (app["archive"] or {}).get("sha256"), (app["archive"] or {}).get("format"))
     if not sha:
-        raise NotFound(f"application {app_id} has no {kind}")
+        raise NotFound(Msg("application %(id)s has no %(kind)s", id=app_id, kind=kind))
     ext = "jpg" if fmt == "jpeg" else fmt
     data = _blobs().get(sha)
     views.record(current.db(), auth.current(), "graduation_photo" if kind == "photo" else "scan", app["exam_number"],

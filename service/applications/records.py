@@ -14,7 +14,7 @@ from service.applications import checks as application_checks
 from service.applications import states
 from service.applications.schemas import reference_problems
 from service.candidates import records as candidates
-from service.errors import Conflict, Forbidden, InvalidInput
+from service.errors import Conflict, Forbidden, InvalidInput, Msg
 from service.idnumber import mask_phone
 from service.reference import windows
 from service.rules.checklist import rows as checklist_rows
@@ -200,7 +200,7 @@ def create(db, bundle, principal, data: dict) -> dict:
     """A new application (draft) for the candidate the portal acts for."""
     tbl = states.table()
     if principal.role not in tbl.roles_for("create"):
-        raise Forbidden(f"role {principal.role} may not create an application")
+        raise Forbidden(Msg("role %(role)s may not create an application", role=principal.role))
     exam_number = auth.candidate_of(principal)
     candidates.get_candidate(db, exam_number)
     candidates.require_identity_verified(db, exam_number)
@@ -211,7 +211,7 @@ def create(db, bundle, principal, data: dict) -> dict:
         existing = db.execute("SELECT id, state FROM applications WHERE exam_number = ? AND round = ?",
                               [exam_number, rnd]).fetchone()
         if existing is not None:
-            raise Conflict(f"the candidate already has application {existing[0]} in this 毕业申请 round",
+            raise Conflict(Msg("the candidate already has application %(id)s in this 毕业申请 round", id=existing[0]),
                            state=existing[1], state_label=tbl.label(existing[1]), application_id=existing[0],
                            allowed=tbl.allowed(existing[1], principal.role))
         now = now_iso()
@@ -296,8 +296,8 @@ def submit(db, bundle, principal, app_id: int) -> dict:
         stale = [c["position"] for c in app["choices"]
                  if c["decision_id"] is None or c["decision_revision"] != app["revision"]]
         if stale:
-            raise Conflict("check the application (POST …/check) before submitting: choice(s) "
-                           f"{', '.join(map(str, stale))} have no decision on the current data",
+            raise Conflict(Msg("check the application (POST …/check) before submitting: choice(s) "
+                               "%(choices)s have no decision on the current data", choices=", ".join(map(str, stale))),
                            state=app["state"], allowed=states.table().allowed(app["state"], principal.role))
         problems: dict = {}
         for i, c in enumerate(app["choices"]):

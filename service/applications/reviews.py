@@ -10,7 +10,7 @@ from service.applications import checks as application_checks
 from service.applications import records as applications
 from service.applications import states
 from service.applications.uploads import system_audit
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, Msg, NotFound, joined
 from service.store.db import write_transaction
 
 
@@ -34,7 +34,7 @@ def verify_old_plan(db, rulebook, principal, app_id: int, position: int, verifie
     app = applications.load(db, app_id)
     card = next((r for r in app["old_plan"] if r["position"] == position), None)
     if card is None:
-        raise NotFound(f"application {app_id} has no old-plan course {position}")
+        raise NotFound(Msg("application %(id)s has no old-plan course %(position)s", id=app_id, position=position))
     status = "verified" if verified else "refused"
     cards = [{**r, "status": status} if r["position"] == position else r for r in app["old_plan"]]
     decisions = application_checks.evaluate_choices(db, rulebook, row["exam_number"], app["choices"], cards,
@@ -66,12 +66,15 @@ def decide(db, principal, app_id: int, decision: str, reason: str | None) -> Non
 
 def _require_approvable(db, app_id: int, principal) -> None:
     app = applications.load(db, app_id)
-    blocking = [f"{c['university']}/{c['major']} is {c['decision_status'] or 'not decided'}"
+    blocking = [Msg("%(choice)s is %(status)s", choice=f"{c['university']}/{c['major']}",
+                    status=c["decision_status"] or Msg("not decided"))
                 for c in app["choices"] if c["decision_status"] != "eligible" or c["decision_revision"] != app["revision"]]
     pending = [r["code"] for r in app["old_plan"] if r["status"] == "pending"]
     if pending:
-        blocking.append(f"old-plan course(s) {', '.join(pending)} not yet verified (POST …/old-plan/<n>/verification)")
+        blocking.append(Msg("old-plan course(s) %(codes)s not yet verified (POST …/old-plan/<n>/verification)",
+                            codes=", ".join(pending)))
     if blocking:
-        raise Conflict("cannot approve: " + "; ".join(blocking), state=app["state"],
+        raise Conflict(Msg("cannot approve: %(reasons)s", reasons=joined(blocking)),
+                       state=app["state"],
                        state_label=states.table().label(app["state"]),
                        allowed=states.table().allowed(app["state"], principal.role))

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from service import clock
 from service.applications import states
 from service.decisions.schemas import Score, SubstitutionSchema, UnusedInputSchema
+from service.errors import N_, Msg
 from service.reference import districts
 from service.rules.in_force import refusal
 from service.web import current
@@ -20,12 +21,13 @@ from service.web.schemas import (
     OneOfNow,
     PageQuerySchema,
     StrictSchema,
+    enumeration,
     page_schema,
 )
 
 MAX_UNIVERSITIES = 2  # "考生毕业申请最多可选择两所主考院校" (seed 002, 六.1)
-DISTRICT_UNKNOWN = "not a 区县 of the official list (GET /v1/districts)"
-MOBILE = Exact(r"^1[3-9][0-9]{9}$", error="a mainland mobile number: 11 digits starting 13-19")
+DISTRICT_UNKNOWN = N_("not a 区县 of the official list (GET /v1/districts)")
+MOBILE = Exact(r"^1[3-9][0-9]{9}$", error=N_("a mainland mobile number: 11 digits starting 13-19"))
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -67,11 +69,11 @@ def reference_problems(bundle, data: dict) -> dict:
         if not isinstance(c, dict) or "university" not in c:
             continue
         if c["university"] not in bundle.universities:
-            problems.setdefault("choices", {})[i] = {"university": ["no such examining university (主考院校)"]}
+            problems.setdefault("choices", {})[i] = {"university": [N_("no such examining university (主考院校)")]}
         elif "major" in c and bundle.major(c["university"], c["major"]) is None:
             problems.setdefault("choices", {})[i] = {
-                "major": [f"{c['university']} examines no major {c['major']} (GET /v1/majors?university="
-                          f"{c['university']})"]}
+                "major": [Msg("%(university)s examines no major %(major)s (GET /v1/majors?university=%(university)s)",
+                              university=c["university"], major=c["major"])]}
         elif "major" in c and (why := refusal(bundle, c["university"], c["major"], clock.today())):
             # refused when filled, not at the check: a major without a plan in force cannot be decided at all
             problems.setdefault("choices", {})[i] = {"major": [why]}
@@ -80,13 +82,13 @@ def reference_problems(bundle, data: dict) -> dict:
 
 class ApplicationFillSchema(StrictSchema):
     district = fields.String(required=True, validate=validate.Length(2, 40),
-                             metadata={"description": "毕业申请区县, from GET /v1/districts", "example": "太原市小店区"})
+                             metadata=enumeration("districts", description="毕业申请区县", example="太原市小店区"))
     phone = fields.String(required=True, validate=MOBILE, metadata={"example": "13912345678"})
     address = fields.String(required=True, validate=[validate.Length(4, 120), _printable],
                             metadata={"example": "太原市小店区长风街1号"})
     choices = fields.List(fields.Nested(ChoiceFillSchema), required=True, validate=validate.Length(
-        1, MAX_UNIVERSITIES, error=f"choose 1 to {MAX_UNIVERSITIES} examining universities (最多可选择两所主考院校), "
-                                   "one major under each"))
+        1, MAX_UNIVERSITIES, error=N_("choose {min} to {max} examining universities (最多可选择两所主考院校), "
+                                      "one major under each")))
     old_plan_records = fields.List(fields.Nested(OldPlanFillSchema), load_default=list, validate=validate.Length(max=50))
 
     @validates_schema(skip_on_field_errors=False)
@@ -101,15 +103,15 @@ class ApplicationFillSchema(StrictSchema):
     def _one_major_per_university(self, data, **kwargs):
         unis = [c["university"] for c in data.get("choices") or [] if "university" in c]
         if len(set(unis)) != len(unis):
-            raise ValidationError("one major under each examining university (主考院校); "
-                                  f"at most {MAX_UNIVERSITIES} universities", "choices")
+            raise ValidationError(Msg("one major under each examining university (主考院校); "
+                                      "at most %(n)d universities", n=MAX_UNIVERSITIES), "choices")
 
     @validates_schema(skip_on_field_errors=False)
     def _old_plan_once(self, data, **kwargs):
         codes = [r["code"] for r in data.get("old_plan_records") or [] if "code" in r]
         twice = sorted({c for c in codes if codes.count(c) > 1})
         if twice:
-            raise ValidationError(f"listed twice: {', '.join(twice)}", "old_plan_records")
+            raise ValidationError(Msg("listed twice: %(codes)s", codes=", ".join(twice)), "old_plan_records")
 
 
 class ReasonSchema(StrictSchema):
@@ -143,13 +145,14 @@ class AppraisalOutSchema(Schema):
 
 
 class SubmitSchema(StrictSchema):
-    confirm = fields.Boolean(required=True, validate=validate.Equal(True, error="confirm with true: "
-                                                                           "提交后不可再进行网上毕业申请"))
+    confirm = fields.Boolean(required=True, validate=validate.Equal(True, error=N_("confirm with true: "
+                                                                              "提交后不可再进行网上毕业申请")))
 
 
 class ListQuerySchema(PageQuerySchema):
-    state = fields.String(validate=OneOfNow(lambda: states.table().states, "状态", "state"))
-    district = fields.String(validate=OneOfNow(districts.table, "区县", "district"))
+    state = fields.String(validate=OneOfNow(lambda: states.table().states, "状态", "state"),
+                          metadata=enumeration("application_states"))
+    district = fields.String(validate=OneOfNow(districts.table, "区县", "district"), metadata=enumeration("districts"))
     exam_number = fields.String(validate=EXAM_NUMBER)
 
 

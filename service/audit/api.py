@@ -13,7 +13,7 @@ from service.audit.schemas import (
     ViewsQuerySchema,
 )
 from service.decisions.replay import replay_row
-from service.errors import NotFound
+from service.errors import Msg, NotFound
 from service.store import chains, decision_log, ruleset_archive, views
 from service.web import auth, current
 
@@ -40,7 +40,7 @@ def replay(query):
                                     decision_id=query.get("decision_id"), since=query.get("since"),
                                     until=query.get("until")))
     if query.get("decision_id") and not rows:
-        raise NotFound(f"no decision {query['decision_id']}")
+        raise NotFound(Msg("no decision %(id)s", id=query["decision_id"]))
     more = len(rows) > limit
     rows = rows[:limit]
     identical, differing = 0, []
@@ -91,7 +91,7 @@ def get_version(version):
     db = current.db()
     row = ruleset_archive.record(db, version)
     if not row:
-        raise NotFound(f"ruleset version {version} is not in the archive")
+        raise NotFound(Msg("ruleset version %(version)s is not in the archive", version=version))
     return {**row, "files": ruleset_archive.files_of(db, version)}
 
 

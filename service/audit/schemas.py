@@ -5,6 +5,7 @@ import datetime as dt
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from service.errors import N_
 from service.store import views
 from service.web.auth import ROLES
 from service.web.schemas import EXAM_NUMBER, OFFSET, PageQuerySchema, StrictSchema, page_schema
@@ -20,7 +21,7 @@ def _iso_moment(value: str) -> None:
 
 
 class ReplayQuerySchema(StrictSchema):
-    decision_id = fields.String(validate=validate.Regexp(r"^[0-9a-f]{32}$", error="a decision id is 32 hex digits"),
+    decision_id = fields.String(validate=validate.Regexp(r"^[0-9a-f]{32}$", error=N_("a decision id is 32 hex digits")),
                                 metadata={"description": "replay this one decision"})
     since = fields.String(validate=_iso_moment, metadata={"description": "created at or after (ISO date or time)"})
     until = fields.String(validate=_iso_moment, metadata={"description": "created before (ISO date or time)"})

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from service import translations
 from service.candidates import demo
 from service.candidates import importing as candidate_import
 from service.errors import ServiceError
@@ -51,7 +52,7 @@ def import_command(path, operator):
                                                     actor=Principal("province", operator),
                                                     catalogue=current.rulebook().current().catalogue)
     except ServiceError as exc:
-        click.echo(f"{path}: {exc.message}", err=True)
+        click.echo(f"{path}: {translations.text(exc)}", err=True)
         for p in exc.extra.get("problems") or _from_fields(exc.fields):
             where = f"{path}:{p['line']}" if p.get("line") else str(path)
             click.echo(f"{where}: {p['field']}: {p['message']}", err=True)

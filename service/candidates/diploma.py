@@ -23,7 +23,7 @@ from marshmallow import fields, validate
 from service import clock, idnumber
 from service.candidates import events as candidate_events
 from service.candidates import records as candidates
-from service.errors import InvalidInput
+from service.errors import N_, InvalidInput, Msg
 from service.store.db import write_transaction
 from service.web.schemas import StrictSchema
 
@@ -36,10 +36,10 @@ MATCHED = ("name", "id_number", "gender")
 
 class AuthorisationSchema(StrictSchema):
     authorisation_code = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9_-]{6,128}$", error="the code the 学信网 app gives: 6-128 letters, digits, - or _"),
+        r"^[A-Za-z0-9_-]{6,128}$", error=N_("the code the 学信网 app gives: 6-128 letters, digits, - or _")),
         metadata={"description": "授权码 from the 学信网 app after scanning the authority's QR code"})
-    consent = fields.Boolean(required=True, validate=validate.Equal(True, error="the candidate must agree to send "
-                             "their prior-diploma data (授权向山西省招生考试管理中心发送前置学历信息)"))
+    consent = fields.Boolean(required=True, validate=validate.Equal(True, error=N_(
+        "the candidate must agree to send their prior-diploma data (授权向山西省招生考试管理中心发送前置学历信息)")))
 
 
 class DiplomaProvider(ABC):
@@ -71,7 +71,8 @@ def provider_for(app_config) -> DiplomaProvider:
         return setting
     if setting == "sandbox":
         return ChsiSandbox((app_config or {}).get("CHSI_SANDBOX_REGISTRY") or DEFAULT_REGISTRY)
-    raise InvalidInput(f"unknown DIPLOMA_PROVIDER {setting!r}", fields={"DIPLOMA_PROVIDER": ["only 'sandbox'"]})
+    raise InvalidInput(Msg("unknown DIPLOMA_PROVIDER %(setting)r", setting=setting),
+                       fields={"DIPLOMA_PROVIDER": [N_("only 'sandbox'")]})
 
 
 def authorise(db, provider: DiplomaProvider, principal, exam_number: str, code: str) -> dict:

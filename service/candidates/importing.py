@@ -31,7 +31,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from service import clock, idnumber
 from service.candidates import events as candidate_events
 from service.decisions.schemas import SCORE
-from service.errors import InvalidInput
+from service.errors import N_, InvalidInput, Msg
 from service.reference import districts
 from service.rules.inputs import SOURCES
 from service.sanctions import records as sanction_records
@@ -46,7 +46,7 @@ CSV_COLUMNS = CANDIDATE_COLUMNS + COURSE_COLUMNS
 OPTIONAL_COLUMNS = ("suspended",)  # CSV columns that may be left out (default: not suspended)
 # CSV column of each course field (JSON uses the field names themselves)
 _CSV_NAME = {"code": "course_code", "name": "course_name"}
-PHONE = Exact(r"^1[3-9][0-9]{9}$", error="a mobile number is 11 digits: 1, then 3-9, then 9 digits")
+PHONE = Exact(r"^1[3-9][0-9]{9}$", error=N_("a mobile number is 11 digits: 1, then 3-9, then 9 digits"))
 FIRST_SITTING = dt.date(1981, 1, 1)  # self-study examinations began in 1981: no result is older
 MAX_COURSES = 300
 TRUE, FALSE = ("1", "true", "yes", "是", "在籍"), ("0", "false", "no", "否", "新考生")
@@ -69,7 +69,7 @@ def parse_file(text: str) -> list[Row]:
     if text.startswith("\ufeff"):  # a byte-order mark, as Excel writes UTF-8
         text = text[1:]
     if not text.strip():
-        raise InvalidInput("the file is empty", fields={"file": ["no candidates in it"]})
+        raise InvalidInput("the file is empty", fields={"file": [N_("no candidates in it")]})
     if text.lstrip()[:1] in ("[", "{"):
         return _parse_json(text)
     return _parse_csv(text)
@@ -79,18 +79,18 @@ def _parse_json(text: str) -> list[Row]:
     try:
         doc = _JsonWithLines(text).document()
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"the file is not valid JSON: line {exc.lineno}: {exc.msg}",
+        raise InvalidInput(Msg("the file is not valid JSON: line %(line)d: %(problem)s", line=exc.lineno, problem=exc.msg),
                            fields={f"line {exc.lineno}": {"(json)": [exc.msg]}}) from None
     items = doc
     if isinstance(doc, dict):
         unknown = sorted(set(doc) - {"candidates", "about", "demo"})
         if "candidates" not in doc or unknown:
             raise InvalidInput("a JSON file is a list of candidates or {\"candidates\": [...]}",
-                               fields={f"line {doc.line}": {"candidates": ["required"] if "candidates" not in doc
-                                                            else [f"unknown key(s): {', '.join(unknown)}"]}})
+                               fields={f"line {doc.line}": {"candidates": [N_("required")] if "candidates" not in doc
+                                                            else [Msg("unknown key(s): %(keys)s", keys=", ".join(unknown))]}})
         items = doc["candidates"]
     if not isinstance(items, list):
-        raise InvalidInput("the candidates must be a JSON list", fields={"candidates": ["must be a list"]})
+        raise InvalidInput("the candidates must be a JSON list", fields={"candidates": [N_("must be a list")]})
     return [Row(item, items.lines[i]) for i, item in enumerate(items)]
 
 
@@ -104,9 +104,9 @@ def _parse_csv(text: str) -> list[Row]:
     unknown = [c for c in header if c not in CSV_COLUMNS + OPTIONAL_COLUMNS]
     dupes = sorted({c for c in header if header.count(c) > 1})
     if missing or unknown or dupes:
-        problems = ([f"missing column(s): {', '.join(missing)}"] if missing else []) + \
-                   ([f"unknown column(s): {', '.join(unknown)}"] if unknown else []) + \
-                   ([f"column(s) given twice: {', '.join(dupes)}"] if dupes else [])
+        problems = ([Msg("missing column(s): %(columns)s", columns=", ".join(missing))] if missing else []) + \
+                   ([Msg("unknown column(s): %(columns)s", columns=", ".join(unknown))] if unknown else []) + \
+                   ([Msg("column(s) given twice: %(columns)s", columns=", ".join(dupes))] if dupes else [])
         raise InvalidInput("the CSV header is not the documented one", fields={"line 1": {"(header)": problems}},
                            columns=list(CSV_COLUMNS))
     rows: dict[str, Row] = {}
@@ -325,11 +325,11 @@ class CandidateImportSchema(StrictSchema):
                 course_errors[i] = exc.messages
                 continue
             if course is None:
-                course_errors[i] = {"_schema": ["a course result is an object"]}
+                course_errors[i] = {"_schema": [N_("a course result is an object")]}
                 continue
             key = (course["code"], course["date"], course["source"])
             if key in seen:
-                course_errors[i] = {"code": [f"the same result is listed twice (also course {seen[key] + 1})"]}
+                course_errors[i] = {"code": [Msg("the same result is listed twice (also course %(n)d)", n=seen[key] + 1)]}
             seen.setdefault(key, i)
         if course_errors:
             errors["courses"] = course_errors
@@ -378,7 +378,8 @@ def _problems_error(problems: list[dict]) -> InvalidInput:
         where = f"line {p['line']}" if p["line"] else "file"
         by_line.setdefault(where, {}).setdefault(p["field"], []).append(p["message"])
     bad_lines = len(by_line)
-    return InvalidInput(f"{len(problems)} problem(s) on {bad_lines} line(s); nothing was imported",
+    return InvalidInput(Msg("%(count)d problem(s) on %(lines)d line(s); nothing was imported",
+                            count=len(problems), lines=bad_lines),
                         fields=by_line, problems=problems)
 
 

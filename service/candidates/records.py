@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from service import idnumber
 from service.candidates.importing import CSV_COLUMNS, Row, import_candidates, parse_file
-from service.errors import Conflict, NotFound, echoed
+from service.errors import Conflict, Msg, NotFound, echoed
 from service.identity import states as identity_states
 from service.web import auth
 from service.web.schemas import EXAM_NUMBER, page
@@ -41,7 +41,8 @@ def get_candidate(db, exam_number: str) -> dict:
 
 def _no_candidate(exam_number: str) -> NotFound:
     # an ID number or phone typed where the 准考证号 belongs must not come back in the error body
-    return NotFound(f"no candidate {echoed(exam_number, EXAM_NUMBER.regex, 'with that 准考证号 (12 digits)')}")
+    return NotFound(Msg("no candidate %(exam_number)s",
+                        exam_number=echoed(exam_number, EXAM_NUMBER.regex, Msg("with that 准考证号 (12 digits)"))))
 
 
 def masked(candidate: dict) -> dict:
@@ -107,8 +108,8 @@ def require_identity_verified(db, exam_number: str) -> None:
     """Identity verification (online, or manually at the registration point) gates every business."""
     person = get_candidate(db, exam_number)
     if not person["identity_verified"]:
-        raise Conflict(f"考生身份未认证（{person['identity_label']}），请先上传照片完成身份认证 / the candidate's "
-                       f"identity is not verified ({person['identity_status']}): upload the photos first",
+        raise Conflict(Msg("the candidate's identity is not verified (%(label)s): upload the photos first",
+                           label=person["identity_label"]),
                        identity_status=person["identity_status"], identity_label=person["identity_label"])
 
 

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from service.candidates.events import CandidateEventSchema
 from service.identity.schemas import IdentitySummarySchema
 from service.reference.schemas import WindowStateSchema
-from service.web.schemas import EXAM_NUMBER, PageQuerySchema, StrictSchema, page_schema
+from service.web.schemas import EXAM_NUMBER, PageQuerySchema, StrictSchema, enumeration, page_schema
 
 
 class CentreBusinessSchema(WindowStateSchema):
@@ -14,7 +14,7 @@ class CentreBusinessSchema(WindowStateSchema):
 
 
 class CandidateListQuerySchema(PageQuerySchema):
-    district = fields.String(validate=validate.Length(1, 30))
+    district = fields.String(validate=validate.Length(1, 30), metadata=enumeration("districts"))
     identity_status = fields.String(validate=validate.OneOf(
         ["unverified", "online_passed", "manual_review", "manual_passed", "rejected"]))
     exam_number = fields.String(validate=EXAM_NUMBER)

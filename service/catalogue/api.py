@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from service import clock
 from service.catalogue.records import plan_dict
-from service.errors import NotFound, echoed
+from service.errors import Msg, NotFound, echoed
 from service.rules.in_force import plan_status
 from service.rules.model import LEVELS
 from service.web import current
@@ -117,7 +117,8 @@ def get_major(university, major):
     bundle = _bundle()
     m = bundle.major(university, major)
     if m is None:
-        raise NotFound(f"no major {echoed(major, MAJOR_CODE.regex, 'of that code')} at "
-                       f"{echoed(university, SLUG.regex, 'that university')}")
+        raise NotFound(Msg("no major %(major)s at %(university)s",
+                           major=echoed(major, MAJOR_CODE.regex, Msg("of that code")),
+                           university=echoed(university, SLUG.regex, Msg("that university"))))
     plans = sorted(bundle.plans_for(university, major), key=lambda p: (p.effective_from, p.edition))
     return {**_major_dict(bundle, m), "plans": [plan_dict(bundle, p) for p in plans]}

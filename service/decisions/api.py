@@ -17,7 +17,7 @@ from service.decisions.schemas import (
     ReplaySchema,
     StoredDecisionSchema,
 )
-from service.errors import Forbidden, NotFound, echoed
+from service.errors import Forbidden, Msg, NotFound, echoed
 from service.store import decision_log
 from service.store.decision_log import DECISION_ID
 from service.web import auth, current
@@ -71,7 +71,7 @@ def _visible(decision_id: str) -> dict:
         return row
     if who.role == "portal" and who.candidate and who.candidate == row["exam_number"]:
         return row
-    raise NotFound(f"no decision {echoed(decision_id, DECISION_ID, 'with that id')}")  # others' decisions do not exist for this caller
+    raise NotFound(Msg("no decision %(id)s", id=echoed(decision_id, DECISION_ID, Msg("with that id"))))  # others' decisions do not exist for this caller
 
 
 @decisions.route("/decisions/<string:decision_id>")

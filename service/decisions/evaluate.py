@@ -1,7 +1,7 @@
 """Evaluate every choice of a request and record the decisions: all or nothing."""
 from __future__ import annotations
 
-from service.errors import InvalidInput, NotFound
+from service.errors import InvalidInput, Msg, NotFound
 from service.rules.decide import decide
 from service.rules.inputs import canonical_input, request_for
 from service.sanctions import records as sanctions
@@ -26,12 +26,14 @@ def bundle_for(db, rulebook, data: dict):
         return rulebook.in_force(data["as_of"], db)
     if not _may_decide_under(db, pinned):
         raise InvalidInput("ruleset version not in force", fields={"ruleset_version": [
-            f"{pinned} was never published nor decided with: drafts are for sxzk what-if, not for decisions"]})
+            Msg("%(version)s was never published nor decided with: drafts are for sxzk what-if, not for decisions",
+                version=pinned)]})
     try:
         return rulebook.version(pinned, lambda v: ruleset_archive.files_of(db, v))
     except NotFound:
         raise InvalidInput("unknown ruleset version",
-                           fields={"ruleset_version": [f"{pinned} is not an archived ruleset version"]}) from None
+                           fields={"ruleset_version": [Msg("%(version)s is not an archived ruleset version",
+                                                              version=pinned)]}) from None
 
 
 def _may_decide_under(db, version: str) -> bool:

@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from service import clock
 from service.decisions.fastload import FastLoad
+from service.errors import N_
 from service.rules.inputs import SOURCES
 from service.web.schemas import (
     COURSE_CODE,
@@ -120,7 +121,7 @@ class EvaluationRequestSchema(FastLoad, StrictSchema):
     prior_diploma = fields.Nested(PriorDiplomaSchema, load_default=None, allow_none=True)
     as_of = fields.Date(load_default=None, metadata={"description": "decision date (default: today in Beijing, by the service clock)"})
     ruleset_version = fields.String(
-        load_default=None, validate=Exact(r"^[0-9a-f]{64}$", error="a ruleset version is 64 hex digits"),
+        load_default=None, validate=Exact(r"^[0-9a-f]{64}$", error=N_("a ruleset version is 64 hex digits")),
         metadata={"description": "decide under this archived ruleset version (an application re-decided with the "
                                  "version it was checked with); default: the published version in force on as_of"})
 

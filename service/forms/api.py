@@ -14,9 +14,10 @@ from marshmallow import Schema, fields, validate
 
 from service.applications import states as workflow_states
 from service.forms import registration_forms
+from service.forms.registration import RegistrationFormSchema
 from service.uploads.blobs import BlobStore
 from service.web import auth, current
-from service.web.schemas import SQLITE_MAX_INT, StrictSchema
+from service.web.schemas import SQLITE_MAX_INT, StrictSchema, file_response
 
 blp = Blueprint("registration_forms", __name__, url_prefix="/v1",
                 description="毕业生登记表 after payment: save (versions kept), export the two-copy PDF, mark received")
@@ -69,8 +70,10 @@ def _bundle():
 
 @blp.route("/applications/<int:app_id>/registration-form", methods=["PUT"])
 @blp.response(200, RegistrationFormOutSchema)
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "description": "毕业登记信息 and 个人简历 (seed 002, steps 9-10); see docs/forms-and-transfer.md"}}}})
+# documented, not loaded, by the schema: registration_forms.save validates it with the day's date and the
+# candidate's printed identity, and answers its own 422
+@blp.doc(requestBody={"required": True, "description": "毕业登记信息 and 个人简历 (seed 002, steps 9-10)",
+                      "content": {"application/json": {"schema": RegistrationFormSchema(exclude=("candidate",))}}})
 @auth.require("portal")
 def save_form(app_id):
     """保存: validate and store a new version (only after payment and until the county office receives it)."""
@@ -96,8 +99,7 @@ def list_versions(app_id):
 
 @blp.route("/applications/<int:app_id>/registration-form/pdf")
 @blp.arguments(VersionQuerySchema, location="query")
-@blp.response(200, description="the A4 PDF, two copies (第一份, 第二份)",
-              content_type="application/pdf")
+@blp.doc(responses=file_response("the A4 PDF, two copies (第一份, 第二份)", "application/pdf"))
 @auth.require(*READERS)
 def export_pdf(query, app_id):
     """导出PDF: the stored form (latest, or ?version=n) as the two-copy A4 PDF to print and sign.

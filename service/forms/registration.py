@@ -26,7 +26,7 @@ from marshmallow.experimental.context import Context
 from marshmallow.validate import OneOf
 
 from service import clock
-from service.errors import InvalidInput
+from service.errors import N_, InvalidInput, Msg
 from service.forms.fonts import check_printable, describe_chars
 from service.forms.lists import (
     AUTONOMOUS_REGIONS,
@@ -36,6 +36,7 @@ from service.forms.lists import (
     PROVINCES,
     SPECIAL_REGIONS,
 )
+from service.web.schemas import enumeration
 
 __all__ = [
     "RegistrationFormSchema",
@@ -55,8 +56,9 @@ RESUME_MIN_ROWS = 1
 RESUME_MAX_ROWS = 20
 FAMILY_MAX_ROWS = 10
 
-REQUIRED = "此项为必填项。"
-_FIELD_MESSAGES = {"required": REQUIRED, "null": REQUIRED, "invalid": "请填写文字。"}
+# Written in Chinese, as the form is: the English is service/translations/en's (Msg and N_ mark them for it)
+REQUIRED = N_("此项为必填项。")
+_FIELD_MESSAGES = {"required": REQUIRED, "null": REQUIRED, "invalid": N_("请填写文字。")}
 
 # Candidates using a Chinese input method in full-width mode type "２０１２".
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -124,6 +126,8 @@ class Text(fields.String):
     def __init__(self, *, max_length: int = TEXT_MAX, multiline: bool = False,
                  allow_empty: bool = False, **kwargs):
         kwargs.setdefault("error_messages", _FIELD_MESSAGES)
+        # the OpenAPI document states the limit the check applies (it is not a marshmallow validator)
+        kwargs["metadata"] = {"maxLength": max_length, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.max_length = max_length
         self.multiline = multiline
@@ -150,20 +154,18 @@ class Text(fields.String):
     def _problems(self, text: str) -> list[str]:
         problems = []
         if len(text) > self.max_length:
-            problems.append(f"不能超过{self.max_length}个字符（当前{len(text)}个）。")
+            problems.append(Msg("不能超过%(max)d个字符（当前%(count)d个）。", max=self.max_length, count=len(text)))
         breaks = "\n" in text or "\r" in text
         if breaks and not self.multiline:
-            problems.append("不能换行。")
+            problems.append(N_("不能换行。"))
         invisible = [ch for ch in dict.fromkeys(text)
                      if ch not in "\r\n" and unicodedata.category(ch) in ("Cc", "Cf")]
         if invisible:
-            problems.append(f"含有不可见的控制字符{describe_chars(invisible)}，请删除。")
+            problems.append(Msg("含有不可见的控制字符%(chars)s，请删除。", chars=describe_chars(invisible)))
         unprintable = [ch for ch in check_printable(text) if ch not in invisible]
         if unprintable:
-            problems.append(
-                f"含有登记表字库无法打印的字符{describe_chars(unprintable)}，"
-                "请改用规范汉字，或持证件到县（市、区）自考办现场办理。"
-            )
+            problems.append(Msg("含有登记表字库无法打印的字符%(chars)s，请改用规范汉字，或持证件到县（市、区）自考办现场办理。",
+                                chars=describe_chars(unprintable)))
         return problems
 
 
@@ -182,7 +184,7 @@ class Mobile(Text):
 
     def _problems(self, text: str) -> list[str]:
         if not _MOBILE.fullmatch(text):
-            return ["请填写11位中国大陆手机号码（1开头，第二位为3-9）。"]
+            return [N_("请填写11位中国大陆手机号码（1开头，第二位为3-9）。")]
         return []
 
 
@@ -190,7 +192,7 @@ class NativePlace(Text):
     def _problems(self, text: str) -> list[str]:
         problems = super()._problems(text)
         if not problems and not _NATIVE_PLACE.fullmatch(text):
-            problems.append("请按“xxx省xxx市”格式填写，如“山西省太原市”、“北京市”、“内蒙古自治区呼和浩特市”。")
+            problems.append(N_("请按“xxx省xxx市”格式填写，如“山西省太原市”、“北京市”、“内蒙古自治区呼和浩特市”。"))
         return problems
 
 
@@ -199,6 +201,10 @@ class CnDate(fields.Field):
 
     def __init__(self, *, not_future: bool = False, **kwargs):
         kwargs.setdefault("error_messages", _FIELD_MESSAGES)
+        kwargs["metadata"] = {"type": "string", "example": "2012年07月01日",
+                              "description": "xxxx年xx月xx日 (padding optional, full-width digits accepted)"
+                                             + ("; not after today" if not_future else ""),
+                              **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.not_future = not_future
 
@@ -212,7 +218,7 @@ class CnDate(fields.Field):
         if day.year < 1900:
             raise ValidationError("年份不能早于1900年。")
         if self.not_future and day > _today():
-            raise ValidationError(f"不能晚于今天（{format_cn_date(_today())}）。")
+            raise ValidationError(Msg("不能晚于今天（%(today)s）。", today=format_cn_date(_today())))
         return format_cn_date(day)
 
     @staticmethod
@@ -231,14 +237,14 @@ class YesNo(fields.Boolean):
 
 
 class _Strict(Schema):
-    error_messages: ClassVar[dict] = {"unknown": "未知字段。", "type": "格式无效，应为一组字段。"}
+    error_messages: ClassVar[dict] = {"unknown": N_("未知字段。"), "type": N_("格式无效，应为一组字段。")}
 
 
 def _rows(schema: type[Schema], *, required: bool) -> fields.List:
     extra = {"required": True} if required else {"load_default": list}
     return fields.List(
-        fields.Nested(schema, error_messages={"type": "格式无效，每栏应为一组字段。"}),
-        error_messages={**_FIELD_MESSAGES, "invalid": "格式无效，应为多栏列表。"},
+        fields.Nested(schema, error_messages={"type": N_("格式无效，每栏应为一组字段。")}),
+        error_messages={**_FIELD_MESSAGES, "invalid": N_("格式无效，应为多栏列表。")},
         **extra,
     )
 
@@ -289,27 +295,29 @@ class SelfEvaluation(Text):
         problems = super()._problems(text)
         count = count_cjk_ideographs(text)
         if count < SELF_EVALUATION_MIN_CJK:
-            problems.append(
-                f"自我鉴定不得少于{SELF_EVALUATION_MIN_CJK}字（只计汉字，当前{count}字）；"
-                "如打印后手写，请留空。"
-            )
+            problems.append(Msg("自我鉴定不得少于%(min)d字（只计汉字，当前%(count)d字）；如打印后手写，请留空。",
+                                min=SELF_EVALUATION_MIN_CJK, count=count))
         return problems
 
 
 class RegistrationFormSchema(_Strict):
     """毕业登记信息 (screen 9) plus 个人简历 and the rest (screen 10)."""
 
-    candidate = fields.Nested(CandidateSchema, error_messages={"type": "格式无效，应为一组字段。"})
+    candidate = fields.Nested(CandidateSchema, error_messages={"type": N_("格式无效，应为一组字段。")})
 
-    ethnicity = Choice(ETHNICITIES, "请从列表中选择民族（GB/T 3304）。", required=True)
-    political_status = Choice(POLITICAL_STATUSES, "请从列表中选择政治面貌（GB/T 4762）。", required=True)
+    ethnicity = Choice(ETHNICITIES, N_("请从列表中选择民族（GB/T 3304）。"), required=True,
+                       metadata=enumeration("ethnicities", description="民族"))
+    political_status = Choice(POLITICAL_STATUSES, N_("请从列表中选择政治面貌（GB/T 4762）。"), required=True,
+                              metadata=enumeration("political_statuses", description="政治面貌"))
     occupation = Text(required=True)
-    mobile = Mobile(required=True)
+    mobile = Mobile(required=True, metadata={"description": "11 digits, 1 then 3-9; spaces and hyphens are ignored",
+                                             "example": "13800000000"})
     education_obtained = Text(required=True)
     health = Text(required=True)
     work_start_date = CnDate(required=True, not_future=True)
-    overseas_relative = YesNo(required=True, error_messages={**_FIELD_MESSAGES, "invalid": "请选择“是”或“否”。"})
-    native_place = NativePlace(required=True)
+    overseas_relative = YesNo(required=True, error_messages={**_FIELD_MESSAGES, "invalid": N_("请选择“是”或“否”。")},
+                              metadata={"description": "是否华侨、港澳、台属: true / false (or 是 / 否)"})
+    native_place = NativePlace(required=True, metadata={"description": "籍贯, xxx省xxx市", "example": "山西省太原市"})
     employer = Text(required=True)
     home_address = Text(required=True, max_length=ADDRESS_MAX)
 
@@ -330,12 +338,14 @@ class RegistrationFormSchema(_Strict):
         resume = original_data.get("resume")
         if isinstance(resume, list):
             if len(resume) < RESUME_MIN_ROWS:
-                errors["resume"] = ["学习或工作经历至少填写一栏。"]
+                errors["resume"] = [N_("学习或工作经历至少填写一栏。")]
             elif len(resume) > RESUME_MAX_ROWS:
-                errors["resume"] = [f"学习或工作经历最多填写{RESUME_MAX_ROWS}栏（当前{len(resume)}栏）。"]
+                errors["resume"] = [Msg("学习或工作经历最多填写%(max)d栏（当前%(count)d栏）。", max=RESUME_MAX_ROWS,
+                                        count=len(resume))]
         family = original_data.get("family_members")
         if isinstance(family, list) and len(family) > FAMILY_MAX_ROWS:
-            errors["family_members"] = [f"家庭主要成员最多填写{FAMILY_MAX_ROWS}人（当前{len(family)}人）。"]
+            errors["family_members"] = [Msg("家庭主要成员最多填写%(max)d人（当前%(count)d人）。", max=FAMILY_MAX_ROWS,
+                                            count=len(family))]
         if errors:
             raise ValidationError(errors)
 

@@ -16,7 +16,7 @@ from service.applications import appraisal
 from service.applications import records as graduation
 from service.applications import states as workflow_states
 from service.candidates import records as candidates
-from service.errors import Conflict, InvalidInput, NotFound
+from service.errors import N_, Conflict, InvalidInput, Msg, NotFound
 from service.forms import store
 from service.forms.pdf import render_registration_pdf
 from service.forms.registration import validate_registration
@@ -53,11 +53,11 @@ def save(db, principal, app_id: int, body) -> dict:
     row = workflow_states.application_row(db, app_id, principal)
     _refuse_unless_editable(row["state"], principal.role)
     if not isinstance(body, dict):
-        raise InvalidInput("send the 毕业生登记表 as a JSON object", fields={"_schema": ["expected a JSON object"]})
+        raise InvalidInput("send the 毕业生登记表 as a JSON object", fields={"_schema": [N_("expected a JSON object")]})
     if "candidate" in body:
         raise InvalidInput("the printed identity comes from the candidate's records",
-                           fields={"candidate": ["not accepted: name, gender, ID and 准考证号 are taken from the "
-                                                 "candidate's records (changed only at the county office)"]})
+                           fields={"candidate": [N_("not accepted: name, gender, ID and 准考证号 are taken from the "
+                                                    "candidate's records (changed only at the county office)")]})
     # The identity is validated with the form, so a name the form's font cannot print
     # is refused now, with the form, rather than printed blank later.
     form = validate_registration({**body, "candidate": _printed_identity(db, row["exam_number"])},
@@ -95,9 +95,9 @@ def _saved(db, app_id: int, version: int | None) -> dict:
     saved = store.get_version(db, app_id, version)
     if saved is None:
         if version is not None:
-            raise NotFound(f"application {app_id} has no 毕业生登记表 version {version}")
-        raise NotFound(f"no 毕业生登记表 saved for application {app_id} yet: the candidate fills it in after payment "
-                       "(PUT …/registration-form)")
+            raise NotFound(Msg("application %(id)s has no 毕业生登记表 version %(version)s", id=app_id, version=version))
+        raise NotFound(Msg("no 毕业生登记表 saved for application %(id)s yet: the candidate fills it in after payment "
+                           "(PUT …/registration-form)", id=app_id))
     return saved
 
 

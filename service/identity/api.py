@@ -9,13 +9,14 @@ from pathlib import Path
 
 from flask import Response, request
 
-from service.errors import InvalidInput, NotFound, echoed
+from service.errors import N_, InvalidInput, Msg, NotFound, echoed
 from service.identity import providers as identity_providers
 from service.identity import states as identity_states
 from service.identity import verification as identity
 from service.identity.schemas import IdentitySchema, IdentityStateTableSchema, ReviewSchema
 from service.uploads.blobs import BlobStore
 from service.web import auth, current
+from service.web.schemas import file_response
 from service.web.section import Section
 
 blp = Section("identity", __name__, url_prefix="/v1", part_of="candidates")
@@ -62,15 +63,15 @@ def upload_identity_photos(exam_number):
     """
     if request.mimetype != "multipart/form-data":
         raise InvalidInput("send the photos as multipart/form-data",
-                           fields={"body": ["multipart/form-data with the file fields id_card, holding_id "
-                                            "(and id_photo for a new candidate)"]})
+                           fields={"body": [N_("multipart/form-data with the file fields id_card, holding_id "
+                                               "(and id_photo for a new candidate)")]})
     if None in request.files or None in request.form:  # a part without a field name (sorting names would fail)
         raise InvalidInput("a part of the upload has no field name",
-                           fields={"body": ["每个部分都需要字段名 / every part needs a field name: id_card, holding_id "
-                                            "(and id_photo for a new candidate)"]})
+                           fields={"body": [N_("every part needs a field name: id_card, holding_id "
+                                               "(and id_photo for a new candidate)")]})
     twice = sorted(name for name in request.files if len(request.files.getlist(name)) > 1)
     if twice:
-        raise InvalidInput("a photo was sent twice", fields={name: ["send one file per field"] for name in twice})
+        raise InvalidInput("a photo was sent twice", fields={name: [N_("send one file per field")] for name in twice})
     files = {name: request.files[name].read() for name in request.files}
     extra = sorted(set(request.form))
     provider = identity_providers.provider_for(current.config())
@@ -78,11 +79,13 @@ def upload_identity_photos(exam_number):
 
 
 @blp.route("/candidates/<string:exam_number>/identity/photos/<string:kind>")
+@blp.doc(responses=file_response("the photo as uploaded", "image/jpeg", "image/png"))
 @auth.require("portal", *DECIDERS)
 def download_identity_photo(exam_number, kind):
     """One identity photo, for the candidate and for the staff who review it manually."""
     if kind not in identity.KINDS:
-        raise NotFound(f"no photo kind {echoed(kind, '[a-z_]{1,20}', 'of that name')}; one of {', '.join(identity.KINDS)}")
+        raise NotFound(Msg("no photo kind %(kind)s; one of %(allowed)s", kind=echoed(kind, "[a-z_]{1,20}", Msg("of that name")),
+                           allowed=", ".join(identity.KINDS)))
     data, fmt = identity.photo(current.db(), _blobs(), auth.current(), exam_number, kind)
     ext = "jpg" if fmt == "jpeg" else fmt
     return Response(data, mimetype=_MIMETYPES.get(fmt, "application/octet-stream"),

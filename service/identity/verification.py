@@ -17,7 +17,7 @@ from __future__ import annotations
 from service import clock, statemachine
 from service.candidates import events as candidate_events
 from service.candidates import records as candidates
-from service.errors import InvalidInput, NotFound, ServiceError
+from service.errors import N_, InvalidInput, Msg, NotFound, ServiceError
 from service.identity import states as identity_states
 from service.store import views
 from service.store.db import write_transaction
@@ -38,14 +38,14 @@ def check_files(person: dict, files: dict[str, bytes], extra_fields: list[str]) 
     problems: dict[str, list[str]] = {}
     errors: list[ServiceError] = []
     for name in extra_fields:
-        problems[name] = ["unknown field: send only the photo files " + ", ".join(needed)]
+        problems[name] = [Msg("unknown field: send only the photo files %(allowed)s", allowed=", ".join(needed))]
     for kind in files:
         if kind not in needed:
             if kind == "id_photo":
                 problems[kind] = ["在籍考生上传“两照”（身份证人像面、手持身份证照），不需要证件照 / an enrolled candidate "
                                   "uploads two photos (id_card, holding_id), not id_photo"]
             else:
-                problems[kind] = [f"unknown file field; expected {', '.join(needed)}"]
+                problems[kind] = [Msg("unknown file field; expected %(allowed)s", allowed=", ".join(needed))]
     for kind in needed:
         if kind not in files:
             problems[kind] = [f"required: {KINDS[kind]} (multipart/form-data file field '{kind}')"]
@@ -100,7 +100,7 @@ def review(db, principal, exam_number: str, decision: str, reason: str | None) -
     """人工审核 by the county office of the candidate's district (or the province): approve or reject."""
     action = {"approve": "manual_approve", "reject": "manual_reject"}.get(decision)
     if action is None:
-        raise InvalidInput("decision is approve or reject", fields={"decision": ["one of approve, reject"]})
+        raise InvalidInput("decision is approve or reject", fields={"decision": [N_("one of approve, reject")]})
     reason = statemachine.clean_reason(reason)
     person = candidates.candidate_for(db, principal, exam_number)
     identity_states.require(person["identity_status"], action, principal.role)
@@ -108,8 +108,8 @@ def review(db, principal, exam_number: str, decision: str, reason: str | None) -
         status = db.execute("SELECT identity_status FROM candidates WHERE exam_number = ?", [exam_number]).fetchone()[0]
         step = identity_states.step(status, action, principal.role)
         if step.reason_required and not reason:
-            raise InvalidInput(f"{decision} needs a reason", fields={"reason": ["required: say why (shown to the "
-                                                                               "candidate)"]})
+            raise InvalidInput(Msg("%(action)s needs a reason", action=decision),
+                               fields={"reason": [N_("required: say why (shown to the candidate)")]})
         now = clock.now().isoformat(timespec="seconds")
         db.execute("UPDATE candidates SET identity_status = ?, identity_changed_at = ? WHERE exam_number = ? "
                    "AND identity_status = ?", [step.target, now, exam_number, status])
@@ -146,7 +146,7 @@ def photo(db, blobs, principal, exam_number: str, kind: str) -> tuple[bytes, str
     row = db.execute("SELECT sha256, format FROM identity_photos WHERE exam_number = ? AND kind = ?",
                      [exam_number, kind]).fetchone()
     if row is None:
-        raise NotFound(f"no {kind} photo for {exam_number}")
+        raise NotFound(Msg("no %(kind)s photo for %(exam_number)s", kind=kind, exam_number=exam_number))
     data = blobs.get(row[0])
     views.record(db, principal, "identity_photo", exam_number, kind)  # before it leaves: no view unrecorded
     return data, row[1]

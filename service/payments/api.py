@@ -11,9 +11,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.applications import states
-from service.errors import NotFound, echoed
+from service.errors import Msg, NotFound, echoed
 from service.payments import orders as payments
-from service.payments.providers import PROVIDERS, providers_for
+from service.payments.providers import PROVIDERS, NoticeSchema, SandboxProvider, providers_for
 from service.reference import fees
 from service.web import auth, current
 from service.web.schemas import Exact, OneOfNow, PageQuerySchema, StrictSchema, page_schema
@@ -99,6 +99,17 @@ class OrderSchema(Schema):
                           metadata={"description": "payments for this order that were not applied: refunds owed"})
 
 
+class ProviderStatusSchema(Schema):
+    """What the provider's query API says of an order (the sandbox answers from the order itself)."""
+
+    provider = fields.String(metadata={"example": "alipay"})
+    sandbox = fields.Boolean()
+    order_id = fields.String()
+    status = fields.String(metadata={"description": "the order's status as the provider knows it"})
+    transaction_id = fields.String(allow_none=True)
+    amount_fen = fields.Integer()
+
+
 class CallbackResultSchema(Schema):
     order_id = fields.String()
     result = fields.String(metadata={"description": "paid | not_paid | refund_owed (stored; the money is to be "
@@ -181,6 +192,7 @@ def get_order(order_id):
 
 
 @blp.route("/orders/<string:order_id>/provider-status")
+@blp.response(200, ProviderStatusSchema)
 @auth.require(*READERS)
 def query_order(order_id):
     """The provider's view of the order (its query API)."""
@@ -198,10 +210,14 @@ def cancel_order(order_id):
 
 @callbacks.route("/payments/<string:provider>", methods=["POST"])
 @callbacks.response(200, CallbackResultSchema)
-@callbacks.doc(security=[])
+# documented, not loaded: the signature is checked over the exact bytes before the body is read
+@callbacks.doc(security=[], requestBody={"required": True, "content": {"application/json": {"schema": NoticeSchema}}},
+               parameters=[{"in": "header", "name": SandboxProvider.SIGNATURE_HEADER, "required": True,
+                            "schema": {"type": "string", "example": "sha256=<hex>"},
+                            "description": "HMAC-SHA256 of the exact body with the sandbox secret"}])
 def provider_callback(provider):
     """A provider reports a payment; verified by signature; the same callback twice is applied once."""
     providers = _providers()
     if provider not in providers:
-        raise NotFound(f"no payment provider {echoed(provider, '[a-z]{1,20}', 'of that name')}")
+        raise NotFound(Msg("no payment provider %(provider)s", provider=echoed(provider, "[a-z]{1,20}", Msg("of that name"))))
     return payments.handle_callback(current.db(), providers[provider], request.headers, request.get_data(cache=False))

@@ -14,7 +14,7 @@ import shlex
 import click
 from flask.cli import with_appcontext
 
-from service.errors import NotFound
+from service.errors import Msg, NotFound
 from service.payments.providers import NOTICE_STATUSES, SandboxProvider, providers_for
 from service.web import current
 
@@ -38,7 +38,7 @@ def sandbox_callback(order_id, transaction_id, status, amount_fen, base_url):
     db = open_readonly(current.config()["DATABASE"])
     row = db.execute("SELECT id, provider, amount_fen FROM payment_orders WHERE id = ?", [order_id]).fetchone()
     if row is None:
-        raise NotFound(f"no order {order_id}")
+        raise NotFound(Msg("no order %(id)s", id=order_id))
     provider = providers_for(current.config()).get(row[1])
     if not isinstance(provider, SandboxProvider):
         raise click.UsageError(f"the {row[1]} provider is not the sandbox: its callbacks come from the real gateway")

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 from service import clock, statemachine
 from service.applications import states
-from service.errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound, echoed
+from service.errors import BadRequest, Conflict, Forbidden, InvalidInput, Msg, NotFound, echoed
 from service.payments.providers import PROVIDERS, PaymentProvider
 from service.store.db import write_transaction
 from service.store.paging import select_page
@@ -138,7 +138,7 @@ def get_order(db, order_id: str, principal) -> dict:
     """The order if ``principal`` may see it (the candidate's own; county its district; province, auditor all)."""
     order = _order_row(db, order_id)
     if order is None or not states.visible(principal, order):
-        raise NotFound(f"no order {echoed(order_id, ORDER_ID, 'with that id')}")
+        raise NotFound(Msg("no order %(id)s", id=echoed(order_id, ORDER_ID, Msg("with that id"))))
     return present(order)
 
 
@@ -169,7 +169,8 @@ def create_order(db, application_id: int, provider: PaymentProvider, principal, 
         if live is not None:
             if live[2] == "created" and live[1] == provider.name:
                 return present(_order_row(db, live[0])), False
-            raise Conflict(f"order {live[0]} ({live[1]}) is {live[2]}; cancel it before paying another way",
+            raise Conflict(Msg("order %(id)s (%(provider)s) is %(status)s; cancel it before paying another way",
+                               id=live[0], provider=live[1], status=live[2]),
                            state=row["state"], order_id=live[0], order_status=live[2])
         now = clock.now()
         order = {"id": f"GA{now:%Y%m%d%H%M%S}{secrets.randbelow(10**8):08d}", "application_id": application_id,
@@ -185,12 +186,13 @@ def cancel_order(db, order_id: str, principal) -> dict:
     with write_transaction(db):
         order = _order_row(db, order_id)
         if order is None or not states.visible(principal, order):
-            raise NotFound(f"no order {echoed(order_id, ORDER_ID, 'with that id')}")
+            raise NotFound(Msg("no order %(id)s", id=echoed(order_id, ORDER_ID, Msg("with that id"))))
         cur = db.conn.execute("UPDATE payment_orders SET status = 'cancelled', cancelled_at = ? "
                               "WHERE id = ? AND status = 'created'",
                               [clock.now().isoformat(timespec="seconds"), order_id])
         if cur.rowcount != 1:
-            raise Conflict(f"order {order_id} is {order['status']}; only an unpaid order can be cancelled",
+            raise Conflict(Msg("order %(id)s is %(status)s; only an unpaid order can be cancelled", id=order_id,
+                               status=order["status"]),
                            state=order["status"], allowed=[])
     return present(_order_row(db, order_id))
 
@@ -211,20 +213,22 @@ def handle_callback(db, provider: PaymentProvider, headers: Mapping, body: bytes
                           [notice.provider, notice.transaction_id]).fetchone()
         if seen is not None:
             if (seen[0], seen[1], seen[2]) != (notice.order_id, notice.amount_fen, notice.status):
-                raise Conflict(f"transaction {notice.transaction_id} was already reported with other details",
+                raise Conflict(Msg("transaction %(id)s was already reported with other details",
+                                   id=notice.transaction_id),
                                state="conflicting_replay")
             return {**json.loads(seen[3]), "replayed": True}
         order = _order_row(db, notice.order_id)
         if order is None:
-            raise NotFound(f"no order {notice.order_id}")
+            raise NotFound(Msg("no order %(id)s", id=notice.order_id))
         if order["provider"] != notice.provider:
-            raise BadRequest(f"order {order['id']} is to be paid with {order['provider']}, not {notice.provider}")
+            raise BadRequest(Msg("order %(id)s is to be paid with %(provider)s, not %(given)s", id=order["id"],
+                                 provider=order["provider"], given=notice.provider))
         now = clock.now().isoformat(timespec="seconds")
         if notice.amount_fen != order["amount_fen"]:
             log.warning("payment callback amount mismatch for order %s (provider %s)", order["id"], notice.provider)
             if notice.status != "SUCCESS":
                 raise InvalidInput("the amount paid does not match the order",
-                                   fields={"amount_fen": [f"the order is for {order['amount_fen']} fen"]})
+                                   fields={"amount_fen": [Msg("the order is for %(fen)d fen", fen=order["amount_fen"])]})
             result = _refund_owed(db, order, notice, "wrong_amount", now)
         elif notice.status == "SUCCESS":
             result = _apply_payment(db, provider, order, notice, now)
@@ -271,5 +275,5 @@ def _apply_payment(db, provider: PaymentProvider, order: dict, notice, now: str)
 
 def pick_provider(providers: Mapping[str, PaymentProvider], name: str) -> PaymentProvider:
     if name not in providers:
-        raise InvalidInput("unknown payment provider", fields={"provider": [f"one of {', '.join(providers)}"]})
+        raise InvalidInput("unknown payment provider", fields={"provider": [Msg("one of %(allowed)s", allowed=", ".join(providers))]})
     return providers[name]

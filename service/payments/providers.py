@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from marshmallow import ValidationError, fields, validate
 
-from service.errors import BadRequest, InvalidInput, Unauthorized
+from service.errors import BadRequest, InvalidInput, Msg, Unauthorized
 from service.web.schemas import SQLITE_MAX_INT, StrictSchema
 
 PROVIDERS = {"unionpay": "银联在线支付", "alipay": "支付宝", "wechat": "微信支付"}
@@ -62,7 +62,9 @@ class PaymentProvider(ABC):
         and ``verify_url``, where anyone holding the receipt can verify it (电子票据查验)."""
 
 
-class _NoticeSchema(StrictSchema):
+class NoticeSchema(StrictSchema):
+    """What a provider's callback reports (the OpenAPI document shows it for the callback)."""
+
     provider = fields.String(required=True, validate=validate.OneOf(list(PROVIDERS)))
     order_id = fields.String(required=True, validate=validate.Length(1, 64))
     transaction_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{6,64}$"))
@@ -112,7 +114,7 @@ class SandboxProvider(PaymentProvider):
     def verify_callback(self, headers: Mapping, body: bytes) -> Notice:
         given = headers.get(self.SIGNATURE_HEADER)
         if not given:
-            raise Unauthorized(f"missing {self.SIGNATURE_HEADER} header")
+            raise Unauthorized(Msg("missing %(header)s header", header=self.SIGNATURE_HEADER))
         # compare_digest: the time taken must not tell a forger how much of the signature was right
         if not hmac.compare_digest(given.encode("utf-8"), self.sign(body).encode("utf-8")):
             raise Unauthorized("the callback's signature does not verify")
@@ -123,11 +125,12 @@ class SandboxProvider(PaymentProvider):
         if not isinstance(data, dict):
             raise BadRequest("the callback body is not a JSON object")
         try:
-            data = _NoticeSchema().load(data)
+            data = NoticeSchema().load(data)
         except ValidationError as exc:
             raise InvalidInput("the callback has invalid fields", fields=exc.messages) from None
         if data["provider"] != self.name:
-            raise BadRequest(f"a {data['provider']} notice was sent to the {self.name} callback")
+            raise BadRequest(Msg("a %(given)s notice was sent to the %(provider)s callback", given=data["provider"],
+                                 provider=self.name))
         return Notice(provider=self.name, order_id=data["order_id"], transaction_id=data["transaction_id"],
                       amount_fen=data["amount_fen"], status=data["status"], paid_at=data["paid_at"],
                       body_sha256=hashlib.sha256(body).hexdigest())

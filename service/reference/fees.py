@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.errors import NotFound
+from service.errors import Msg, NotFound
 from service.reference import files as reference
 from service.rules import bound
 from service.yamlreader import Reader
@@ -72,7 +72,7 @@ def application_fee(db, application_id: int) -> Fee:
     version it was checked with say (it keeps them: docs/workflow-applications.md)."""
     row = db.execute("SELECT ruleset_version FROM applications WHERE id = ?", [application_id]).fetchone()
     if not row:
-        raise NotFound(f"no application {application_id}")
+        raise NotFound(Msg("no application %(id)s", id=application_id))
     majors = db.execute("SELECT count(*) FROM application_choices WHERE application_id = ?",
                         [application_id]).fetchone()[0]
     with bound.pinned(row[0]):

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 from service import clock
-from service.errors import Conflict
+from service.errors import Conflict, Msg
 from service.reference import files as reference
 from service.rules import bound
 from service.yamlreader import Reader, line_of
@@ -132,12 +132,11 @@ def require_open(business: str, now: dt.datetime) -> dict:
         return w
     s = state(business, now)
     if s["opens"]:
-        zh = f"{business}未开放，开放时间：{_show(s['opens'])} 至 {_show(s['closes'])}"
-        en = f"{business} is not open now; it opens {_show(s['opens'])} and closes {_show(s['closes'])} (Beijing time)"
+        message = Msg("%(business)s is not open now; it opens %(opens)s and closes %(closes)s (Beijing time)",
+                      business=business, opens=_show(s["opens"]), closes=_show(s["closes"]))
     else:
-        zh = f"{business}未开放（暂无开放安排）"
-        en = f"{business} is not open now and no window is scheduled"
-    raise Conflict(f"{zh} / {en}", business=business, state=s["label"], window=s)
+        message = Msg("%(business)s is not open now and no window is scheduled", business=business)
+    raise Conflict(message, business=business, state=s["label"], window=s)
 
 
 def round_key(window: dict) -> str:

@@ -6,7 +6,7 @@ requirements are met, pending or unmet and whether the candidate is eligible.
 """
 from __future__ import annotations
 
-from service.errors import NoPlan, UnknownMajor
+from service.errors import Msg, NoPlan, UnknownMajor
 from service.rules import compiler
 from service.rules.allocate import allocate
 from service.rules.engine import ENGINE_VERSION, EngineError, default_engine
@@ -16,8 +16,10 @@ from service.rules.inputs import Request
 
 def plans_to_evaluate(bundle, request: Request):
     if bundle.major(request.university, request.major) is None:
-        raise UnknownMajor(f"unknown major {request.major} at {request.university}",
-                           choice=f"{request.university}/{request.major} is not in the catalogue")
+        raise UnknownMajor(Msg("unknown major %(major)s at %(university)s", major=request.major,
+                               university=request.university),
+                           choice=Msg("%(choice)s is not in the catalogue",
+                                      choice=f"{request.university}/{request.major}"))
     plans = plans_in_force(bundle, request.university, request.major, request.as_of, request.edition)
     if not plans:
         why = refusal(bundle, request.university, request.major, request.as_of, request.edition)

@@ -10,7 +10,7 @@ import json
 import uuid
 
 from service import clock
-from service.errors import NotFound, echoed
+from service.errors import Msg, NotFound, echoed
 from service.rules.canonical import canonical_json, record_json, sha256_hex
 from service.store.db import write_transaction
 
@@ -116,7 +116,7 @@ def _decode(row: dict) -> dict:
 def get(db, decision_id: str) -> dict:
     rows = list(db.query("SELECT * FROM decisions WHERE id = ?", [decision_id]))
     if not rows:
-        raise NotFound(f"no decision {echoed(decision_id, DECISION_ID, 'with that id')}")
+        raise NotFound(Msg("no decision %(id)s", id=echoed(decision_id, DECISION_ID, Msg("with that id"))))
     return _decode(rows[0])
 
 

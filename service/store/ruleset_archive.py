@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from service.errors import NotFound
+from service.errors import Msg, NotFound
 from service.rules.canonical import canonical_json
 from service.store.db import write_transaction
 from service.store.decision_log import now_iso
@@ -39,7 +39,7 @@ def archive(db, bundle, *, author: str | None = None, note: str | None = None,
 def files_of(db, version: str) -> dict:
     row = db.execute("SELECT files FROM ruleset_versions WHERE version = ?", [version]).fetchone()
     if row is None:
-        raise NotFound(f"ruleset version {version} is not in the archive")
+        raise NotFound(Msg("ruleset version %(version)s is not in the archive", version=version))
     return json.loads(row[0])
 
 

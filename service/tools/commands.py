@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from service import translations
 from service.config import defaults
 
 
@@ -143,7 +144,7 @@ def _load_source(spec: str):
     try:
         return bundle_at(spec, _root(None))
     except SourceError as exc:
-        raise click.BadParameter(exc.message) from None
+        raise click.BadParameter(translations.text(exc)) from None
     except RulesetError as exc:
         click.echo(f"{describe(spec)} does not load:", err=True)
         click.echo("\n".join(str(p) for p in exc.problems), err=True)

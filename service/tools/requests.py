@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError
 
+from service import translations
 from service.decisions.schemas import EvaluationRequestSchema
 from service.errors import ServiceError
 from service.rules.inputs import canonical_input, request_for
@@ -39,7 +40,7 @@ def decide_file(bundle, body, *, choice: dict | None = None, edition: str | None
         try:
             out.append(decide(bundle, request_for(canon, c), engine))
         except ServiceError as exc:
-            raise RequestFileError([f"choices: {exc.message}"]) from None
+            raise RequestFileError([f"choices: {translations.text(exc)}"]) from None
     return out
 
 

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from service import translations
 from service.errors import ServiceError
 from service.rules.inputs import canonical_input, request_for
 from service.store import decision_log
@@ -76,7 +77,7 @@ def cohort_items(base, path: Path) -> list[Item]:
             try:
                 before = decide(base, request_for(inp, choice))["status"]
             except ServiceError as exc:
-                raise RequestFileError([f"[{i}] choices: {exc.message}"]) from None
+                raise RequestFileError([f"[{i}] choices: {translations.text(exc)}"]) from None
             items.append(Item(canon["candidate"]["exam_number"], choice["university"], choice["major"], inp,
                               before, f"cohort[{i}]"))
     return items
@@ -91,7 +92,7 @@ def what_if(draft, items: list[Item], progress=None) -> Report:
         try:
             decision = decide(draft, request_for(item.input, item.input["choice"]))
         except ServiceError as exc:
-            report.errors.append(Flip(item, f"error: {exc.code}: {exc.message}"))
+            report.errors.append(Flip(item, f"error: {exc.code}: {translations.text(exc)}"))
         else:
             after = decision["status"]
             unmet = [r["id"] for r in decision["requirements"] if r["status"] == "unmet"]

@@ -9,10 +9,19 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from service.errors import Msg
 from service.reference import districts
 from service.reference import transfer_rules as rules
 from service.transfer import states
-from service.web.schemas import EXAM_NUMBER, EventSchema, OneOfNow, PageQuerySchema, StrictSchema, page_schema
+from service.web.schemas import (
+    EXAM_NUMBER,
+    EventSchema,
+    OneOfNow,
+    PageQuerySchema,
+    StrictSchema,
+    enumeration,
+    page_schema,
+)
 
 NOTE_MAX = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -21,18 +30,20 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def _province(value: str):
     names = rules.current().province_names()
     if value not in names:
-        raise ValidationError(f"转入省 must be one of the other 30 provinces: {'、'.join(names)}")
+        raise ValidationError(Msg("转入省 must be one of the other 30 provinces: %(allowed)s", allowed="、".join(names)))
 
 
 def _reason(value: str):
     if rules.current().reason(value) is None:
-        raise ValidationError(f"转出原因 must be one of {'、'.join(r.name for r in rules.current().reasons)}")
+        raise ValidationError(Msg("转出原因 must be one of %(allowed)s",
+                                  allowed="、".join(r.name for r in rules.current().reasons)))
 
 
 def _exam_number(value: str):
     r = rules.current()
     if not r.exam_number_pattern().fullmatch(value):
-        raise ValidationError(f"转入准考证 is the target province's 准考证号: {r.min_digits}-{r.max_digits} digits")
+        raise ValidationError(Msg("转入准考证 is the target province's 准考证号: %(min)d-%(max)d digits",
+                                  min=r.min_digits, max=r.max_digits))
 
 
 def _text(value: str):
@@ -44,8 +55,9 @@ class TransferOutRequestSchema(StrictSchema):
     """省际转出申请信息填报 (seed 000, 五.1)."""
 
     target_province = fields.String(required=True, validate=_province,
-                                    metadata={"description": "转入省", "example": "江苏省"})
-    reason = fields.String(required=True, validate=_reason, metadata={"description": "转出原因", "example": "工作调动"})
+                                    metadata=enumeration("transfer_provinces", description="转入省", example="江苏省"))
+    reason = fields.String(required=True, validate=_reason,
+                           metadata=enumeration("transfer_reasons", description="转出原因", example="工作调动"))
     reason_note = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=NOTE_MAX), _text],
                                 metadata={"description": "更多说明; required when the reason is 其他"})
     target_exam_number = fields.String(required=True, validate=_exam_number,
@@ -56,7 +68,7 @@ class TransferOutRequestSchema(StrictSchema):
     def _note_when_required(self, data, **kwargs):
         reason = rules.current().reason(data.get("reason") or "")
         if reason is not None and reason.note_required and not (data.get("reason_note") or "").strip():
-            raise ValidationError(f"say more when the reason is {reason.name}", "reason_note")
+            raise ValidationError(Msg("say more when the reason is %(reason)s", reason=reason.name), "reason_note")
 
 
 class TransferNoteSchema(StrictSchema):
@@ -65,10 +77,12 @@ class TransferNoteSchema(StrictSchema):
 
 
 class TransferListQuerySchema(PageQuerySchema):
-    state = fields.String(validate=OneOfNow(lambda: states.table().states, "状态", "state"))
-    district = fields.String(validate=OneOfNow(districts.table, "区县", "district"))
+    state = fields.String(validate=OneOfNow(lambda: states.table().states, "状态", "state"),
+                          metadata=enumeration("transfer_states"))
+    district = fields.String(validate=OneOfNow(districts.table, "区县", "district"), metadata=enumeration("districts"))
     round = fields.String(validate=validate.Length(1, 20))
-    target_province = fields.String(validate=OneOfNow(lambda: rules.current().province_names(), "转入省", "province"))
+    target_province = fields.String(validate=OneOfNow(lambda: rules.current().province_names(), "转入省", "province"),
+                                    metadata=enumeration("transfer_provinces"))
     exam_number = fields.String(validate=EXAM_NUMBER)
 
 

@@ -15,7 +15,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from service.errors import InvalidInput, NotFound
+from service.errors import N_, InvalidInput, Msg, NotFound
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _TEMP_PREFIX = ".tmp-"  # leftovers of a crash are recognisable and never a digest
@@ -44,7 +44,7 @@ class BlobStore:
         try:
             return self.path(sha).read_bytes()
         except FileNotFoundError:
-            raise NotFound(f"no stored file {sha}", fields={"sha256": ["not found"]}) from None
+            raise NotFound(Msg("no stored file %(sha)s", sha=sha), fields={"sha256": [N_("not found")]}) from None
 
     def exists(self, sha: str) -> bool:
         return self.path(sha).is_file()
@@ -67,7 +67,7 @@ class BlobStore:
         """Where ``sha`` lives; only a well-formed digest can name a path under root."""
         if not isinstance(sha, str) or not _DIGEST.fullmatch(sha):
             message = "must be a SHA-256 digest: 64 lowercase hexadecimal digits"
-            raise InvalidInput(f"invalid blob id: {message}", fields={"sha256": [message]})
+            raise InvalidInput(Msg("invalid blob id: %(problem)s", problem=message), fields={"sha256": [message]})
         return self.root / sha[:2] / sha[2:4] / sha
 
 

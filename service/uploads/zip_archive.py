@@ -117,11 +117,9 @@ def _refuse_unknown_methods(infos: list[zipfile.ZipInfo], *, field: str) -> None
     for info in infos:
         if not info.is_dir() and info.compress_type not in _ZIP_METHODS:
             name = _zip_name(info)
-            raise invalid(
-                field,
-                f"{name}：压缩方式不受支持，请用标准 ZIP 重新压缩 / {name}: unsupported compression "
-                "method; please re-create the archive as a standard ZIP",
-            )
+            message = (f"{name}：压缩方式不受支持，请用标准 ZIP 重新压缩 / {name}: unsupported compression "
+                       "method; please re-create the archive as a standard ZIP")
+            raise invalid(field, message)
 
 
 def _stream_zip_members(
@@ -177,8 +175,5 @@ def _encrypted(field: str, name: str | None) -> InvalidInput:
 
 
 def _damaged_member(field: str, name: str) -> InvalidInput:
-    return invalid(
-        field,
-        f"{name}：文件已损坏（大小或校验不符） / {name}: the file is damaged "
-        "(size or CRC does not match the archive's record)",
-    )
+    message = f"{name}：文件已损坏（大小或校验不符） / {name}: the file is damaged (size or CRC does not match the archive's record)"
+    return invalid(field, message)

@@ -27,7 +27,7 @@ from functools import wraps
 from marshmallow import ValidationError
 
 from service import clock
-from service.errors import Forbidden, InvalidInput, Unauthorized
+from service.errors import N_, Forbidden, InvalidInput, Msg, Unauthorized
 from service.store.db import write_transaction
 from service.store.decision_log import now_iso, utc_text
 from service.web.schemas import EXAM_NUMBER
@@ -60,12 +60,12 @@ def hash_token(token: str) -> str:
 def add_credential(db, role: str, actor: str, district: str | None = None, token: str | None = None,
                    expires_at: dt.datetime | None = None) -> str:
     if role not in ROLES:
-        raise InvalidInput("unknown role", fields={"role": [f"one of {', '.join(ROLES)}"]})
+        raise InvalidInput("unknown role", fields={"role": [Msg("one of %(allowed)s", allowed=", ".join(ROLES))]})
     if role == "county" and not district:
-        raise InvalidInput("county staff belong to a district", fields={"district": ["required for role county"]})
+        raise InvalidInput("county staff belong to a district", fields={"district": [N_("required for role county")]})
     if role == "city" and not (district and district.endswith("市")):
         raise InvalidInput("city staff belong to a city",
-                           fields={"district": ["required for role city: the 地级市, e.g. 太原市"]})
+                           fields={"district": [N_("required for role city: the 地级市, e.g. 太原市")]})
     token = token or secrets.token_urlsafe(24)
     db["credentials"].insert({"token_hash": hash_token(token), "role": role, "district": district,
                               "actor": actor, "created_at": now_iso(), "revoked": 0,
@@ -83,7 +83,7 @@ def principal_for(db, authorization: str | None, candidate_header: str | None) -
         try:
             EXAM_NUMBER(candidate_header)
         except ValidationError:
-            raise InvalidInput("bad X-Candidate header", fields={"X-Candidate": ["a 准考证号 is 12 digits"]}) from None
+            raise InvalidInput("bad X-Candidate header", fields={"X-Candidate": [N_("a 准考证号 is 12 digits")]}) from None
         candidate = candidate_header
     return Principal(principal.role, principal.actor, principal.district, candidate)
 
@@ -134,7 +134,7 @@ def require(*roles):
         def inner(*args, **kwargs):
             who = current()
             if who.role not in roles:
-                raise Forbidden(f"role {who.role} may not do this")
+                raise Forbidden(Msg("role %(role)s may not do this", role=who.role))
             return view(*args, **kwargs)
         return inner
     return wrap
@@ -180,5 +180,5 @@ def visible_rows(principal: Principal) -> tuple[list[str], list]:
 def candidate_of(principal: Principal) -> str:
     """The candidate the portal acts for; required for candidate actions."""
     if principal.role != "portal" or not principal.candidate:
-        raise InvalidInput("the portal acts for one candidate", fields={"X-Candidate": ["required: the candidate's 准考证号"]})
+        raise InvalidInput("the portal acts for one candidate", fields={"X-Candidate": [N_("required: the candidate's 准考证号")]})
     return principal.candidate

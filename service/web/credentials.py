@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from service.errors import InvalidInput, NotFound
+from service.errors import N_, InvalidInput, Msg, NotFound
 from service.store.db import write_transaction
 from service.web import auth
 
@@ -25,13 +25,14 @@ def listing(db) -> list[dict]:
 def _one(db, credential_id: str) -> dict:
     if len(credential_id) < 8 or any(c not in "0123456789abcdef" for c in credential_id):
         raise InvalidInput("a credential id is the hex start (8+ characters) of an id from `sxzk credentials list`",
-                           fields={"id": ["8 or more lowercase hex digits"]})
+                           fields={"id": [N_("8 or more lowercase hex digits")]})
     rows = list(db.query("SELECT * FROM credentials WHERE substr(token_hash, 1, ?) = ?",
                          [len(credential_id), credential_id]))
     if not rows:
-        raise NotFound(f"没有该凭证 / no credential {credential_id}")
+        raise NotFound(Msg("no credential %(id)s", id=credential_id))
     if len(rows) > 1:
-        raise InvalidInput(f"{credential_id} names {len(rows)} credentials", fields={"id": ["give more of the id"]})
+        raise InvalidInput(Msg("%(id)s names %(count)d credentials", id=credential_id, count=len(rows)),
+                           fields={"id": [N_("give more of the id")]})
     return rows[0]
 
 
@@ -47,7 +48,7 @@ def rotate(db, credential_id: str, expires_at: dt.datetime | None) -> str:
     with write_transaction(db):
         row = _one(db, credential_id)
         if row["revoked"]:
-            raise InvalidInput(f"{credential_id} is revoked: issue a new credential with `sxzk credentials add`",
-                               fields={"id": ["revoked"]})
+            raise InvalidInput(Msg("%(id)s is revoked: issue a new credential with `sxzk credentials add`", id=credential_id),
+                               fields={"id": [N_("revoked")]})
         db.execute("UPDATE credentials SET revoked = 1 WHERE token_hash = ?", [row["token_hash"]])
         return auth.add_credential(db, row["role"], row["actor"], row["district"], expires_at=expires_at)

@@ -10,11 +10,12 @@ every call chain would not pay: library code reads them with ``clock.now()`` and
 """
 from __future__ import annotations
 
-from flask import appcontext_pushed, current_app, g
+from flask import appcontext_pushed, current_app, g, has_request_context, request
 
 from service import clock as clocks
 from service.rules import bound
 from service.store import ruleset_archive
+from service.translations import DEFAULT_LOCALE, LOCALES
 
 
 def init_app(app) -> None:
@@ -79,3 +80,13 @@ def now():
 def db():
     """This request's (or command's) connection, kept per thread by service/store/db.py."""
     return current_app.extensions["get_db"]()
+
+
+def locale() -> str:
+    """The language of the request's messages: English when Accept-Language prefers it, else Chinese.
+
+    Outside a request (the CLI, a test's app context) it is Chinese, the service's default.
+    """
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    return request.accept_languages.best_match(LOCALES, default=DEFAULT_LOCALE)

@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 
-from service.errors import TooManyRequests
+from service.errors import Msg, TooManyRequests
 from service.store import faults
 
 WINDOW_SECONDS = 60
@@ -80,5 +80,5 @@ class RateLimiter:
             conn.execute("DELETE FROM rate_limits WHERE credential = ? AND window < ?", [credential, window])
         if count > self.limit:
             retry_after = max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
-            raise TooManyRequests(f"more than {self.limit} requests a minute with these credentials; "
-                                  f"retry after {retry_after} s", retry_after=retry_after)
+            raise TooManyRequests(Msg("more than %(limit)d requests a minute with these credentials; retry after %(seconds)d s",
+                                      limit=self.limit, seconds=retry_after), retry_after=retry_after)

@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterable
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from service import clock, idnumber
+from service.errors import N_, Msg
 
 # SQLite's integers are 64-bit: a larger offset overflowed in the query (a 500)
 SQLITE_MAX_INT = 2**63 - 1
-OFFSET = validate.Range(min=0, max=SQLITE_MAX_INT, error="must be between {min} and {max}")
+OFFSET = validate.Range(min=0, max=SQLITE_MAX_INT, error=N_("must be between {min} and {max}"))
 
 
 class Exact(validate.Regexp):
@@ -24,11 +25,11 @@ class Exact(validate.Regexp):
 
 
 # [0-9], not \d: \d also matches full-width and other scripts' digits, which would be stored as given
-COURSE_CODE = Exact(r"^[0-9]{5}$", error="a course code is 5 digits, e.g. 00181")
-EXAM_NUMBER = Exact(r"^[0-9]{12}$", error="a 准考证号 is 12 digits")
-GENDER = validate.OneOf(["男", "女"], error="must be 男 or 女")
-MAJOR_CODE = Exact(r"^[0-9]{6}[A-Z]{0,2}$", error="a major code is 6 digits and up to two letters, e.g. 030101K")
-SLUG = Exact(r"^[a-z][a-z0-9-]{1,31}$", error="a university is given by its slug, e.g. sxufe")
+COURSE_CODE = Exact(r"^[0-9]{5}$", error=N_("a course code is 5 digits, e.g. 00181"))
+EXAM_NUMBER = Exact(r"^[0-9]{12}$", error=N_("a 准考证号 is 12 digits"))
+GENDER = validate.OneOf(["男", "女"], error=N_("must be 男 or 女"))
+MAJOR_CODE = Exact(r"^[0-9]{6}[A-Z]{0,2}$", error=N_("a major code is 6 digits and up to two letters, e.g. 030101K"))
+SLUG = Exact(r"^[a-z][a-z0-9-]{1,31}$", error=N_("a university is given by its slug, e.g. sxufe"))
 NAME_CHARS = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·A-Za-z ]{1,30}\Z")
 
 
@@ -41,6 +42,24 @@ def id_number(value):
 def person_name(value):
     if not NAME_CHARS.match(value or ""):
         raise ValidationError("a name is 1 to 30 Chinese or Latin letters (· allowed)")
+
+
+def upload_body(field: str, description: str) -> dict:
+    """The OpenAPI requestBody of a one-file multipart upload (the view reads ``request.files[field]``)."""
+    return {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": [field],
+        "properties": {field: {"type": "string", "format": "binary", "description": description}}}}}}
+
+
+def file_response(description: str, *mimetypes: str) -> dict:
+    """The OpenAPI 200 of a view answering a stored file's bytes."""
+    return {"200": {"description": description,
+                    "content": {m: {"schema": {"type": "string", "format": "binary"}} for m in mimetypes}}}
+
+
+def enumeration(name: str, **metadata) -> dict:
+    """Field metadata naming the value list the field takes (served by GET /v1/enumerations/{name})."""
+    return {**metadata, "x-enumeration": f"/v1/enumerations/{name}"}
 
 
 class StrictSchema(Schema):
@@ -60,7 +79,8 @@ class OneOfNow(validate.Validator):
     def __call__(self, value):
         allowed = list(self._choices())
         if value not in allowed:
-            raise ValidationError(f"未知的{self.zh} / unknown {self.en}: one of {', '.join(allowed)}")
+            raise ValidationError(Msg("unknown %(what)s (%(what_zh)s): one of %(allowed)s", what=self.en, what_zh=self.zh,
+                                      allowed=", ".join(allowed)))
         return value
 
 

@@ -80,7 +80,7 @@ def test_a_bad_request_file_names_every_field(tmp_path):
 
 def test_an_unknown_major_or_broken_file_is_refused_without_a_traceback(tmp_path):
     result = explain(EXAMPLES / "marketing-complete.json", "--university", "sxufe", "--major", "630799")
-    assert result.exit_code == 2 and "choices: unknown major 630799 at sxufe" in result.stderr
+    assert result.exit_code == 2 and "choices: sxufe 没有专业 630799 / unknown major 630799 at sxufe" in result.stderr
     path = tmp_path / "x.json"
     path.write_text("{not json", encoding="utf-8")
     result = explain(path)

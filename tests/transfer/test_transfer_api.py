@@ -151,7 +151,7 @@ def test_simultaneous_applications_make_one(ready, app, client, db):
 def test_outside_the_window_nothing_is_stored(app, client, db):
     prepare(app, TRANSFER_CLOSED)
     resp = apply(client, status=409)
-    assert "省际转出未开放" in resp["message"] and resp["window"]["label"] == "未开放"
+    assert "省际转出 is not open now" in resp["message"] and resp["window"]["label"] == "未开放"
     assert db.execute("SELECT count(*) FROM transfer_outs").fetchone()[0] == 0
 
 

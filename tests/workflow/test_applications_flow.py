@@ -302,7 +302,7 @@ def test_outside_the_window_the_candidate_can_do_nothing_but_the_county_still_de
                  drive.submit(SUBSTITUTE, waiting["id"], expect=409),
                  drive.reapply(MISSING, rejected, expect=409),
                  drive.create("010119100004", fill("010119100004"), expect=409)):
-        assert resp["business"] == "毕业申请" and resp["state"] == "未开放" and "毕业申请未开放" in resp["message"]
+        assert resp["business"] == "毕业申请" and resp["state"] == "未开放" and "毕业申请 is not open now" in resp["message"]
     assert [drive.get(i) for i in (draft["id"], rejected, waiting["id"])] == before
     county_case = drive.client.get(f"/v1/applications/{rejected}", headers=COUNTY).json
     assert county_case["state"] == "county_rejected"

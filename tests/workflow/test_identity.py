@@ -71,7 +71,7 @@ def test_an_enrolled_candidate_uploads_two(loaded):
 def test_a_third_photo_from_an_enrolled_candidate_is_refused_not_ignored(loaded, db):
     before = count(db, "candidate_events", "exam_number = ?", [UNVERIFIED])
     resp = upload(loaded, UNVERIFIED, three_photos())
-    assert resp.status_code == 422 and "在籍考生" in resp.json["fields"]["id_photo"][0]
+    assert resp.status_code == 422 and "an enrolled candidate" in resp.json["fields"]["id_photo"][0]
     assert unchanged(db, UNVERIFIED, before)
 
 
@@ -85,9 +85,9 @@ def test_a_missing_photo_is_named(loaded, db):
 @pytest.mark.parametrize("data, code, words", [
     (image("GIF"), 415, "GIF"),
     (b"%PDF-1.7\n" + b"0" * 500, 415, "PDF"),
-    (image("PNG")[:200], 422, "损坏"),
-    (image("JPEG", size=(120, 160)), 422, "太小"),
-    (b"", 422, "为空"),
+    (image("PNG")[:200], 422, "damaged"),
+    (image("JPEG", size=(120, 160)), 422, "too small"),
+    (b"", 422, "empty"),
 ])
 def test_bad_photos_are_refused_by_content_and_nothing_is_stored(app, loaded, db, data, code, words):
     before = count(db, "candidate_events", "exam_number = ?", [UNVERIFIED])

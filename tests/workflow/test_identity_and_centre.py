@@ -204,7 +204,7 @@ def test_a_body_beyond_the_request_limit_is_413_and_nothing_is_stored(app, loade
     events = count(db, "candidate_events", "exam_number = ?", [UNVERIFIED])
     big = noisy_jpeg_over(600 * 1024)
     resp = upload(loaded, UNVERIFIED, {"id_card": big, "holding_id": two_photos()["holding_id"]})
-    assert resp.status_code == 413 and resp.json["error"] == "request_entity_too_large"
+    assert resp.status_code == 413 and resp.json["error"] == "payload_too_large"
     assert status(db, UNVERIFIED) == "unverified"
     assert count(db, "identity_photos", "exam_number = ?", [UNVERIFIED]) == 0
     assert count(db, "candidate_events", "exam_number = ?", [UNVERIFIED]) == events
@@ -214,7 +214,7 @@ def test_an_enrolled_candidate_sending_id_photo_alone_hears_about_both(loaded, d
     resp = upload(loaded, UNVERIFIED, {"id_photo": three_photos()["id_photo"]})
     assert resp.status_code == 422
     assert set(resp.json["fields"]) == {"id_photo", "id_card", "holding_id"}
-    assert "在籍考生" in resp.json["fields"]["id_photo"][0]
+    assert "an enrolled candidate" in resp.json["fields"]["id_photo"][0]
     assert count(db, "identity_photos", "exam_number = ?", [UNVERIFIED]) == 0
 
 

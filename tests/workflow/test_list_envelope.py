@@ -44,7 +44,7 @@ def test_the_orders_of_an_application_are_a_page(drive):
     ("/v1/transfer-outs?target_province=火星", "target_province", "江苏省"),
 ])
 def test_an_unknown_filter_value_names_the_allowed_values(drive, path, field, named):
-    resp = drive.client.get(path, headers=COUNTY)
+    resp = drive.client.get(path, headers={**COUNTY, "Accept-Language": "zh"})
     assert resp.status_code == 422, resp.json
     [message] = resp.json["fields"][field]
     assert message.startswith("未知的") and named in message

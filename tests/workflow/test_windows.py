@@ -7,7 +7,7 @@ import pytest
 from support.candidates import AUDITOR, NOW
 from support.common import ROOT
 
-from service import clock
+from service import clock, translations
 from service.app import create_app
 from service.errors import Conflict, RulesetError
 from service.identity import states as identity_states
@@ -43,11 +43,13 @@ def test_require_open_refuses_with_the_dates_and_gives_the_round_when_open():
     with pytest.raises(Conflict) as exc:
         windows.require_open("毕业申请", at("2026-10-01T10:00"))
     assert exc.value.status == 409
-    assert "毕业申请未开放" in exc.value.message and "2026-11-09 09:00" in exc.value.message
-    assert "is not open now" in exc.value.message
+    zh, en = translations.text(exc.value).split(" / ")
+    assert zh == "毕业申请未开放，开放时间：2026-11-09 09:00 至 2026-12-04 17:00（北京时间）"
+    assert en == exc.value.message and "is not open now" in en and "2026-11-09 09:00" in en
     assert exc.value.extra["state"] == "未开放" and exc.value.extra["window"]["closes"].startswith("2026-12-04")
-    with pytest.raises(Conflict, match="暂无开放安排"):
+    with pytest.raises(Conflict) as exc:
         windows.require_open("实践性环节报名", at(NOW))
+    assert translations.text(exc.value).startswith("实践性环节报名未开放（暂无开放安排） / ")
     assert windows.round_key(windows.require_open("毕业申请", at(NOW))) == "2026H2"
     assert windows.round_key(windows.require_open("毕业申请", at("2025-11-20T10:00"))) == "2025H2"
 
