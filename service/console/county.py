@@ -162,11 +162,12 @@ def _conditions(db, who, app: dict) -> dict:
     """
     exam_number = app["exam_number"]
     in_force = _exceptions_in_force(db, exam_number) if who.role in exceptions_api.READERS else []
-    chosen = {(c["university"], c["major"]) for c in app["choices"]}
+    chosen = {(c["university"], c["major"]): f"{c.get('university_name') or c['university']} · "
+              f"{c.get('major_name') or c['major']}" for c in app["choices"]}
     conduct = current.rulebook().in_force(clock.today(), db).policy.conduct \
         if "record_appraisal" in app["allowed"] else None
     return {"sanctions": sanctions.shown(db, exam_number) if who.role in candidates_api.READERS else [],
-            "exceptions": [{**e, "chosen": (e["university"], e["major"]) in chosen} for e in in_force],
+            "exceptions": [{**e, "choice": chosen.get((e["university"], e["major"]))} for e in in_force],
             "appraisal_levels": list(conduct.levels) if conduct else [], "today": clock.today().isoformat(),
             "may_sanction": who.role in candidates_api.SANCTION_WRITERS}
 

@@ -193,6 +193,8 @@ def test_exceptions_in_force_and_sanctions_are_on_the_application_page_and_the_r
     page = county.get(f"/console/applications/{app_id}").text
     assert f'id="exception-{exception_id}"' in page and "晋招考院〔2025〕7号" in page and "省考试院 赵老师" in page
     assert f'href="#exception-{exception_id}">个人例外' in page  # the checklist row held by it
+    row = page[page.index(f'id="exception-{exception_id}"'):]
+    assert row.index("山西财经大学 · 市场营销") < row.index("</tr>")  # the choice it is for, by name
     assert "无延迟毕业记录" in page and "登记延迟毕业" not in page  # a county office reads, the province records
 
     province = signed_in(app, "demo-province")
