@@ -204,6 +204,10 @@ def test_exceptions_in_force_and_sanctions_are_on_the_application_page_and_the_r
     assert sorted(re.findall(r"<li><b>([^<]+)</b>", banner)) == sorted(["开始日期", "结束日期", "原因", "处理决定文号"])
     assert driver.client.get(f"/v1/candidates/{MISSING}/sanctions", headers=auth_headers("province")).json == []
     resp = post(province, f"/console/applications/{app_id}/sanctions", **{
+        "from": "2025-06-01", "until": "2029-06-30", "reason": "代考", "document_no": "晋招考违〔2025〕3号"})
+    assert resp.status_code == 422 and "延迟毕业最长 3 年" in resp.text  # the API's schema, the typed values kept
+    assert "<details open>" in resp.text and 'value="晋招考违〔2025〕3号"' in resp.text
+    resp = post(province, f"/console/applications/{app_id}/sanctions", **{
         "from": "2025-06-01", "until": "2025-06-30", "reason": "代考", "document_no": "晋招考违〔2025〕3号"})
     assert resp.status_code == 303
     assert post(county, f"/console/applications/{app_id}/sanctions", **{
