@@ -22,18 +22,17 @@ from service.candidates.schemas import (
     CoursesQuerySchema,
     DiplomaSchema,
 )
-from service.errors import Conflict
 from service.identity import verification as identity
 from service.sanctions import records as sanctions
 from service.sanctions.schemas import SanctionOutSchema, SanctionSchema
 from service.store import views
-from service.store.db import write_transaction
 from service.web import auth, current
 
 blp = Blueprint("candidates", __name__, url_prefix="/v1",
                 description="Candidates (考生): districts, windows, personal centre, identity verification, prior diplomas")
 
 READERS = ("portal", "county", "province", "auditor")
+SANCTION_WRITERS = ("province",)
 STAFF = ("county", "province", "auditor")
 DECIDERS = ("county", "province")
 
@@ -113,17 +112,12 @@ def list_sanctions(exam_number):
 @blp.route("/candidates/<string:exam_number>/sanctions", methods=["POST"])
 @blp.arguments(SanctionSchema)
 @blp.response(201, SanctionOutSchema)
-@auth.require("province")
+@auth.require(*SANCTION_WRITERS)
 def record_sanction(data, exam_number):
     """Record a 延迟毕业 decided under 《国家教育考试违规处理办法》: period, reason, document number; in the history."""
     db, who = current.db(), auth.current()
     candidates.candidate_for(db, who, exam_number)
-    with write_transaction(db):
-        added = sanctions.add(db, exam_number, data, who, source="staff")
-    if added is None:
-        raise Conflict(f"处理决定 {data['document_no']} 已登记 / document {data['document_no']} is already recorded "
-                       "for the candidate")
-    return added
+    return sanctions.record(db, exam_number, data, who)
 
 
 # --- prior diploma -----------------------------------------------------------------

@@ -11,20 +11,27 @@ from pathlib import Path
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
+from service import clock
 from service.applications import api as applications_api
+from service.applications import appraisal as application_appraisal
 from service.applications import checks as application_checks
 from service.applications import records as applications
 from service.applications import reviews
 from service.applications import states as application_states
-from service.applications.schemas import DecideSchema, VerifySchema
+from service.applications.schemas import AppraisalSchema, DecideSchema, VerifySchema
+from service.candidates import api as candidates_api
 from service.console import messages, nav, records, scans
 from service.console.guard import principal, staff, validated
 from service.errors import NotFound, ServiceError
+from service.exceptions import api as exceptions_api
+from service.exceptions import records as exceptions
 from service.forms import api as forms_api
 from service.forms import registration_forms
 from service.payments import orders
 from service.reference import districts
 from service.rules import checklist
+from service.sanctions import records as sanctions
+from service.sanctions.schemas import SanctionSchema
 from service.store import decision_log
 from service.transfer import api as transfer_api
 from service.transfer import records as transfers
@@ -45,6 +52,8 @@ def register_pages(bp) -> None:
         ("/applications/<int:app_id>/photo-review", review_photo, ["POST"]),
         ("/applications/<int:app_id>/old-plan/<int:position>/verification", verify_card, ["POST"]),
         ("/applications/<int:app_id>/decision", decide, ["POST"]),
+        ("/applications/<int:app_id>/conduct-appraisal", record_appraisal, ["POST"]),
+        ("/applications/<int:app_id>/sanctions", record_sanction, ["POST"]),
         ("/applications/<int:app_id>/receipt", receipt, ["POST"]),
         ("/transfers/<int:transfer_id>", transfer_page, ["GET"]),
         ("/transfers/<int:transfer_id>/confirmation", confirm_transfer, ["POST"]),
@@ -136,11 +145,38 @@ def _application_context(app_id: int) -> dict:
     archive = app["archive"]
     shown = scans.shown(_blobs().get(archive["sha256"]), archive["format"]) if archive else []
     return {"app": app, "choices": choices, "history": applications.history_for(db, who, app_id),
+            **_conditions(db, who, app),
             "scans": [(n, archive["members"][n]) for n in shown if n < len(archive["members"])] if archive else [],
             "form": _form_state(who, app_id),
             "orders": orders.orders_of(db, app_id, {"limit": 10, "offset": 0})["items"],
             "via_label": via_label, "may_receive": who.role in forms_api.OFFICES,
             "may_decide": who.role in applications_api.DECIDERS}
+
+
+def _conditions(db, who, app: dict) -> dict:
+    """The candidate's 延迟毕业 and exceptions in force, and the appraisal levels the office may record.
+
+    Read for the application already opened under the API's access rule (the application's district), since
+    every decision on it reads them: a county sees what decided its application even when the candidate's
+    own record is another district's.
+    """
+    exam_number = app["exam_number"]
+    in_force = _exceptions_in_force(db, exam_number) if who.role in exceptions_api.READERS else []
+    chosen = {(c["university"], c["major"]): f"{c.get('university_name') or c['university']} · "
+              f"{c.get('major_name') or c['major']}" for c in app["choices"]}
+    conduct = current.rulebook().in_force(clock.today(), db).policy.conduct \
+        if "record_appraisal" in app["allowed"] else None
+    return {"sanctions": sanctions.shown(db, exam_number) if who.role in candidates_api.READERS else [],
+            "exceptions": [{**e, "choice": chosen.get((e["university"], e["major"]))} for e in in_force],
+            "appraisal_levels": list(conduct.levels) if conduct else [], "today": clock.today().isoformat(),
+            "may_sanction": who.role in candidates_api.SANCTION_WRITERS}
+
+
+def _exceptions_in_force(db, exam_number: str) -> list[dict]:
+    try:
+        return exceptions.list_for(db, exam_number, state="in_force")
+    except NotFound:  # an application of a candidate not (or no longer) in the register has none
+        return []
 
 
 def via_label(via: str) -> str:
@@ -215,6 +251,26 @@ def decide(app_id):
                                           "reason": _blank(request.form.get("reason"))})
         reviews.decide(_db(), principal(), app_id, data["decision"], data["reason"])
     return _act(app_id, step, "审批结果已保存")
+
+
+@staff(*applications_api.DECIDERS)
+def record_appraisal(app_id):
+    def step():
+        data = validated(AppraisalSchema(), {"result": request.form.get("result", ""),
+                                             "note": _blank(request.form.get("note"))})
+        application_appraisal.record(_db(), current.rulebook(), principal(), app_id, data["result"], data["note"],
+                                     db_key=current.config()["DATABASE"])
+    return _act(app_id, step, "思想品德鉴定已登记，各所选专业已重新审核")
+
+
+@staff(*candidates_api.SANCTION_WRITERS)
+def record_sanction(app_id):
+    def step():
+        app = applications.get(_db(), _bundle(), principal(), app_id)
+        form = {k: request.form[k].strip() for k in ("from", "until", "document_no", "reason")
+                if request.form.get(k, "").strip()}  # a blank field is a missing one, as the API names it
+        sanctions.record(_db(), app["exam_number"], validated(SanctionSchema(), form), principal())
+    return _act(app_id, step, "延迟毕业已登记（此后的审核按其期间判定）")
 
 
 @staff(*forms_api.OFFICES)

@@ -25,6 +25,7 @@ FIELDS = {
     "decision": "审核结果", "reason": "原因", "note": "备注", "verified": "核验结果", "token": "凭证",
     "choices": "所选专业", "archive": "旧计划课程扫描件", "photo": "毕业照", "district": "区县",
     "exam_number": "准考证号", "state": "状态", "q": "搜索", "page": "页码", "_body": "请求",
+    "result": "鉴定结果", "from": "开始日期", "until": "结束日期", "document_no": "处理决定文号",
 }
 
 
@@ -34,7 +35,7 @@ ACTIONS = {
     "clear_archive": "清空旧计划课程", "submit": "确认提交", "upload_photo": "上传毕业照",
     "approve_photo": "毕业照人工审核通过", "reject_photo": "毕业照人工审核不通过", "system_audit": "系统审核",
     "verify_old_plan": "旧计划课程核验", "county_approve": "招办审批通过", "county_reject": "招办审批不通过",
-    "reapply": "重新申请", "pay": "缴费", "lock_form": "确认收到纸质登记表",
+    "reapply": "重新申请", "pay": "缴费", "record_appraisal": "登记思想品德鉴定", "lock_form": "确认收到纸质登记表",
     "withdraw": "考生撤回", "confirm_on_site": "现场确认", "approve": "审核通过", "reject": "审核不通过",
 }
 ROLES = {"portal": "考生（门户）", "county": "县区招办", "city": "市招办", "province": "省考试院", "auditor": "审计",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from service import clock, statemachine
 from service.errors import Conflict, NotFound
 from service.sanctions.schemas import as_decision_input
+from service.store.db import write_transaction
 
 COLUMNS = ("id", "starts", "until", "reason", "document_no", "source", "recorded_by", "recorded_at")
 SHOWN = ("id", "from", "until", "reason", "document_no", "source", "recorded_by", "recorded_at")  # starts → from
@@ -61,3 +62,13 @@ def add(db, exam_number: str, sanction: dict, actor, *, source: str) -> dict | N
     return {"id": cur.lastrowid, **item, "source": source, "recorded_by": statemachine.actor_label(actor),
             "recorded_at": now, "in_force": item["from"] <= clock.today().isoformat() <= item["until"]}
 
+
+
+def record(db, exam_number: str, sanction: dict, actor) -> dict:
+    """Province staff's addition (the API's and the console's): one transaction; the same document again is a 409."""
+    with write_transaction(db):
+        added = add(db, exam_number, sanction, actor, source="staff")
+    if added is None:
+        raise Conflict(f"处理决定 {sanction['document_no']} 已登记 / document {sanction['document_no']} is already "
+                       "recorded for the candidate")
+    return added

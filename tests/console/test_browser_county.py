@@ -1,5 +1,5 @@
 """The county office's path in Chromium against gunicorn, at 1280×800 and on a 390-pixel phone:
-submitted → photo review → card verification → approval → payment (sandbox) → 登记表 receipt."""
+submitted → photo review → card verification → approval → payment (sandbox) → 思想品德鉴定 → 登记表 receipt."""
 from __future__ import annotations
 
 import pytest
@@ -7,6 +7,8 @@ from support.applications import CARD_00181, Driver, fill, scan_zip
 from support.browser import DESKTOP, PHONE, TOKENS, shot, sign_in
 from support.candidates import MISSING, image
 from support.graduation_paths import add_candidate
+
+from service.store.db import connect
 
 
 def photo_for_review(live, exam_number: str) -> int:
@@ -22,6 +24,16 @@ def photo_for_review(live, exam_number: str) -> int:
 
 def state_of(page) -> str:
     return page.locator("#state").inner_text()
+
+
+def views_of(live, exam_number: str) -> list[tuple]:
+    """(actor, role, what, ref) of the who-viewed log's rows for the candidate, oldest first."""
+    db = connect(live.db_path)
+    try:
+        return [tuple(r) for r in db.execute("SELECT actor, role, what, ref FROM personal_data_views "
+                                             "WHERE exam_number = ? ORDER BY id", [exam_number]).fetchall()]
+    finally:
+        db.conn.close()
 
 
 def image_loaded(page, selector: str) -> bool:
@@ -52,6 +64,10 @@ def test_a_county_officer_takes_an_application_from_submitted_to_the_receipt(liv
     row.locator("a:has-text('办理')").click()
     assert state_of(page) == "毕业照待县区招办人工审核"
     assert image_loaded(page, "#photo img")
+    # the photo and the scan the page showed are in the who-viewed log, with the officer as the actor
+    seen = set(views_of(live, exam_number))
+    assert {("county:小店区招办 王老师", "county", "graduation_photo", str(app_id)),
+            ("county:小店区招办 王老师", "county", "scan", str(app_id))} <= seen
     shot(page, f"{tag}-2-photo-review")
 
     page.click("#photo button:has-text('照片审核通过')")
@@ -84,10 +100,23 @@ def test_a_county_officer_takes_an_application_from_submitted_to_the_receipt(liv
     page.locator(f"tr:has-text('{exam_number}') a:has-text('办理')").click()
     assert state_of(page) == "已支付，待填报毕业生登记表"
     assert "已支付" in page.locator("#payment").inner_text()
+
+    # the 登记表 cannot be received before the office records a passing 思想品德鉴定
+    page.click("#registration-form button")
+    assert "尚未登记思想品德鉴定" in page.locator(".error").inner_text()
+    assert state_of(page) == "已支付，待填报毕业生登记表"
+    page.select_option("#appraisal-result", "合格")
+    page.fill("#appraisal-note", "所在单位鉴定意见已核")
+    page.click("#appraisal button")
+    assert "思想品德鉴定已登记" in page.locator(".flash").inner_text()
+    appraisal = page.locator("#appraisal").inner_text()
+    assert "合格" in appraisal and "小店区招办 王老师" in appraisal and "所在单位鉴定意见已核" in appraisal
+    shot(page, f"{tag}-5-appraisal")
+
     page.fill("#receipt-note", "纸质登记表已收到，签字齐全")
     page.click("#registration-form button")
     assert state_of(page) == "毕业生登记表已确认"
     history = page.locator("table").last.inner_text()
-    for step in ("毕业照人工审核通过", "旧计划课程核验", "招办审批通过", "缴费", "确认收到纸质登记表"):
+    for step in ("毕业照人工审核通过", "旧计划课程核验", "招办审批通过", "缴费", "登记思想品德鉴定", "确认收到纸质登记表"):
         assert step in history
-    shot(page, f"{tag}-5-received")
+    shot(page, f"{tag}-6-received")

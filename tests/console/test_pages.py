@@ -3,11 +3,14 @@ Chinese with their status and nothing stored, the access rule of the API for pag
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from support.applications import Driver, prepare
-from support.browser import csrf_token_of
-from support.candidates import YINGZE, image
+from support.browser import REGISTRATION_FORM, csrf_token_of
+from support.candidates import ELIGIBLE, MISSING, YINGZE, image, portal
+from support.common import auth_headers
+from support.graduation_paths import paid_application
 
 from service.applications import states
 from service.console import records
@@ -151,3 +154,89 @@ def test_the_worklist_pages_oldest_first(app, driver, county):
         db.conn.close()
     assert [p["rows"][0]["id"] for p in pages] == [first, second, second]  # past the end: the last page
     assert pages[0]["pages"] == 2 and pages[0]["total"] == 2 and pages[2]["page"] == 2
+
+
+def _views(app) -> list[tuple]:
+    db = connect(app.config["DATABASE"])
+    try:
+        return [tuple(r) for r in db.execute("SELECT actor, role, what, exam_number, ref FROM personal_data_views "
+                                             "ORDER BY id").fetchall()]
+    finally:
+        db.conn.close()
+
+
+def test_the_photo_and_scans_an_application_page_shows_are_in_the_who_viewed_log_as_the_api_records_them(
+        app, driver, county):
+    app_id = driver.awaiting_county()
+    page = county.get(f"/console/applications/{app_id}").text
+    assert _views(app) == []  # the page itself serves no image: the browser asks for each next
+    images = re.findall(r'<img src="([^"]+)"', page)
+    assert f"/console/applications/{app_id}/photo" in images and f"/console/applications/{app_id}/scans/0" in images
+    for src in images:
+        assert county.get(src).status_code == 200, src
+    officer = "county:小店区招办 王老师"
+    assert _views(app) == [(officer, "county", "graduation_photo", MISSING, str(app_id)),
+                           (officer, "county", "scan", MISSING, str(app_id))]
+    # the API's download of the same photo writes the same row
+    assert driver.client.get(f"/v1/applications/{app_id}/photo", headers=auth_headers("county")).status_code == 200
+    assert _views(app)[-1] == (officer, "county", "graduation_photo", MISSING, str(app_id))
+
+
+def test_exceptions_in_force_and_sanctions_are_on_the_application_page_and_the_rows_they_hold_link_to_them(
+        app, driver, county):
+    waiver = driver.client.post(f"/v1/candidates/{MISSING}/exceptions", headers=auth_headers("province"), json={
+        "university": "sxufe", "major": "630701", "kind": "waive", "course": "00181",
+        "reason": "原成绩记录遗失，经核查认定合格", "document_number": "晋招考院〔2025〕7号"})
+    assert waiver.status_code == 201, waiver.json
+    exception_id = waiver.json["id"]
+    app_id = driver.approved_by_system(MISSING)  # 00181 is held by the waiver, so the system approves
+    page = county.get(f"/console/applications/{app_id}").text
+    assert f'id="exception-{exception_id}"' in page and "晋招考院〔2025〕7号" in page and "省考试院 赵老师" in page
+    assert f'href="#exception-{exception_id}">个人例外' in page  # the checklist row held by it
+    row = page[page.index(f'id="exception-{exception_id}"'):]
+    assert row.index("山西财经大学 · 市场营销") < row.index("</tr>")  # the choice it is for, by name
+    assert "无延迟毕业记录" in page and "登记延迟毕业" not in page  # a county office reads, the province records
+
+    province = signed_in(app, "demo-province")
+    resp = post(province, f"/console/applications/{app_id}/sanctions", reason=" ")
+    assert resp.status_code == 422  # every missing field named at once, nothing stored
+    banner = resp.text[resp.text.index('class="error"'):resp.text.index("</section>", resp.text.index('class="error"'))]
+    assert sorted(re.findall(r"<li><b>([^<]+)</b>", banner)) == sorted(["开始日期", "结束日期", "原因", "处理决定文号"])
+    assert driver.client.get(f"/v1/candidates/{MISSING}/sanctions", headers=auth_headers("province")).json == []
+    resp = post(province, f"/console/applications/{app_id}/sanctions", **{
+        "from": "2025-06-01", "until": "2029-06-30", "reason": "代考", "document_no": "晋招考违〔2025〕3号"})
+    assert resp.status_code == 422 and "延迟毕业最长 3 年" in resp.text  # the API's schema, the typed values kept
+    assert "<details open>" in resp.text and 'value="晋招考违〔2025〕3号"' in resp.text
+    resp = post(province, f"/console/applications/{app_id}/sanctions", **{
+        "from": "2025-06-01", "until": "2025-06-30", "reason": "代考", "document_no": "晋招考违〔2025〕3号"})
+    assert resp.status_code == 303
+    assert post(county, f"/console/applications/{app_id}/sanctions", **{
+        "from": "2025-06-01", "until": "2025-06-30", "reason": "代考", "document_no": "晋招考违〔2025〕4号"}
+    ).status_code == 403
+    page = county.get(f"/console/applications/{app_id}").text
+    assert "晋招考违〔2025〕3号" in page and "2025-06-01 至 2025-06-30" in page and "期满" in page
+    listed = driver.client.get(f"/v1/candidates/{MISSING}/sanctions", headers=auth_headers("province")).json
+    assert [(s["document_no"], s["source"], s["recorded_by"]) for s in listed] == \
+        [("晋招考违〔2025〕3号", "staff", "province:省考试院 赵老师")]
+
+
+def test_the_appraisal_form_takes_the_policys_levels_and_refuses_others_storing_nothing(app, driver, county):
+    app_id = paid_application(driver.client)  # 王五, 太原市小店区: the county's district
+    assert driver.client.put(f"/v1/applications/{app_id}/registration-form", json=REGISTRATION_FORM,
+                             headers=portal(ELIGIBLE)).status_code == 200
+    page = county.get(f"/console/applications/{app_id}").text
+    assert re.findall(r'<option value="([^"]+)">', page) == ["合格", "不合格"]  # rulesets/shanxi/policy.yaml
+    before = events(app, app_id)
+    resp = post(county, f"/console/applications/{app_id}/conduct-appraisal", result="优秀")
+    assert resp.status_code == 422 and "鉴定结果" in resp.text and "合格 / 不合格" in resp.text
+    assert events(app, app_id) == before
+    resp = post(county, f"/console/applications/{app_id}/conduct-appraisal", result="不合格", note="单位意见")
+    assert resp.status_code == 303
+    page = county.get(f"/console/applications/{app_id}").text
+    assert "不合格" in page and "小店区招办 王老师" in page
+    # the receipt is refused, naming the appraisal that does not pass
+    resp = post(county, f"/console/applications/{app_id}/receipt", note="已收到")
+    assert resp.status_code == 409 and "思想品德鉴定为“不合格”" in resp.text
+    history = driver.history(app_id)
+    assert [e["action"] for e in history][-1] == "record_appraisal"
+    assert history[-1]["reason"] == "思想品德鉴定：不合格（单位意见）"
