@@ -15,6 +15,9 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "unauthorized": (401, "缺少凭证、凭证无效或已过期，或回调签名不符 / missing, unknown, revoked or expired "
                           "credentials, or a callback whose signature does not verify"),
     "forbidden": (403, "角色无权执行此操作 / the caller's role may not do this"),
+    "storage_unavailable": (503, "存储暂时不可用，请稍后重试（Retry-After）/ the storage failed (I/O error): retry later"),
+    "insufficient_storage": (507, "磁盘已满，请稍后重试（Retry-After）/ the disk is full: retry later"),
+    "storage_read_only": (503, "存储为只读，请稍后重试（Retry-After）/ the storage is read-only: retry later"),
     "not_found": (404, "不存在或调用方不可见 / no such thing, or not visible to the caller"),
     "method_not_allowed": (405, "该网址不支持此请求方法 / the URL does not take this method"),
     "conflict": (409, "当前状态不允许此操作（响应附带状态）/ the current state does not allow the step "
