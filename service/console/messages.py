@@ -5,6 +5,7 @@ The message the workflow gave follows the headline, so nothing it says is lost.
 """
 from __future__ import annotations
 
+from service import translations
 from service.errors import ServiceError
 
 HEADLINES = {
@@ -77,5 +78,7 @@ def describe(exc: ServiceError, state_label=None) -> dict:
                                              exc.extra.get("state") else exc.extra.get("state"))
     if exc.code == "conflict" and state:
         headline = f"当前状态（{state}）不允许此操作"
-    return {"status": exc.status, "headline": headline, "message": exc.message,
-            "fields": _flatten(exc.fields) if exc.fields else [], "state": state}
+    # staff read Chinese: the message and field problems through the API's own catalogue
+    body = translations.render(exc.to_dict(), translations.catalogue(translations.DEFAULT_LOCALE))
+    return {"status": exc.status, "headline": headline, "message": body["message"],
+            "fields": _flatten(body["fields"]) if exc.fields else [], "state": state}

@@ -56,6 +56,8 @@ def test_rejecting_a_photo_without_a_reason_lists_the_field_and_stores_nothing(a
     resp = post(county, f"/console/applications/{app_id}/photo-review", decision="reject", reason="  ")
     assert resp.status_code == 422
     assert "提交的内容有误" in resp.text and "原因" in resp.text
+    # the problem itself in Chinese, from the API's catalogue (the API answers the same in zh)
+    assert "请说明理由" in resp.text and "say why" not in resp.text
     assert events(app, app_id) == before
     resp = post(county, f"/console/applications/{app_id}/photo-review", decision="maybe")
     assert resp.status_code == 422 and "审核结果" in resp.text  # the API's schema: decision is approve or reject
