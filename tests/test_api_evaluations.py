@@ -80,11 +80,11 @@ def test_unknown_major_stores_nothing_even_if_another_choice_is_fine(client, db)
 def test_major_without_any_plan_is_a_422_no_plan_in_force(client, db):
     body = example("marketing-complete")
     body["choices"] = [{"university": "sxufe", "major": "630302"}]
-    resp = post(client, body, {**PORTAL, "Accept-Language": "zh"})
+    resp = post(client, body, {**STAFF, "Accept-Language": "zh"})
     assert resp.status_code == 422 and resp.json["error"] == "no_plan_in_force"
     assert resp.json["message"] == "山西财经大学 630302 会计（专科）没有考试计划，不能据以审核毕业"
     assert resp.json["fields"] == {"choices": [resp.json["message"]]}
-    english = post(client, body).json
+    english = post(client, body, STAFF).json
     assert english["error"] == "no_plan_in_force"
     assert "no exam plan of 山西财经大学 630302 会计（专科） is on file" in english["message"]
     assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
@@ -93,10 +93,10 @@ def test_major_without_any_plan_is_a_422_no_plan_in_force(client, db):
 def test_plans_out_of_force_name_the_dates_they_are_in_force(client):
     body = example("marketing-complete")
     body["as_of"] = "2020-06-01"
-    resp = post(client, body, {**PORTAL, "Accept-Language": "zh-CN,zh;q=0.9"})
+    resp = post(client, body, {**STAFF, "Accept-Language": "zh-CN,zh;q=0.9"})
     assert resp.status_code == 422 and resp.json["error"] == "no_plan_in_force"
     assert "在 2020-06-01 没有有效的考试计划（考试计划有效期：2021版 2021-01-01 起）" in resp.json["message"]
-    assert "(plans are in force: edition 2021 from 2021-01-01)" in post(client, body).json["message"]
+    assert "(plans are in force: edition 2021 from 2021-01-01)" in post(client, body, STAFF).json["message"]
 
 
 def test_auth_and_roles(client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from flask.testing import FlaskClient
 from support.candidates import load
 from support.common import auth_headers, example
 from support.graduation_paths import id_number
@@ -12,6 +13,20 @@ from support.graduation_paths import id_number
 from service.candidates import records
 from service.store import decision_log
 from service.store.db import connect
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """These tests read what staff and candidates read: Chinese, the default without Accept-Language
+    (this replaces tests/conftest.py's fixture of the same name)."""
+    made = FlaskClient.__init__
+
+    def init(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
+
+    monkeypatch.setattr(FlaskClient, "__init__", init)
+
 
 EXAM = "010119100001"  # 张晓梅, 太原市小店区: 00181 failed on record
 PORTAL = auth_headers("portal", EXAM)
@@ -56,7 +71,7 @@ def test_an_unknown_exam_number_is_refused_for_county_and_portal_and_decided_as_
     body = example("marketing-complete")
     body["candidate"]["exam_number"] = "019999999999"
     assert post(client, body, auth_headers("portal", "019999999999")).json["fields"] == {
-        "candidate": {"exam_number": ["不是已登记考生的准考证号 / not the exam number of a registered candidate"]}}
+        "candidate": {"exam_number": ["不是已登记考生的准考证号"]}}
     county = post(client, body, COUNTY)
     assert county.status_code == 422 and "本区县" in county.json["fields"]["candidate"]["exam_number"][0]
     assert stored(registered) == 0
@@ -80,8 +95,7 @@ def test_the_portal_cannot_declare_an_old_plan_card_verified(registered, client)
     resp = post(client, body, PORTAL)
     assert resp.status_code == 422
     assert resp.json["fields"] == {"old_plan_records": {"0": {"verified": [
-        "只有区县招办核验后才算已核验，门户不能声明 / only a county office's verification makes an old-plan "
-        "record verified: the portal cannot assert it"]}}}
+        "只有区县招办核验后才算已核验，门户不能声明"]}}}
     assert stored(registered) == 0
     # unverified, the card leaves the decision pending; a county office that checked the card may say so
     body["old_plan_records"][0]["verified"] = False

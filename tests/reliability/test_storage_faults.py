@@ -138,7 +138,8 @@ def test_a_read_only_database_answers_503_and_stores_nothing(app, client, monkey
         sqlite3.connect(f"{frozen.as_uri()}?mode=ro", uri=True).execute("INSERT INTO t VALUES (1)")
 
     monkeypatch.setattr(evaluating.decision_log, "append", read_only_write)
-    resp = client.post("/v1/evaluations", json=example("marketing-complete"), headers=PROVINCE)
+    resp = client.post("/v1/evaluations", json=example("marketing-complete"),
+                       headers={**PROVINCE, "Accept-Language": "zh"})
     assert resp.status_code == 503 and resp.json["error"] == "storage_read_only"
     assert resp.headers["Retry-After"] == str(faults.RETRY_AFTER) and "请稍后重试" in resp.json["message"]
     monkeypatch.undo()

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 from support.common import example
 from support.graduation_paths import (
     AUDITOR,
@@ -25,6 +26,20 @@ from service import cli
 from service.candidates import importing
 from service.decisions.schemas import EvaluationResponseSchema
 from service.errors import InvalidInput
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """These tests read what staff and candidates read: Chinese, the default without Accept-Language
+    (this replaces tests/conftest.py's fixture of the same name)."""
+    made = FlaskClient.__init__
+
+    def init(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
+
+    monkeypatch.setattr(FlaskClient, "__init__", init)
+
 
 MISSING = "010119100001"  # 张晓梅, whose complete transcript fixtures/examples/marketing-complete.json holds
 SANCTION = {"from": "2025-07-01", "until": "2026-06-30", "reason": "考试作弊（夹带）", "document_no": "晋招考违〔2025〕3号"}
