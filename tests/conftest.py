@@ -10,14 +10,16 @@ from service.rules.loader import load_bundle
 
 
 @pytest.fixture(autouse=True)
-def english_messages(monkeypatch):
-    """Test clients ask for English messages, which most tests' assertions quote; Chinese, the default
-    without Accept-Language, is tested in tests/test_messages.py (whose clients drop this header)."""
+def english_messages(request, monkeypatch):
+    """Test clients ask for English messages, which most tests' assertions quote; a module marked
+    ``chinese_messages`` reads what staff and candidates read instead: Chinese, the default without
+    Accept-Language (tests/test_messages.py tests both)."""
+    language = "zh" if request.node.get_closest_marker("chinese_messages") else "en"
     made = FlaskClient.__init__
 
     def init(self, *args, **kwargs):
         made(self, *args, **kwargs)
-        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", language)
 
     monkeypatch.setattr(FlaskClient, "__init__", init)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-from flask.testing import FlaskClient
 from support.candidates import load
 from support.common import auth_headers, example
 from support.graduation_paths import id_number
@@ -14,18 +13,8 @@ from service.candidates import records
 from service.store import decision_log
 from service.store.db import connect
 
-
-@pytest.fixture(autouse=True)
-def english_messages(monkeypatch):
-    """These tests read what staff and candidates read: Chinese, the default without Accept-Language
-    (this replaces tests/conftest.py's fixture of the same name)."""
-    made = FlaskClient.__init__
-
-    def init(self, *args, **kwargs):
-        made(self, *args, **kwargs)
-        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
-
-    monkeypatch.setattr(FlaskClient, "__init__", init)
+# these tests read what staff and candidates read: Chinese (tests/conftest.py)
+pytestmark = pytest.mark.chinese_messages
 
 
 EXAM = "010119100001"  # 张晓梅, 太原市小店区: 00181 failed on record

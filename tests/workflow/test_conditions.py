@@ -5,7 +5,6 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from flask.testing import FlaskClient
 from support.common import example
 from support.graduation_paths import (
     AUDITOR,
@@ -27,18 +26,8 @@ from service.candidates import importing
 from service.decisions.schemas import EvaluationResponseSchema
 from service.errors import InvalidInput
 
-
-@pytest.fixture(autouse=True)
-def english_messages(monkeypatch):
-    """These tests read what staff and candidates read: Chinese, the default without Accept-Language
-    (this replaces tests/conftest.py's fixture of the same name)."""
-    made = FlaskClient.__init__
-
-    def init(self, *args, **kwargs):
-        made(self, *args, **kwargs)
-        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
-
-    monkeypatch.setattr(FlaskClient, "__init__", init)
+# these tests read what staff and candidates read: Chinese (tests/conftest.py)
+pytestmark = pytest.mark.chinese_messages
 
 
 MISSING = "010119100001"  # 张晓梅, whose complete transcript fixtures/examples/marketing-complete.json holds
