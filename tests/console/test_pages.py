@@ -242,3 +242,17 @@ def test_the_appraisal_form_takes_the_policys_levels_and_refuses_others_storing_
     history = driver.history(app_id)
     assert [e["action"] for e in history][-1] == "record_appraisal"
     assert history[-1]["reason"] == "思想品德鉴定：不合格（单位意见）"
+
+
+@pytest.mark.parametrize(("at", "links"), [(1, ["下一页"]), (2, ["上一页", "下一页"]), (3, ["上一页"])])
+def test_page_links_keep_the_lists_filters(app, at, links):
+    pager = app.jinja_env.get_template("console/_pager.html").module.pager
+    with app.test_request_context():
+        html = str(pager({"page": at, "pages": 3}, "console.worklist",
+                         {"stage": "awaiting_county", "district": "太原市小店区", "q": None}))
+    found = re.findall(r'<a href="([^"]+)">(上一页|下一页)</a>', html)
+    assert [label for _, label in found] == links
+    for href, label in found:
+        assert "stage=awaiting_county" in href and "district=" in href and "q=" not in href
+        assert f"page={at - 1 if label == '上一页' else at + 1}" in href
+    assert f"第 {at} / 3 页" in html
