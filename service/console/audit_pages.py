@@ -17,7 +17,7 @@ from service.applications import checks as application_checks
 from service.audit import api as audit_api
 from service.audit.browsing import STATUS_LABELS, chain_status, decision_page, local_time, replay_detail
 from service.console import county, messages, nav
-from service.console.guard import staff
+from service.console.guard import MAX_PAGE, staff
 from service.errors import InvalidInput
 from service.rules import checklist
 from service.store import decision_log
@@ -71,7 +71,7 @@ class DecisionFilterSchema(Schema):
         list(STATUS_LABELS), error="请从列表中选择结论。"))
     exam_number = fields.String(load_default=None, validate=validate.Regexp(
         EXAM_NUMBER.regex, error="准考证号为12位数字。"))
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000, error="页码须为正整数。"),
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE, error="页码须为正整数。"),
                           error_messages={"invalid": "页码须为正整数。"})
 
     def __init__(self, majors: set[str], **kwargs):

@@ -21,7 +21,7 @@ from service.applications import states as application_states
 from service.applications.schemas import AppraisalSchema, DecideSchema, VerifySchema
 from service.candidates import api as candidates_api
 from service.console import messages, nav, records, scans
-from service.console.guard import principal, staff, validated
+from service.console.guard import MAX_PAGE, principal, staff, validated
 from service.errors import NotFound, ServiceError
 from service.exceptions import api as exceptions_api
 from service.exceptions import records as exceptions
@@ -80,8 +80,9 @@ def _blank(value: str | None) -> str | None:
 
 
 def _int_arg(name: str, default: int) -> int:
+    """A page number from the query, kept within 1..MAX_PAGE (a typed URL shows the nearest page, not an error)."""
     try:
-        return max(1, int(request.args.get(name, default)))
+        return min(MAX_PAGE, max(1, int(request.args.get(name, default))))
     except ValueError:
         return default
 

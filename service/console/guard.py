@@ -8,6 +8,9 @@ from marshmallow import ValidationError
 
 from service.errors import Forbidden, InvalidInput
 
+# the highest page number a list page takes: beyond it the offset would not fit SQLite's integers
+MAX_PAGE = 1_000_000
+
 
 def principal():
     return g.principal

@@ -256,3 +256,9 @@ def test_page_links_keep_the_lists_filters(app, at, links):
         assert "stage=awaiting_county" in href and "district=" in href and "q=" not in href
         assert f"page={at - 1 if label == '上一页' else at + 1}" in href
     assert f"第 {at} / 3 页" in html
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "-3", "abc"])
+def test_a_page_number_out_of_range_shows_a_page_not_an_error(app, county, page):
+    resp = county.get(f"/console/work?page={page}")
+    assert resp.status_code == 200 and "待办工作" in resp.text
